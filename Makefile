@@ -1,0 +1,59 @@
+# huaweicloud-sdk for Lua. `make` builds the C core for Lua 5.4; `make LUA=luajit` (or lua5.1,
+# lua5.3) builds for another ABI under build/$(LUA)/. See README.md for the rest.
+LUA ?= lua5.4
+PKG_lua5.4 := lua5.4
+PKG_lua5.3 := lua5.3
+PKG_lua5.1 := lua5.1
+PKG_luajit := luajit
+LUA_PKG := $(PKG_$(LUA))
+ifeq ($(LUA_PKG),)
+$(error LUA must be one of lua5.4 lua5.3 lua5.1 luajit)
+endif
+
+CC ?= cc
+OPT ?= -O2
+SAN ?=
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
+LUA_CFLAGS := $(shell pkg-config --cflags $(LUA_PKG))
+DEP_CFLAGS := $(shell pkg-config --cflags libcurl libcrypto)
+DEP_LIBS := $(shell pkg-config --libs libcurl libcrypto)
+CFLAGS_ALL := -std=c99 -D_POSIX_C_SOURCE=200809L -fPIC -g $(OPT) $(SAN) $(WARN) -fvisibility=hidden \
+              $(LUA_CFLAGS) $(DEP_CFLAGS) $(CFLAGS)
+LDFLAGS_ALL := -shared $(SAN) $(LDFLAGS)
+
+SRCS := $(wildcard csrc/*.c)
+HDRS := $(wildcard csrc/*.h)
+BUILD := build/$(LUA)$(if $(SAN),-san)
+OBJS := $(patsubst csrc/%.c,$(BUILD)/obj/%.o,$(SRCS))
+SO := $(BUILD)/huaweicloud/core.so
+
+BUSTED := busted --lua=$(LUA) --cpath='./$(BUILD)/?.so' -o spec/support/ci_output.lua
+BUSTED_ARGS ?=
+
+.PHONY: all test lint check deps clean
+all: $(SO)
+
+$(BUILD)/obj/%.o: csrc/%.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(SO): $(OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(OBJS) $(DEP_LIBS) -lm
+
+test: $(SO)
+	$(BUSTED) $(BUSTED_ARGS) spec
+
+lint:
+	luacheck -q lua spec examples
+
+check: all lint test
+
+# Debian packages the project needs to build, test and demo (run as root; used by .ci/run).
+DEB_PACKAGES := gcc make pkg-config libc6-dev lua5.4 liblua5.4-dev lua-cjson lua-busted lua-check \
+  luarocks lua-socket lua-sec libcurl4-openssl-dev libssl-dev curl openssl ca-certificates
+deps:
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEB_PACKAGES)
+
+clean:
+	rm -rf build

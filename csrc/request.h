@@ -1,0 +1,71 @@
+/* request.h - assembles a request from Lua values (URL, query, headers, credentials), adds
+ * the headers the SDK sets itself (Host, X-Sdk-Date, X-Security-Token) and signs it.
+ * Shared by core.sign and core.prepare. Failures are static messages plus the field they
+ * concern; the caller turns them into validation/config errors. */
+#ifndef HWC_REQUEST_H
+#define HWC_REQUEST_H
+
+#include "lua.h"
+#include "signer.h"
+#include "uri.h"
+
+#define HWC_MAX_HEADERS 64
+#define HWC_MAX_QUERY 256
+
+/* Buffers owned by a userdata, so a Lua error halfway leaks nothing. */
+typedef struct hwc_scratch {
+  sbuf arena; /* decoded query bytes */
+  sbuf body;  /* the JSON body prepare writes */
+  sbuf url;   /* the URL prepare builds */
+  hwc_sign_out sig;
+} hwc_scratch;
+
+/* Pushes a new scratch userdata; freed by __gc (and at once by hwc_scratch_release). */
+hwc_scratch *hwc_scratch_new(lua_State *L);
+void hwc_scratch_release(hwc_scratch *s);
+
+typedef struct hwc_cred {
+  const char *ak, *sk, *security_token, *token;
+  size_t ak_len, sk_len, security_token_len, token_len;
+  hwc_alg alg;
+} hwc_cred;
+
+typedef struct hwc_reqb {
+  const char *method;
+  hwc_url url;
+  hwc_kv query[HWC_MAX_QUERY];
+  size_t nquery;
+  hwc_kv headers[HWC_MAX_HEADERS];
+  size_t nheaders;
+  const char *body;
+  size_t body_len;
+  char date[17];
+} hwc_reqb;
+
+typedef struct hwc_fault {
+  const char *kind;  /* "validation" or "config" */
+  const char *field; /* e.g. "headers.X-Foo", may be NULL */
+  const char *message;
+  char field_buf[96];
+} hwc_fault;
+
+/* Reads {ak, sk, security_token?, token?, algorithm?} at idx. need_aksk: 0 allows token-only. */
+int hwc_cred_read(lua_State *L, int idx, hwc_cred *c, int need_aksk, hwc_fault *f);
+/* Adds one header after checking it; replaces nothing: a second header of the same name fails. */
+int hwc_reqb_add_header(hwc_reqb *rb, const char *name, size_t nlen, const char *value, size_t vlen,
+                        hwc_fault *f);
+int hwc_reqb_has_header(const hwc_reqb *rb, const char *name);
+/* Headers table at idx (string names to string values); values are trimmed. */
+int hwc_reqb_headers_from(lua_State *L, int idx, hwc_reqb *rb, hwc_fault *f);
+/* Query table at idx: string keys to string/number/boolean or a list of those. Converted
+ * numbers are left on the Lua stack so their text stays alive; the caller keeps them. */
+int hwc_reqb_query_from(lua_State *L, int idx, hwc_reqb *rb, hwc_fault *f);
+/* Adds Host, X-Sdk-Date (unless present; date_override wins) and X-Security-Token/X-Auth-Token,
+ * then signs (unless token auth). On success pushes the headers table (name -> value). */
+int hwc_reqb_sign_push(lua_State *L, hwc_reqb *rb, const hwc_cred *c, const char *date_override,
+                       hwc_scratch *s, hwc_fault *f);
+
+/* core.sign(req, cred) -> headers, info | nil, err */
+int hwc_lua_sign(lua_State *L);
+
+#endif

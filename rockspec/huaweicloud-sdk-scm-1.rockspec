@@ -1,0 +1,42 @@
+rockspec_format = "3.0"
+package = "huaweicloud-sdk"
+version = "scm-1"
+source = {
+   url = "git+https://github.com/huaweicloud-sdk-lua/huaweicloud-sdk-lua.git",
+}
+description = {
+   summary = "Huawei Cloud SDK for Lua: DMS for Kafka Smart Connect and DIS dump tasks",
+   detailed = [[
+A C core (SDK-HMAC-SHA256 signing, libcurl transport, schema-ordered JSON marshaling) with a thin
+Lua layer: clients, credentials, regions and structured errors. Tables in, tables out.
+Works on Lua 5.1-5.4 and LuaJIT 2.1, including non-blocking use inside OpenResty.]],
+   homepage = "https://github.com/huaweicloud-sdk-lua/huaweicloud-sdk-lua",
+   license = "Apache-2.0",
+   labels = { "huaweicloud", "cloud", "sdk", "kafka", "dis" },
+}
+dependencies = {
+   "lua >= 5.1, < 5.5",
+   "lua-cjson >= 2.1.0",
+}
+-- CURL names only its library: Debian keeps curl/curl.h under the multiarch include folder,
+-- which the compiler searches by itself but luarocks' header probe does not.
+external_dependencies = {
+   CURL = { library = "curl" },
+   OPENSSL = { header = "openssl/evp.h", library = "crypto" },
+}
+build = {
+   type = "builtin",
+   -- the Lua modules are the top-level lua/ folder, copied as it is
+   modules = {
+      ["huaweicloud.core"] = {
+         sources = {
+            "csrc/core.c", "csrc/errors.c", "csrc/hash.c", "csrc/request.c", "csrc/sbuf.c",
+            "csrc/signer.c", "csrc/uri.c",
+         },
+         defines = { "_POSIX_C_SOURCE=200809L" },
+         libraries = { "curl", "crypto", "m" },
+         incdirs = { "csrc", "$(CURL_INCDIR)", "$(OPENSSL_INCDIR)" },
+         libdirs = { "$(CURL_LIBDIR)", "$(OPENSSL_LIBDIR)" },
+      },
+   },
+}
