@@ -33,13 +33,16 @@ BUSTED_ARGS ?=
 .PHONY: all test lint check deps clean
 all: $(SO)
 
+Q := $(if $(V),,@)
 $(BUILD)/obj/%.o: csrc/%.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -c $< -o $@
+	@$(if $(Q),echo "  CC    $<")
+	$(Q)$(CC) $(CFLAGS_ALL) -c $< -o $@
 
 $(SO): $(OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $(OBJS) $(DEP_LIBS) -lm
+	@$(if $(Q),echo "  LD    $@")
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(OBJS) $(DEP_LIBS) -lm
 
 test: $(SO)
 	$(BUSTED) $(BUSTED_ARGS) spec

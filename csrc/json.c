@@ -1,0 +1,76 @@
+/* json.c - JSON text for strings and numbers; see json.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include "json.h"
+
+int hwc_utf8_check(const char *s, size_t n, size_t *chars, size_t *bad) {
+  const unsigned char *p = (const unsigned char *)s;
+  size_t i = 0, count = 0;
+  while (i < n) {
+    unsigned c = p[i], need, cp, min, k;
+    if (c < 0x80) { i++; count++; continue; }
+    if (c >= 0xC2 && c <= 0xDF) { need = 1; cp = c & 0x1F; min = 0x80; }
+    else if (c >= 0xE0 && c <= 0xEF) { need = 2; cp = c & 0x0F; min = 0x800; }
+    else if (c >= 0xF0 && c <= 0xF4) { need = 3; cp = c & 0x07; min = 0x10000; }
+    else goto invalid;
+    if (n - i <= need) goto invalid;
+    for (k = 1; k <= need; k++) {
+      if ((p[i + k] & 0xC0) != 0x80) goto invalid;
+      cp = (cp << 6) | (p[i + k] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) goto invalid;
+    i += need + 1;
+    count++;
+  }
+  if (chars) *chars = count;
+  return 1;
+invalid:
+  if (bad) *bad = i;
+  return 0;
+}
+
+void hwc_json_string(sbuf *b, const char *s, size_t n) {
+  static const char hex[] = "0123456789abcdef";
+  size_t i, run = 0;
+  sbuf_addc(b, '"');
+  for (i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    const char *esc = NULL;
+    if (c >= 0x20 && c != '"' && c != '\\') { run++; continue; }
+    sbuf_add(b, s + i - run, run);
+    run = 0;
+    switch (c) {
+      case '"': esc = "\\\""; break;
+      case '\\': esc = "\\\\"; break;
+      case '\b': esc = "\\b"; break;
+      case '\f': esc = "\\f"; break;
+      case '\n': esc = "\\n"; break;
+      case '\r': esc = "\\r"; break;
+      case '\t': esc = "\\t"; break;
+      default: break;
+    }
+    if (esc) sbuf_adds(b, esc);
+    else {
+      char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+      sbuf_add(b, u, 6);
+    }
+  }
+  if (run) sbuf_add(b, s + n - run, run);
+  sbuf_addc(b, '"');
+}
+
+void hwc_json_int(sbuf *b, long long v) {
+  char tmp[24];
+  int len = snprintf(tmp, sizeof tmp, "%lld", v);
+  sbuf_add(b, tmp, (size_t)len);
+}
+
+void hwc_json_number(sbuf *b, double v) {
+  char tmp[32];
+  int prec, len = 0;
+  for (prec = 15; prec <= 17; prec++) {
+    len = snprintf(tmp, sizeof tmp, "%.*g", prec, v);
+    if (strtod(tmp, NULL) == v) break;
+  }
+  sbuf_add(b, tmp, (size_t)len);
+}

@@ -1,0 +1,133 @@
+/* lmodel.c - Lua bindings of the model walker; see lmodel.h. */
+#include <string.h>
+#include "compat.h"
+#include "errors.h"
+#include "lmodel.h"
+#include "request.h"
+
+#define DECODER_KEY "huaweicloud.core.decode"
+
+const hwc_model *hwc_check_model(lua_State *L, int arg) {
+  const char *name = luaL_checkstring(L, arg);
+  const hwc_model *m = hwc_model_find(name);
+  if (m == NULL) luaL_argerror(L, arg, lua_pushfstring(L, "unknown model '%s'", name));
+  return m;
+}
+
+/* The private decoder: cjson.new() so other users' cjson settings never apply to us. */
+static int push_decoder(lua_State *L) {
+  lua_getfield(L, LUA_REGISTRYINDEX, DECODER_KEY);
+  if (!lua_isnil(L, -1)) return 1;
+  lua_pop(L, 1);
+  lua_getglobal(L, "require");
+  lua_pushliteral(L, "cjson");
+  if (lua_pcall(L, 1, 1, 0) != 0) return 0;
+  lua_getfield(L, -1, "new");
+  if (lua_type(L, -1) == LUA_TFUNCTION) {
+    lua_remove(L, -2);
+    if (lua_pcall(L, 0, 1, 0) != 0) return 0;
+  } else {
+    lua_pop(L, 1); /* an old cjson without new(): share the module */
+  }
+  lua_getfield(L, -1, "decode_max_depth");
+  if (lua_type(L, -1) == LUA_TFUNCTION) {
+    lua_pushinteger(L, 64);
+    lua_pcall(L, 1, 0, 0);
+  } else {
+    lua_pop(L, 1);
+  }
+  lua_getfield(L, -1, "decode");
+  lua_remove(L, -2);
+  if (lua_type(L, -1) != LUA_TFUNCTION) return 0;
+  lua_pushvalue(L, -1);
+  lua_setfield(L, LUA_REGISTRYINDEX, DECODER_KEY);
+  return 1;
+}
+
+const char *hwc_json_decode(lua_State *L, const char *s, size_t n) {
+  static const char no_cjson[] = "lua-cjson is not available (require \"cjson\" failed)";
+  int top = lua_gettop(L);
+  if (!push_decoder(L)) {
+    lua_settop(L, top);
+    return no_cjson;
+  }
+  lua_pushlstring(L, s, n);
+  if (lua_pcall(L, 1, 1, 0) != 0) {
+    /* the message stays valid: keep it referenced in the registry until the next failure */
+    lua_setfield(L, LUA_REGISTRYINDEX, "huaweicloud.core.decode_error");
+    lua_settop(L, top);
+    lua_getfield(L, LUA_REGISTRYINDEX, "huaweicloud.core.decode_error");
+    s = lua_tostring(L, -1);
+    lua_pop(L, 1);
+    return s ? s : "invalid JSON";
+  }
+  return NULL;
+}
+
+int hwc_encode_into(lua_State *L, const hwc_model *m, int idx, int validate, sbuf *out) {
+  hwc_walk w;
+  hwc_walk_init(&w, L, out, validate);
+  if (hwc_model_write(&w, m, idx)) return 1;
+  lua_pushnil(L);
+  hwc_push_error(L, "validation", w.path_len ? w.path : NULL, w.message);
+  return 0;
+}
+
+static int opt_validate(lua_State *L, int arg) {
+  int v = 1;
+  if (lua_isnoneornil(L, arg)) return 1;
+  luaL_checktype(L, arg, LUA_TTABLE);
+  lua_getfield(L, arg, "validate");
+  if (!lua_isnil(L, -1)) {
+    luaL_argcheck(L, lua_type(L, -1) == LUA_TBOOLEAN, arg, "validate must be a boolean");
+    v = lua_toboolean(L, -1);
+  }
+  lua_pop(L, 1);
+  return v;
+}
+
+int hwc_lua_encode(lua_State *L) {
+  const hwc_model *m = hwc_check_model(L, 1);
+  int validate = opt_validate(L, 3);
+  hwc_scratch *s;
+  lua_settop(L, 3);
+  s = hwc_scratch_new(L);
+  if (!hwc_encode_into(L, m, 2, validate, &s->body)) return 2;
+  lua_pushlstring(L, s->body.p, s->body.len);
+  hwc_scratch_release(s);
+  return 1;
+}
+
+int hwc_lua_validate(lua_State *L) {
+  if (hwc_lua_encode(L) == 2) return 2;
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+int hwc_lua_decode(lua_State *L) {
+  const hwc_model *m = hwc_check_model(L, 1);
+  size_t n;
+  const char *s = luaL_checklstring(L, 2, &n);
+  const char *err = hwc_json_decode(L, s, n);
+  if (err != NULL) return hwc_fail(L, "decode", NULL, "response is not valid JSON: %s", err);
+  hwc_model_read(L, m, -1);
+  return 1;
+}
+
+int hwc_lua_redact(lua_State *L) {
+  const hwc_model *m = hwc_check_model(L, 1);
+  luaL_checkany(L, 2);
+  hwc_model_redact(L, m, 2);
+  return 1;
+}
+
+int hwc_lua_models(lua_State *L) {
+  const hwc_model *const *m = hwc_model_all();
+  int i = 0;
+  lua_newtable(L);
+  for (; *m; m++) {
+    lua_pushstring(L, (*m)->name);
+    lua_rawseti(L, -2, ++i);
+  }
+  return 1;
+}

@@ -1,0 +1,624 @@
+/* model.c - the descriptor walker: validate + marshal, typed read, redact; see model.h. */
+#include <ctype.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "compat.h"
+#include "json.h"
+#include "model.h"
+
+void hwc_walk_init(hwc_walk *w, lua_State *L, sbuf *out, int validate) {
+  w->L = L;
+  w->out = out;
+  w->validate = validate;
+  w->path[0] = '\0';
+  w->path_len = 0;
+  w->message[0] = '\0';
+  w->depth = 0;
+}
+
+/* ---- field paths and messages ------------------------------------------------------- */
+
+static size_t path_push(hwc_walk *w, const char *name, size_t n) {
+  size_t saved = w->path_len, room;
+  if (w->path_len && w->path_len < HWC_PATH_MAX - 1) w->path[w->path_len++] = '.';
+  room = HWC_PATH_MAX - 1 - w->path_len;
+  if (n > room) n = room;
+  memcpy(w->path + w->path_len, name, n);
+  w->path_len += n;
+  w->path[w->path_len] = '\0';
+  return saved;
+}
+
+static size_t path_push_index(hwc_walk *w, size_t i) {
+  size_t saved = w->path_len;
+  int n = snprintf(w->path + w->path_len, HWC_PATH_MAX - w->path_len, "[%zu]", i);
+  if (n > 0) w->path_len += (size_t)n < HWC_PATH_MAX - w->path_len ? (size_t)n : HWC_PATH_MAX - 1 - w->path_len;
+  return saved;
+}
+
+static void path_pop(hwc_walk *w, size_t saved) {
+  w->path_len = saved;
+  w->path[saved] = '\0';
+}
+
+/* snprintf at *o into buf, keeping *o inside buf however long the text. */
+static void append(char *buf, size_t cap, size_t *o, const char *fmt, ...)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 4, 5)))
+#endif
+  ;
+static void append(char *buf, size_t cap, size_t *o, const char *fmt, ...) {
+  va_list ap;
+  int n;
+  if (*o >= cap - 1) return;
+  va_start(ap, fmt);
+  n = vsnprintf(buf + *o, cap - *o, fmt, ap);
+  va_end(ap);
+  if (n > 0) *o = *o + (size_t)n < cap - 1 ? *o + (size_t)n : cap - 1;
+}
+
+static int fail(hwc_walk *w, const char *fmt, ...)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 2, 3)))
+#endif
+  ;
+static int fail(hwc_walk *w, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(w->message, sizeof w->message, fmt, ap);
+  va_end(ap);
+  return 0;
+}
+
+/* A value shown in a message: quoted, at most 40 bytes, unprintable bytes as \xNN. */
+static void show(char *out, size_t cap, const char *s, size_t n) {
+  size_t i, o = 0;
+  out[o++] = '"';
+  for (i = 0; i < n && o + 6 < cap; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (i == 40) { memcpy(out + o, "...", 3); o += 3; break; }
+    if (c < 0x20 || c == 0x7f || c == '"' || c == '\\')
+      o += (size_t)snprintf(out + o, cap - o, "\\x%02X", c);
+    else out[o++] = (char)c;
+  }
+  out[o++] = '"';
+  out[o] = '\0';
+}
+
+static const char *type_name(lua_State *L, int i) {
+  if (lua_type(L, i) == LUA_TLIGHTUSERDATA && lua_touserdata(L, i) == NULL) return "null";
+  if (lua_type(L, i) == LUA_TTABLE) return "table";
+  return luaL_typename(L, i);
+}
+
+/* ---- the closest known name, for "did you mean" ------------------------------------- */
+
+static size_t edit_distance(const char *a, size_t an, const char *b, size_t bn) {
+  size_t row[65], i, j;
+  if (an > 64 || bn > 64) return (size_t)-1;
+  for (j = 0; j <= bn; j++) row[j] = j;
+  for (i = 1; i <= an; i++) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (j = 1; j <= bn; j++) {
+      size_t up = row[j], best = diag + (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
+      if (up + 1 < best) best = up + 1;
+      if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+      diag = up;
+      row[j] = best;
+    }
+  }
+  return row[bn];
+}
+
+static const char *closest(const hwc_model *m, const char *s, size_t n) {
+  const char *best = NULL;
+  size_t i, best_d = (size_t)-1, limit = n / 3 > 2 ? n / 3 : 2;
+  for (i = 0; i < m->nfields; i++) {
+    const char *name = m->fields[i].name;
+    size_t fn = strlen(name), d = edit_distance(s, n, name, fn);
+    /* a prefix or suffix of a known name is a near miss however short: obs_bucket */
+    if (n >= 3 && ((fn > n && (strncmp(name, s, n) == 0 || strcmp(name + fn - n, s) == 0)) ||
+                   (n > fn && strncmp(s, name, fn) == 0)))
+      d = d < 2 ? d : 2;
+    if (d < best_d) { best_d = d; best = name; }
+  }
+  return best_d <= limit ? best : NULL;
+}
+
+/* ---- validation helpers -------------------------------------------------------------- */
+
+static const hwc_field *find_field(const hwc_model *m, const char *s, size_t n) {
+  size_t i;
+  for (i = 0; i < m->nfields; i++)
+    if (strncmp(m->fields[i].name, s, n) == 0 && m->fields[i].name[n] == '\0') return &m->fields[i];
+  return NULL;
+}
+
+static int enum_ok(const char *const *e, const char *s, size_t n) {
+  for (; *e; e++)
+    if (strlen(*e) == n && memcmp(*e, s, n) == 0) return 1;
+  return 0;
+}
+
+static int fail_enum(hwc_walk *w, const hwc_field *f, const char *s, size_t n) {
+  char got[64], list[200];
+  const char *const *e;
+  size_t o = 0;
+  list[0] = '\0';
+  for (e = f->enums; *e; e++) {
+    char one[64];
+    show(one, sizeof one, *e, strlen(*e));
+    append(list, sizeof list, &o, "%s%s", o ? ", " : "", one);
+  }
+  if (f->flags & HWC_F_SENSITIVE) return fail(w, "must be one of %s", list);
+  show(got, sizeof got, s, n);
+  return fail(w, "must be one of %s; got %s", list, got);
+}
+
+static int charset_ok(const char *set, const char *s, size_t n) {
+  size_t i;
+  for (i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (!isalnum(c) && strchr(set, c) == NULL) return 0;
+  }
+  return 1;
+}
+
+static void describe_charset(char *out, size_t cap, const char *set) {
+  size_t o = 0;
+  append(out, cap, &o, "letters, digits");
+  for (; *set; set++) append(out, cap, &o, ", '%c'", *set);
+}
+
+static int check_string(hwc_walk *w, const hwc_field *f, const char *s, size_t n) {
+  size_t chars = 0, bad = 0;
+  int secret = f != NULL && (f->flags & HWC_F_SENSITIVE);
+  if (n > HWC_MAX_STRING) return fail(w, "string longer than 1 MiB (%zu bytes)", n);
+  if (!hwc_utf8_check(s, n, &chars, &bad)) return fail(w, "not valid UTF-8 (at byte %zu)", bad + 1);
+  if (f == NULL || !w->validate) return 1;
+  if (f->enums && !enum_ok(f->enums, s, n)) return fail_enum(w, f, s, n);
+  if ((long long)chars < f->min || (f->max && (long long)chars > f->max)) {
+    if (secret) return fail(w, "must be %lld to %lld characters long", f->min, f->max);
+    return fail(w, "must be %lld to %lld characters long, got %zu", f->min, f->max, chars);
+  }
+  if (f->charset && !charset_ok(f->charset, s, n)) {
+    char set[96];
+    describe_charset(set, sizeof set, f->charset);
+    return fail(w, "may contain only %s", set);
+  }
+  if ((f->flags & HWC_F_NO_LEAD_SLASH) && n && s[0] == '/') return fail(w, "must not start with '/'");
+  return 1;
+}
+
+static int enter_table(hwc_walk *w, int idx) {
+  const void *p = lua_topointer(w->L, idx);
+  int i;
+  if (w->depth >= HWC_MAX_DEPTH) return fail(w, "tables nested deeper than %d levels", HWC_MAX_DEPTH);
+  for (i = 0; i < w->depth; i++)
+    if (w->stack[i] == p) return fail(w, "table contains itself (a cycle)");
+  w->stack[w->depth++] = p;
+  luaL_checkstack(w->L, 8, "model walk");
+  return 1;
+}
+
+/* ---- sorted keys, for objects the model does not describe ---------------------------- */
+
+typedef struct keyref { const char *s; size_t n; } keyref;
+
+static int keyref_cmp(const void *a, const void *b) {
+  const keyref *x = (const keyref *)a, *y = (const keyref *)b;
+  int c = memcmp(x->s, y->s, x->n < y->n ? x->n : y->n);
+  return c ? c : (x->n < y->n ? -1 : x->n > y->n);
+}
+
+/* Pushes a userdata array of the string keys of the table at idx that m does not describe
+ * (all keys when m is NULL), sorted; stores the count. The keys stay alive in the table.
+ * Fails (returns 0, path at the key) on a non-string key. */
+static int sorted_keys(hwc_walk *w, int idx, const hwc_model *m, keyref **out, size_t *count) {
+  lua_State *L = w->L;
+  size_t n = 0, k = 0;
+  keyref *keys;
+  lua_pushnil(L);
+  while (lua_next(L, idx)) { n++; lua_pop(L, 1); }
+  keys = (keyref *)lua_newuserdatauv(L, (n ? n : 1) * sizeof *keys, 0);
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    lua_pop(L, 1);
+    if (lua_type(L, -1) != LUA_TSTRING) {
+      const char *tn = type_name(L, -1); /* a static string */
+      lua_pop(L, 1);
+      return fail(w, "expected an object with string keys, got a %s key", tn);
+    }
+    keys[k].s = lua_tolstring(L, -1, &keys[k].n);
+    if (m == NULL || find_field(m, keys[k].s, keys[k].n) == NULL) k++;
+  }
+  qsort(keys, k, sizeof *keys, keyref_cmp);
+  *out = keys;
+  *count = k;
+  return 1;
+}
+
+/* ---- writing ------------------------------------------------------------------------- */
+
+static int write_value(hwc_walk *w, const hwc_field *f, int vi);
+
+/* Any Lua value as JSON, for fields the model does not describe (validate = false). */
+static int write_generic(hwc_walk *w, int vi) {
+  lua_State *L = w->L;
+  switch (lua_type(L, vi)) {
+    case LUA_TSTRING: {
+      size_t n;
+      const char *s = lua_tolstring(L, vi, &n);
+      if (!check_string(w, NULL, s, n)) return 0;
+      hwc_json_string(w->out, s, n);
+      return 1;
+    }
+    case LUA_TBOOLEAN:
+      sbuf_adds(w->out, lua_toboolean(L, vi) ? "true" : "false");
+      return 1;
+    case LUA_TNUMBER: {
+      long long iv;
+      lua_Number d = lua_tonumber(L, vi);
+      if (d != d || d == HUGE_VAL || d == -HUGE_VAL) return fail(w, "numbers must be finite (got %g)", (double)d);
+      if (hwc_tointeger(L, vi, &iv) && (HWC_HAS_INTEGERS ? lua_isinteger(L, vi) : fabs(d) < 9007199254740992.0))
+        hwc_json_int(w->out, iv);
+      else hwc_json_number(w->out, (double)d);
+      return 1;
+    }
+    case LUA_TLIGHTUSERDATA:
+      if (lua_touserdata(L, vi) == NULL) { sbuf_adds(w->out, "null"); return 1; }
+      break;
+    case LUA_TTABLE: {
+      size_t len = lua_rawlen(L, vi), i, n = 0;
+      vi = lua_absindex(L, vi);
+      if (!enter_table(w, vi)) return 0;
+      lua_pushnil(L);
+      while (lua_next(L, vi)) { n++; lua_pop(L, 1); }
+      if (len > 0 && n == len) { /* a sequence: an array */
+        sbuf_addc(w->out, '[');
+        for (i = 1; i <= len; i++) {
+          size_t saved = path_push_index(w, i);
+          if (i > 1) sbuf_addc(w->out, ',');
+          lua_rawgeti(L, vi, (int)i);
+          if (!write_generic(w, lua_gettop(L))) return 0;
+          lua_pop(L, 1);
+          path_pop(w, saved);
+        }
+        sbuf_addc(w->out, ']');
+      } else {
+        keyref *keys;
+        size_t count;
+        if (!sorted_keys(w, vi, NULL, &keys, &count)) return 0;
+        sbuf_addc(w->out, '{');
+        for (i = 0; i < count; i++) {
+          size_t saved = path_push(w, keys[i].s, keys[i].n);
+          if (i) sbuf_addc(w->out, ',');
+          if (!check_string(w, NULL, keys[i].s, keys[i].n)) return 0;
+          hwc_json_string(w->out, keys[i].s, keys[i].n);
+          sbuf_addc(w->out, ':');
+          lua_pushlstring(L, keys[i].s, keys[i].n);
+          lua_rawget(L, vi);
+          if (!write_generic(w, lua_gettop(L))) return 0;
+          lua_pop(L, 1);
+          path_pop(w, saved);
+        }
+        sbuf_addc(w->out, '}');
+        lua_pop(L, 1); /* keys */
+      }
+      w->depth--;
+      return 1;
+    }
+    default: break;
+  }
+  return fail(w, "a %s cannot be written as JSON", type_name(L, vi));
+}
+
+/* Pushes the value at a dotted path below the table at idx (nil when absent). */
+static void push_path(lua_State *L, int idx, const char *path) {
+  lua_pushvalue(L, idx);
+  while (*path) {
+    const char *dot = strchr(path, '.');
+    size_t n = dot ? (size_t)(dot - path) : strlen(path);
+    if (lua_type(L, -1) != LUA_TTABLE) {
+      lua_pop(L, 1);
+      lua_pushnil(L);
+      return;
+    }
+    lua_pushlstring(L, path, n);
+    lua_rawget(L, -2);
+    lua_remove(L, -2);
+    path += n + (dot != NULL);
+  }
+}
+
+static int present(lua_State *L, int idx, const char *path) {
+  int yes;
+  push_path(L, idx, path);
+  yes = !lua_isnil(L, -1);
+  lua_pop(L, 1);
+  return yes;
+}
+
+static int condition_holds(lua_State *L, int idx, const hwc_rule *r) {
+  int yes = 0;
+  if (r->when == NULL) return 1;
+  push_path(L, idx, r->when);
+  if (lua_type(L, -1) == LUA_TSTRING) yes = strcmp(lua_tostring(L, -1), r->equals) == 0;
+  else if (lua_type(L, -1) == LUA_TBOOLEAN) yes = strcmp(lua_toboolean(L, -1) ? "true" : "false", r->equals) == 0;
+  lua_pop(L, 1);
+  return yes;
+}
+
+static int fail_rule(hwc_walk *w, const hwc_rule *r, const char *path, const char *what) {
+  path_push(w, path, strlen(path));
+  if (r->when == NULL) return fail(w, "%s", what);
+  return fail(w, "%s when %s is %s", what, r->when, r->equals);
+}
+
+static int check_rules(hwc_walk *w, const hwc_model *m, int idx) {
+  size_t i;
+  for (i = 0; i < m->nrules; i++) {
+    const hwc_rule *r = &m->rules[i];
+    const char *const *p;
+    if (!condition_holds(w->L, idx, r)) continue;
+    if (r->kind == HWC_R_REQUIRE) {
+      for (p = r->fields; *p; p++)
+        if (!present(w->L, idx, *p)) return fail_rule(w, r, *p, "required");
+    } else if (r->kind == HWC_R_EXCLUDES) {
+      for (p = r->fields; *p; p++)
+        if (present(w->L, idx, *p)) return fail_rule(w, r, *p, "not allowed");
+    } else {
+      int n = 0;
+      char what[160], parent[96] = "";
+      const char *last = strrchr(r->fields[0], '.');
+      size_t o = 0;
+      for (p = r->fields; *p; p++) n += present(w->L, idx, *p);
+      if (n == 1) continue;
+      if (last) snprintf(parent, sizeof parent, "%.*s", (int)(last - r->fields[0]), r->fields[0]);
+      append(what, sizeof what, &o, "set exactly one of ");
+      for (p = r->fields; *p; p++) {
+        const char *leaf = strrchr(*p, '.');
+        append(what, sizeof what, &o, "%s%s", p == r->fields ? "" : " or ", leaf ? leaf + 1 : *p);
+      }
+      if (r->when != NULL) append(what, sizeof what, &o, " when %s is %s", r->when, r->equals);
+      if (n) append(what, sizeof what, &o, " (got %d)", n);
+      else append(what, sizeof what, &o, " (got none)");
+      if (*parent) path_push(w, parent, strlen(parent));
+      return fail(w, "%s", what);
+    }
+  }
+  return 1;
+}
+
+static int write_object(hwc_walk *w, const hwc_model *m, int idx) {
+  lua_State *L = w->L;
+  size_t i, known = 0, total = 0;
+  int first = 1;
+  idx = lua_absindex(L, idx);
+  if (!enter_table(w, idx)) return 0;
+  sbuf_addc(w->out, '{');
+  for (i = 0; i < m->nfields; i++) {
+    const hwc_field *f = &m->fields[i];
+    size_t saved;
+    lua_pushstring(L, f->name);
+    lua_rawget(L, idx);
+    if (lua_isnil(L, -1)) {
+      lua_pop(L, 1);
+      if (w->validate && (f->flags & HWC_F_REQUIRED)) {
+        path_push(w, f->name, strlen(f->name));
+        return fail(w, "required");
+      }
+      continue;
+    }
+    known++;
+    if (!first) sbuf_addc(w->out, ',');
+    first = 0;
+    hwc_json_string(w->out, f->name, strlen(f->name));
+    sbuf_addc(w->out, ':');
+    saved = path_push(w, f->name, strlen(f->name));
+    if (!write_value(w, f, lua_gettop(L))) return 0;
+    path_pop(w, saved);
+    lua_pop(L, 1);
+  }
+  lua_pushnil(L);
+  while (lua_next(L, idx)) { total++; lua_pop(L, 1); }
+  if (total != known) { /* keys the model does not describe */
+    keyref *keys;
+    size_t count;
+    if (!sorted_keys(w, idx, m, &keys, &count)) {
+      return 0;
+    }
+    if (w->validate && count) {
+      const char *near = closest(m, keys[0].s, keys[0].n);
+      path_push(w, keys[0].s, keys[0].n);
+      if (near) return fail(w, "unknown field (did you mean %s?)", near);
+      return fail(w, "unknown field of %s", m->name);
+    }
+    for (i = 0; i < count; i++) { /* validate = false: written after the known ones, sorted */
+      size_t saved = path_push(w, keys[i].s, keys[i].n);
+      if (!check_string(w, NULL, keys[i].s, keys[i].n)) return 0;
+      if (!first) sbuf_addc(w->out, ',');
+      first = 0;
+      hwc_json_string(w->out, keys[i].s, keys[i].n);
+      sbuf_addc(w->out, ':');
+      lua_pushlstring(L, keys[i].s, keys[i].n);
+      lua_rawget(L, idx);
+      if (!write_generic(w, lua_gettop(L))) return 0;
+      lua_pop(L, 1);
+      path_pop(w, saved);
+    }
+    lua_pop(L, 1); /* keys */
+  }
+  sbuf_addc(w->out, '}');
+  w->depth--;
+  return !w->validate || check_rules(w, m, idx);
+}
+
+static int write_value(hwc_walk *w, const hwc_field *f, int vi) {
+  lua_State *L = w->L;
+  int t = lua_type(L, vi);
+  switch (f->type) {
+    case HWC_T_STRING: {
+      size_t n;
+      const char *s;
+      if (t != LUA_TSTRING) return fail(w, "expected string, got %s", type_name(L, vi));
+      s = lua_tolstring(L, vi, &n);
+      if (!check_string(w, f, s, n)) return 0;
+      hwc_json_string(w->out, s, n);
+      return 1;
+    }
+    case HWC_T_BOOLEAN:
+      if (t != LUA_TBOOLEAN) return fail(w, "expected boolean, got %s", type_name(L, vi));
+      sbuf_adds(w->out, lua_toboolean(L, vi) ? "true" : "false");
+      return 1;
+    case HWC_T_INT32:
+    case HWC_T_INT64: {
+      long long v;
+      int is32 = f->type == HWC_T_INT32;
+      if (t != LUA_TNUMBER) return fail(w, "expected integer, got %s", type_name(L, vi));
+      if (!hwc_tointeger(L, vi, &v)) {
+        double d = (double)lua_tonumber(L, vi);
+        if (d == floor(d) && d == d) return fail(w, "integer out of the 64-bit range (got %.17g)", d);
+        return fail(w, "expected integer, got %.17g", d);
+      }
+      if (is32 && (v < -2147483647LL - 1 || v > 2147483647LL))
+        return fail(w, "must be a 32-bit integer (-2147483648..2147483647), got %lld", v);
+      if (w->validate && (f->min || f->max) && (v < f->min || v > f->max))
+        return fail(w, "must be between %lld and %lld, got %lld", f->min, f->max, v);
+      hwc_json_int(w->out, v);
+      return 1;
+    }
+    case HWC_T_OBJECT:
+      if (t != LUA_TTABLE) return fail(w, "expected object (a table), got %s", type_name(L, vi));
+      return write_object(w, f->model, vi);
+  }
+  return fail(w, "bad descriptor");
+}
+
+int hwc_model_write(hwc_walk *w, const hwc_model *m, int idx) {
+  int top = lua_gettop(w->L), ok;
+  if (lua_type(w->L, idx) != LUA_TTABLE) {
+    ok = fail(w, "expected object (a table), got %s", type_name(w->L, idx));
+  } else {
+    ok = write_object(w, m, idx);
+  }
+  lua_settop(w->L, top);
+  if (ok && !sbuf_ok(w->out)) ok = fail(w, "out of memory");
+  return ok;
+}
+
+/* ---- reading responses --------------------------------------------------------------- */
+
+static int is_null(lua_State *L, int i) {
+  return lua_type(L, i) == LUA_TLIGHTUSERDATA && lua_touserdata(L, i) == NULL;
+}
+
+/* Copies a decoded value: nulls in objects dropped, integral floats made integers. */
+static void read_generic(lua_State *L, int idx, int depth) {
+  idx = lua_absindex(L, idx);
+  if (lua_type(L, idx) == LUA_TNUMBER) {
+    long long iv;
+    lua_Number d = lua_tonumber(L, idx);
+    if (fabs(d) < 9007199254740992.0 && hwc_tointeger(L, idx, &iv)) hwc_pushint64(L, iv);
+    else lua_pushvalue(L, idx);
+    return;
+  }
+  if (lua_type(L, idx) != LUA_TTABLE || depth > 200) {
+    lua_pushvalue(L, idx);
+    return;
+  }
+  luaL_checkstack(L, 6, "response nesting");
+  lua_newtable(L);
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    if (is_null(L, -1) && lua_type(L, -2) == LUA_TSTRING) { lua_pop(L, 1); continue; }
+    read_generic(L, -1, depth + 1);
+    lua_pushvalue(L, -3);
+    lua_insert(L, -2);
+    lua_rawset(L, -5);
+    lua_pop(L, 1);
+  }
+}
+
+void hwc_model_read(lua_State *L, const hwc_model *m, int idx) {
+  idx = lua_absindex(L, idx);
+  if (lua_type(L, idx) != LUA_TTABLE) {
+    read_generic(L, idx, 0);
+    return;
+  }
+  luaL_checkstack(L, 6, "response nesting");
+  lua_newtable(L);
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    const hwc_field *f = NULL;
+    if (is_null(L, -1)) { lua_pop(L, 1); continue; }
+    if (lua_type(L, -2) == LUA_TSTRING) {
+      size_t n;
+      const char *k = lua_tolstring(L, -2, &n);
+      f = find_field(m, k, n);
+    }
+    if (f && f->type == HWC_T_OBJECT && lua_type(L, -1) == LUA_TTABLE) hwc_model_read(L, f->model, -1);
+    else read_generic(L, -1, 1);
+    lua_pushvalue(L, -3);
+    lua_insert(L, -2);
+    lua_rawset(L, -5);
+    lua_pop(L, 1);
+  }
+}
+
+/* ---- redaction ----------------------------------------------------------------------- */
+
+int hwc_sensitive_name(const char *name, size_t n) {
+  static const char *const exact[] = {"ak", "sk", "access_key", "accesskey", "secret_key", "authorization",
+                                      "x-auth-token", NULL};
+  static const char *const parts[] = {"password", "secret", "token", "passwd", NULL};
+  char low[64];
+  size_t i;
+  if (n >= sizeof low) n = sizeof low - 1;
+  for (i = 0; i < n; i++) low[i] = (char)tolower((unsigned char)name[i]);
+  low[n] = '\0';
+  for (i = 0; exact[i]; i++)
+    if (strcmp(low, exact[i]) == 0) return 1;
+  for (i = 0; parts[i]; i++)
+    if (strstr(low, parts[i]) != NULL) return 1;
+  return 0;
+}
+
+static void redact(lua_State *L, const hwc_model *m, int idx, int depth) {
+  idx = lua_absindex(L, idx);
+  if (lua_type(L, idx) != LUA_TTABLE) {
+    lua_pushvalue(L, idx);
+    return;
+  }
+  if (depth > HWC_MAX_DEPTH) { /* deep or cyclic: stop copying */
+    lua_pushliteral(L, "<...>");
+    return;
+  }
+  luaL_checkstack(L, 6, "redact");
+  lua_newtable(L);
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    const hwc_field *f = NULL;
+    int secret = 0;
+    if (lua_type(L, -2) == LUA_TSTRING) {
+      size_t n;
+      const char *k = lua_tolstring(L, -2, &n);
+      f = m ? find_field(m, k, n) : NULL;
+      secret = f ? (f->flags & HWC_F_SENSITIVE) != 0 : hwc_sensitive_name(k, n);
+    }
+    if (secret) lua_pushliteral(L, "***");
+    else redact(L, f && f->type == HWC_T_OBJECT ? f->model : NULL, -1, depth + 1);
+    lua_pushvalue(L, -3);
+    lua_insert(L, -2);
+    lua_rawset(L, -5);
+    lua_pop(L, 1);
+  }
+}
+
+void hwc_model_redact(lua_State *L, const hwc_model *m, int idx) {
+  redact(L, m, idx, 0);
+}
