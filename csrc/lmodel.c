@@ -64,9 +64,10 @@ const char *hwc_json_decode(lua_State *L, const char *s, size_t n) {
   return NULL;
 }
 
-int hwc_encode_into(lua_State *L, const hwc_model *m, int idx, int validate, sbuf *out) {
+int hwc_encode_into(lua_State *L, const hwc_model *m, int idx, int validate, int secrets, sbuf *out) {
   hwc_walk w;
   hwc_walk_init(&w, L, out, validate);
+  w.secrets = secrets;
   if (hwc_model_write(&w, m, idx)) return 1;
   lua_pushnil(L);
   hwc_push_error(L, "validation", w.path_len ? w.path : NULL, w.message);
@@ -92,7 +93,7 @@ int hwc_lua_encode(lua_State *L) {
   hwc_scratch *s;
   lua_settop(L, 3);
   s = hwc_scratch_new(L);
-  if (!hwc_encode_into(L, m, 2, validate, &s->body)) return 2;
+  if (!hwc_encode_into(L, m, 2, validate, 0, &s->body)) return 2;
   lua_pushlstring(L, s->body.p, s->body.len);
   hwc_scratch_release(s);
   return 1;

@@ -17,6 +17,7 @@ void hwc_walk_init(hwc_walk *w, lua_State *L, sbuf *out, int validate) {
   w->path_len = 0;
   w->message[0] = '\0';
   w->depth = 0;
+  w->secrets = 0;
 }
 
 /* ---- field paths and messages ------------------------------------------------------- */
@@ -469,6 +470,10 @@ static int write_value(hwc_walk *w, const hwc_field *f, int vi) {
       s = lua_tolstring(L, vi, &n);
       if (!check_string(w, f, s, n)) return 0;
       hwc_json_string(w->out, s, n);
+      if (w->secrets && (f->flags & HWC_F_SENSITIVE)) { /* remembered so replies can be scrubbed */
+        lua_pushvalue(L, vi);
+        lua_rawseti(L, w->secrets, (int)lua_rawlen(L, w->secrets) + 1);
+      }
       return 1;
     }
     case HWC_T_BOOLEAN:

@@ -69,6 +69,7 @@ typedef struct hwc_walk {
   char message[320];
   const void *stack[HWC_MAX_DEPTH + 1]; /* tables being walked, to catch cycles */
   int depth;
+  int secrets; /* stack index of a table that collects sensitive string values, or 0 */
 } hwc_walk;
 
 void hwc_walk_init(hwc_walk *w, lua_State *L, sbuf *out, int validate);
@@ -86,7 +87,10 @@ void hwc_model_redact(lua_State *L, const hwc_model *m, int idx);
 /* 1 when a field name the model does not describe should still be treated as a secret. */
 int hwc_sensitive_name(const char *name, size_t n);
 
-/* The descriptor tables (models.c). */
+/* The descriptor tables (models.c); top-level models are named for the operation table. */
+extern const hwc_model hwc_model_CreateSmartConnectTaskReq;
+extern const hwc_model hwc_model_CreateConnectorTaskResponse;
+extern const hwc_model hwc_model_CreateTransferTaskReq;
 const hwc_model *hwc_model_find(const char *name);
 const hwc_model *const *hwc_model_all(void);
 

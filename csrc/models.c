@@ -117,7 +117,7 @@ static const hwc_field task_fields[] = {
   ENUM("sink_type", 0, kafka_sink_types),
   OBJ("sink_task", 0, SmartConnectTaskReqSinkConfig),
 };
-static const hwc_model CreateSmartConnectTaskReq = MODEL("CreateSmartConnectTaskReq", task_fields, task_rules);
+const hwc_model hwc_model_CreateSmartConnectTaskReq = MODEL("CreateSmartConnectTaskReq", task_fields, task_rules);
 
 static const hwc_field resp_source_fields[] = {
   STR("redis_address", 0),
@@ -184,7 +184,7 @@ static const hwc_field resp_task_fields[] = {
   STR("status", 0),
   INT64("create_time", 0),
 };
-static const hwc_model CreateConnectorTaskResponse =
+const hwc_model hwc_model_CreateConnectorTaskResponse =
   MODEL_NORULES("CreateConnectorTaskResponse", resp_task_fields);
 
 /* ---- DIS: add an OBS dump task ------------------------------------------------------ */
@@ -230,14 +230,14 @@ static const hwc_field transfer_fields[] = {
   ENUM("destination_type", REQ, dis_destination_types),
   OBJ("obs_destination_descriptor", 0, OBSDestinationDescriptorRequest),
 };
-static const hwc_model CreateTransferTaskReq = MODEL("CreateTransferTaskReq", transfer_fields, transfer_rules);
+const hwc_model hwc_model_CreateTransferTaskReq = MODEL("CreateTransferTaskReq", transfer_fields, transfer_rules);
 
 /* ---- lookup -------------------------------------------------------------------------- */
 
 static const hwc_model *const all_models[] = {
-  &CreateSmartConnectTaskReq, &SmartConnectTaskReqSourceConfig, &SmartConnectTaskReqSinkConfig,
-  &CreateConnectorTaskResponse, &SmartConnectTaskRespSourceConfig, &SmartConnectTaskRespSinkConfig,
-  &CreateTransferTaskReq, &OBSDestinationDescriptorRequest, &ProcessingSchema,
+  &hwc_model_CreateSmartConnectTaskReq, &SmartConnectTaskReqSourceConfig, &SmartConnectTaskReqSinkConfig,
+  &hwc_model_CreateConnectorTaskResponse, &SmartConnectTaskRespSourceConfig, &SmartConnectTaskRespSinkConfig,
+  &hwc_model_CreateTransferTaskReq, &OBSDestinationDescriptorRequest, &ProcessingSchema,
   NULL
 };
 

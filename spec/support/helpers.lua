@@ -19,7 +19,28 @@ function M.write(path, data)
 end
 
 function M.fixture(name)
-  return M.read("spec/fixtures/" .. name)
+  -- A CA and a server certificate for 127.0.0.1/localhost signed by it, made with the openssl
+-- command in a fresh folder. Returns { dir, ca, cert, key }.
+function M.make_ca()
+  local dir = M.tmpname()
+  local cmd = "(" .. table.concat({
+    "mkdir -p " .. dir, "cd " .. dir,
+    "openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=hwc-test-ca",
+    "openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=localhost",
+    "printf 'subjectAltName=IP:127.0.0.1,DNS:localhost' > ext.cnf",
+    "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile ext.cnf",
+  }, " && ") .. ") >/dev/null 2>&1"
+  local _, ok = M.sh(cmd)
+  assert(ok, "openssl could not make the test CA")
+  return { dir = dir, ca = dir .. "/ca.pem", cert = dir .. "/server.pem", key = dir .. "/server.key" }
+end
+
+-- Seconds since some point, with sub-second resolution (LuaSocket).
+function M.now()
+  return require("socket").gettime()
+end
+
+return M.read("spec/fixtures/" .. name)
 end
 
 function M.vectors()
@@ -53,6 +74,27 @@ function M.openssl_digest(alg, data, key)
   local out = M.sh(cmd)
   os.remove(path)
   return (out:match("^(%x+)"))
+end
+
+-- A CA and a server certificate for 127.0.0.1/localhost signed by it, made with the openssl
+-- command in a fresh folder. Returns { dir, ca, cert, key }.
+function M.make_ca()
+  local dir = M.tmpname()
+  local cmd = "(" .. table.concat({
+    "mkdir -p " .. dir, "cd " .. dir,
+    "openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=hwc-test-ca",
+    "openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=localhost",
+    "printf 'subjectAltName=IP:127.0.0.1,DNS:localhost' > ext.cnf",
+    "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile ext.cnf",
+  }, " && ") .. ") >/dev/null 2>&1"
+  local _, ok = M.sh(cmd)
+  assert(ok, "openssl could not make the test CA")
+  return { dir = dir, ca = dir .. "/ca.pem", cert = dir .. "/server.pem", key = dir .. "/server.key" }
+end
+
+-- Seconds since some point, with sub-second resolution (LuaSocket).
+function M.now()
+  return require("socket").gettime()
 end
 
 return M

@@ -1,0 +1,427 @@
+/* http.c - the libcurl client userdata; see http.h. */
+#include <ctype.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <curl/curl.h>
+#include "compat.h"
+#include "errors.h"
+#include "http.h"
+#include "sbuf.h"
+#include "version.h"
+
+#define DEFAULT_USER_AGENT "huaweicloud-sdk-lua/" HWC_VERSION
+#define DEFAULT_MAX_BODY (8u * 1024u * 1024u)
+
+struct hwc_http {
+  CURL *curl;
+  struct curl_slist *slist; /* request headers, freed after each transfer and by __gc */
+  sbuf body, head, line;
+  double timeout, connect_timeout; /* seconds */
+  size_t max_body;
+  int verify_tls, too_large, closed, proxy_off;
+  unsigned long requests, connections;
+  char proxy[512], ca_file[1024], user_agent[256];
+  char errbuf[CURL_ERROR_SIZE];
+};
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static void curl_init_once(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
+
+static void release(hwc_http *h) {
+  if (h->slist) curl_slist_free_all(h->slist);
+  h->slist = NULL;
+  if (h->curl) curl_easy_cleanup(h->curl);
+  h->curl = NULL;
+  sbuf_free(&h->body);
+  sbuf_free(&h->head);
+  sbuf_free(&h->line);
+  h->closed = 1;
+}
+
+static int http_close(lua_State *L) {
+  hwc_http *h = (hwc_http *)luaL_checkudata(L, 1, HWC_HTTP_MT);
+  release(h);
+  return 0;
+}
+
+hwc_http *hwc_http_check(lua_State *L, int idx) {
+  hwc_http *h = (hwc_http *)luaL_checkudata(L, idx, HWC_HTTP_MT);
+  if (h->closed) luaL_argerror(L, idx, "the HTTP client is closed");
+  return h;
+}
+
+/* ---- options -------------------------------------------------------------------------- */
+
+static double opt_seconds(lua_State *L, int t, const char *k, double dflt) {
+  double v = dflt;
+  lua_getfield(L, t, k);
+  if (!lua_isnil(L, -1)) {
+    if (lua_type(L, -1) != LUA_TNUMBER || !(lua_tonumber(L, -1) > 0) || lua_tonumber(L, -1) > 86400)
+      luaL_error(L, "%s must be a number of seconds in (0, 86400]", k);
+    v = (double)lua_tonumber(L, -1);
+  }
+  lua_pop(L, 1);
+  return v;
+}
+
+static void opt_copy(lua_State *L, int t, const char *k, char *out, size_t cap) {
+  size_t n;
+  const char *s;
+  lua_getfield(L, t, k);
+  if (!lua_isnil(L, -1)) {
+    if (lua_type(L, -1) != LUA_TSTRING) luaL_error(L, "%s must be a string", k);
+    s = lua_tolstring(L, -1, &n);
+    if (n >= cap) luaL_error(L, "%s is longer than %d bytes", k, (int)cap - 1);
+    if (memchr(s, '\0', n) || memchr(s, '\r', n) || memchr(s, '\n', n))
+      luaL_error(L, "%s must not contain NUL, CR or LF", k);
+    memcpy(out, s, n);
+    out[n] = '\0';
+  }
+  lua_pop(L, 1);
+}
+
+int hwc_lua_http_client(lua_State *L) {
+  hwc_http *h;
+  int opts = lua_gettop(L) >= 1 && !lua_isnil(L, 1);
+  if (opts) luaL_checktype(L, 1, LUA_TTABLE);
+  else {
+    lua_settop(L, 0);
+    lua_newtable(L);
+  }
+  lua_settop(L, 1);
+  h = (hwc_http *)lua_newuserdatauv(L, sizeof *h, 0);
+  memset(h, 0, sizeof *h);
+  sbuf_init(&h->body);
+  sbuf_init(&h->head);
+  sbuf_init(&h->line);
+  h->closed = 1; /* until the handle exists; __gc is safe on a half-made client */
+  luaL_setmetatable(L, HWC_HTTP_MT);
+
+  h->timeout = opt_seconds(L, 1, "timeout", 30);
+  h->connect_timeout = opt_seconds(L, 1, "connect_timeout", 10);
+  h->verify_tls = 1;
+  lua_getfield(L, 1, "verify_tls");
+  if (!lua_isnil(L, -1)) {
+    if (lua_type(L, -1) != LUA_TBOOLEAN) luaL_error(L, "verify_tls must be a boolean");
+    h->verify_tls = lua_toboolean(L, -1);
+  }
+  lua_pop(L, 1);
+  h->max_body = DEFAULT_MAX_BODY;
+  lua_getfield(L, 1, "max_body");
+  if (!lua_isnil(L, -1)) {
+    long long v = 0;
+    if (!hwc_tointeger(L, -1, &v) || v < 1) luaL_error(L, "max_body must be a positive integer (bytes)");
+    h->max_body = (size_t)v;
+  }
+  lua_pop(L, 1);
+  lua_getfield(L, 1, "proxy");
+  if (lua_type(L, -1) == LUA_TBOOLEAN && !lua_toboolean(L, -1)) h->proxy_off = 1;
+  lua_pop(L, 1);
+  if (!h->proxy_off) opt_copy(L, 1, "proxy", h->proxy, sizeof h->proxy);
+  opt_copy(L, 1, "ca_file", h->ca_file, sizeof h->ca_file);
+  strcpy(h->user_agent, DEFAULT_USER_AGENT);
+  opt_copy(L, 1, "user_agent", h->user_agent, sizeof h->user_agent);
+
+  pthread_once(&curl_once, curl_init_once);
+  h->curl = curl_easy_init();
+  if (h->curl == NULL) luaL_error(L, "curl_easy_init failed");
+  h->closed = 0;
+  return 1;
+}
+
+/* ---- callbacks: C only, never Lua ------------------------------------------------------ */
+
+static size_t on_body(char *p, size_t size, size_t n, void *ud) {
+  hwc_http *h = (hwc_http *)ud;
+  size_t len = size * n;
+  if (len > h->max_body - h->body.len || h->body.len > h->max_body) {
+    h->too_large = 1;
+    return 0; /* aborts the transfer with CURLE_WRITE_ERROR */
+  }
+  sbuf_add(&h->body, p, len);
+  return sbuf_ok(&h->body) ? len : 0;
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *ud) {
+  hwc_http *h = (hwc_http *)ud;
+  size_t len = size * n;
+  if (len >= 5 && memcmp(p, "HTTP/", 5) == 0) sbuf_reset(&h->head); /* a new response: 100, redirect */
+  if (h->head.len + len > 256 * 1024) return 0;                       /* absurd headers */
+  sbuf_add(&h->head, p, len);
+  return sbuf_ok(&h->head) ? len : 0;
+}
+
+/* ---- results --------------------------------------------------------------------------- */
+
+/* Pushes the response headers as a table: lower-case names, repeated ones joined by ", ". */
+static void push_headers(lua_State *L, const sbuf *head) {
+  size_t i = 0;
+  lua_newtable(L);
+  while (i < head->len) {
+    const char *line = head->p + i, *colon, *eol = memchr(line, '\n', head->len - i);
+    size_t n = eol ? (size_t)(eol - line) : head->len - i, k;
+    i += n + 1;
+    if (n && line[n - 1] == '\r') n--;
+    colon = memchr(line, ':', n);
+    if (colon == NULL || colon == line) continue; /* the status line, the blank line */
+    {
+      const char *v = colon + 1;
+      size_t vn = n - (size_t)(v - line), kn = (size_t)(colon - line);
+      char name[128];
+      if (kn >= sizeof name) continue;
+      for (k = 0; k < kn; k++) name[k] = (char)tolower((unsigned char)line[k]);
+      while (vn && (*v == ' ' || *v == '\t')) { v++; vn--; }
+      while (vn && (v[vn - 1] == ' ' || v[vn - 1] == '\t')) vn--;
+      lua_pushlstring(L, name, kn);
+      lua_pushvalue(L, -1);
+      lua_rawget(L, -3);
+      if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        lua_pushlstring(L, v, vn);
+      } else {
+        lua_pushliteral(L, ", ");
+        lua_pushlstring(L, v, vn);
+        lua_concat(L, 3);
+      }
+      lua_rawset(L, -3);
+    }
+  }
+}
+
+static const char *curl_code_name(CURLcode rc) {
+  switch (rc) {
+    case CURLE_UNSUPPORTED_PROTOCOL: return "UNSUPPORTED_PROTOCOL";
+    case CURLE_URL_MALFORMAT: return "URL_MALFORMAT";
+    case CURLE_COULDNT_RESOLVE_PROXY: return "COULDNT_RESOLVE_PROXY";
+    case CURLE_COULDNT_RESOLVE_HOST: return "COULDNT_RESOLVE_HOST";
+    case CURLE_COULDNT_CONNECT: return "COULDNT_CONNECT";
+    case CURLE_WEIRD_SERVER_REPLY: return "WEIRD_SERVER_REPLY";
+    case CURLE_PARTIAL_FILE: return "PARTIAL_FILE";
+    case CURLE_WRITE_ERROR: return "WRITE_ERROR";
+    case CURLE_OUT_OF_MEMORY: return "OUT_OF_MEMORY";
+    case CURLE_OPERATION_TIMEDOUT: return "OPERATION_TIMEDOUT";
+    case CURLE_SSL_CONNECT_ERROR: return "SSL_CONNECT_ERROR";
+    case CURLE_GOT_NOTHING: return "GOT_NOTHING";
+    case CURLE_SEND_ERROR: return "SEND_ERROR";
+    case CURLE_RECV_ERROR: return "RECV_ERROR";
+    case CURLE_SSL_CERTPROBLEM: return "SSL_CERTPROBLEM";
+    case CURLE_SSL_CIPHER: return "SSL_CIPHER";
+    case CURLE_PEER_FAILED_VERIFICATION: return "PEER_FAILED_VERIFICATION";
+    case CURLE_SSL_CACERT_BADFILE: return "SSL_CACERT_BADFILE";
+    case CURLE_SSL_ISSUER_ERROR: return "SSL_ISSUER_ERROR";
+    default: return NULL;
+  }
+}
+
+static int is_tls_error(CURLcode rc) {
+  return rc == CURLE_SSL_CONNECT_ERROR || rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CERTPROBLEM ||
+         rc == CURLE_SSL_CIPHER || rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_SSL_ISSUER_ERROR ||
+         rc == CURLE_SSL_PINNEDPUBKEYNOTMATCH || rc == CURLE_SSL_CRL_BADFILE || rc == CURLE_SSL_ENGINE_NOTFOUND ||
+         rc == CURLE_SSL_ENGINE_SETFAILED || rc == CURLE_SSL_SHUTDOWN_FAILED || rc == CURLE_SSL_INVALIDCERTSTATUS;
+}
+
+/* Pushes nil, err for a failed transfer. `sent` says whether the request may have reached
+ * the server: a create that may have happened must not be retried blindly. */
+static int transfer_error(lua_State *L, hwc_http *h, CURLcode rc) {
+  curl_off_t pretransfer = 0;
+  const char *name = curl_code_name(rc), *kind = "network";
+  char msg[CURL_ERROR_SIZE + 128];
+  int sent;
+  curl_easy_getinfo(h->curl, CURLINFO_PRETRANSFER_TIME_T, &pretransfer);
+  sent = pretransfer > 0 && rc != CURLE_COULDNT_CONNECT && rc != CURLE_COULDNT_RESOLVE_HOST &&
+         rc != CURLE_COULDNT_RESOLVE_PROXY;
+  if (h->too_large) {
+    snprintf(msg, sizeof msg, "response body larger than max_body (%zu bytes)", h->max_body);
+    name = "RESPONSE_TOO_LARGE";
+  } else if (rc == CURLE_OPERATION_TIMEDOUT) {
+    kind = "timeout";
+    snprintf(msg, sizeof msg, "%s after %.3g s (%s)", sent ? "no complete response" : "could not connect",
+             sent ? h->timeout : h->connect_timeout, h->errbuf[0] ? h->errbuf : curl_easy_strerror(rc));
+  } else {
+    if (is_tls_error(rc)) kind = "tls";
+    snprintf(msg, sizeof msg, "%s%s%s", curl_easy_strerror(rc), h->errbuf[0] ? ": " : "", h->errbuf);
+  }
+  lua_pushnil(L);
+  hwc_push_error(L, kind, NULL, msg);
+  if (name) lua_pushstring(L, name);
+  else lua_pushfstring(L, "CURLE_%d", (int)rc);
+  lua_setfield(L, -2, "code");
+  lua_pushinteger(L, (lua_Integer)rc);
+  lua_setfield(L, -2, "curl_code");
+  lua_pushboolean(L, sent);
+  lua_setfield(L, -2, "request_sent");
+  lua_pushboolean(L, !sent);
+  lua_setfield(L, -2, "retryable");
+  return 2;
+}
+
+/* ---- sending --------------------------------------------------------------------------- */
+
+static int add_header_line(hwc_http *h, const char *k, size_t kn, const char *v, size_t vn) {
+  struct curl_slist *next;
+  sbuf_reset(&h->line);
+  sbuf_add(&h->line, k, kn);
+  if (vn == 0) sbuf_addc(&h->line, ';'); /* "Name;" sends an empty header; "Name:" would drop it */
+  else {
+    sbuf_add(&h->line, ": ", 2);
+    sbuf_add(&h->line, v, vn);
+  }
+  sbuf_addc(&h->line, '\0');
+  if (!sbuf_ok(&h->line)) return 0;
+  next = curl_slist_append(h->slist, h->line.p);
+  if (next == NULL) return 0;
+  h->slist = next;
+  return 1;
+}
+
+static const char *field_str(lua_State *L, int t, const char *k, size_t *n) {
+  const char *s = NULL;
+  lua_getfield(L, t, k);
+  if (lua_type(L, -1) == LUA_TSTRING) s = lua_tolstring(L, -1, n);
+  lua_pop(L, 1); /* the request table keeps it alive */
+  return s;
+}
+
+int hwc_http_send(lua_State *L, hwc_http *h, int req) {
+  const char *method, *url, *body;
+  size_t mn, un, bn = 0;
+  int has_ua = 0;
+  CURLcode rc;
+  long status = 0;
+  curl_off_t connects = 0;
+  CURL *c = h->curl;
+
+  req = lua_absindex(L, req);
+  luaL_checktype(L, req, LUA_TTABLE);
+  method = field_str(L, req, "method", &mn);
+  url = field_str(L, req, "url", &un);
+  body = field_str(L, req, "body", &bn);
+  if (method == NULL || url == NULL) return luaL_error(L, "request needs a method and a url");
+  if (memchr(url, '\0', un) || memchr(method, '\0', mn)) return luaL_error(L, "request url or method contains NUL");
+
+  /* options are set afresh for every request; reset keeps the connection cache */
+  curl_easy_reset(c);
+  if (h->slist) curl_slist_free_all(h->slist);
+  h->slist = NULL;
+  lua_getfield(L, req, "headers");
+  if (lua_type(L, -1) == LUA_TTABLE) {
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {
+      size_t kn, vn;
+      const char *k, *v;
+      if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
+        return luaL_error(L, "request headers must map strings to strings");
+      k = lua_tolstring(L, -2, &kn);
+      v = lua_tolstring(L, -1, &vn);
+      if (memchr(k, '\0', kn) || memchr(v, '\r', vn) || memchr(v, '\n', vn) || memchr(v, '\0', vn) ||
+          memchr(k, ':', kn) || memchr(k, '\r', kn) || memchr(k, '\n', kn))
+        return luaL_error(L, "request header contains CR, LF, NUL or a bad name");
+      if (kn == 10 && strncasecmp(k, "user-agent", 10) == 0) has_ua = 1;
+      if (!add_header_line(h, k, kn, v, vn)) return luaL_error(L, "out of memory");
+      lua_pop(L, 1);
+    }
+  }
+  lua_pop(L, 1);
+  { /* "Expect:" removes libcurl's 100-continue round trip (and an unsigned header) */
+    struct curl_slist *next = curl_slist_append(h->slist, "Expect:");
+    if (next == NULL) return luaL_error(L, "out of memory");
+    h->slist = next;
+  }
+
+  sbuf_reset(&h->body);
+  sbuf_reset(&h->head);
+  h->too_large = 0;
+  h->errbuf[0] = '\0';
+  curl_easy_setopt(c, CURLOPT_URL, url);
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, h->slist);
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)(h->timeout * 1000));
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)(h->connect_timeout * 1000));
+  curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, h->verify_tls ? 1L : 0L);
+  curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, h->verify_tls ? 2L : 0L);
+  if (h->ca_file[0]) curl_easy_setopt(c, CURLOPT_CAINFO, h->ca_file);
+  if (h->proxy_off) curl_easy_setopt(c, CURLOPT_PROXY, "");
+  else if (h->proxy[0]) curl_easy_setopt(c, CURLOPT_PROXY, h->proxy);
+  if (!has_ua) curl_easy_setopt(c, CURLOPT_USERAGENT, h->user_agent);
+#if LIBCURL_VERSION_NUM >= 0x075500
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, h->errbuf);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, h);
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, h);
+  if (mn == 3 && memcmp(method, "GET", 3) == 0 && body == NULL) {
+    curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+  } else if (mn == 4 && memcmp(method, "HEAD", 4) == 0) {
+    curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+  } else {
+    if (!(mn == 4 && memcmp(method, "POST", 4) == 0)) curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    if (body != NULL || (mn == 4 && memcmp(method, "POST", 4) == 0)) {
+      curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)bn);
+      curl_easy_setopt(c, CURLOPT_POSTFIELDS, body ? body : "");
+    }
+  }
+
+  rc = curl_easy_perform(c);
+  curl_slist_free_all(h->slist);
+  h->slist = NULL;
+  h->requests++;
+  if (curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK) h->connections += (unsigned long)connects;
+  if (rc != CURLE_OK) return transfer_error(L, h, rc);
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  lua_pushinteger(L, status);
+  push_headers(L, &h->head);
+  lua_pushlstring(L, h->body.p ? h->body.p : "", h->body.len);
+  /* keep memory small between calls when a response was large */
+  if (h->body.cap > 64 * 1024) sbuf_free(&h->body);
+  return 3;
+}
+
+static int http_send(lua_State *L) {
+  hwc_http *h = hwc_http_check(L, 1);
+  return hwc_http_send(L, h, 2);
+}
+
+static int http_stats(lua_State *L) {
+  hwc_http *h = (hwc_http *)luaL_checkudata(L, 1, HWC_HTTP_MT);
+  lua_createtable(L, 0, 2);
+  lua_pushinteger(L, (lua_Integer)h->requests);
+  lua_setfield(L, -2, "requests");
+  lua_pushinteger(L, (lua_Integer)h->connections);
+  lua_setfield(L, -2, "connections");
+  return 1;
+}
+
+static int http_tostring(lua_State *L) {
+  hwc_http *h = (hwc_http *)luaL_checkudata(L, 1, HWC_HTTP_MT);
+  lua_pushfstring(L, "huaweicloud.http_client (%s, %p)", h->closed ? "closed" : "open", (void *)h);
+  return 1;
+}
+
+static const luaL_Reg http_methods[] = {
+  {"send", http_send},
+  {"stats", http_stats},
+  {"close", http_close},
+  {NULL, NULL}
+};
+
+void hwc_http_metatable(lua_State *L) {
+  if (luaL_newmetatable(L, HWC_HTTP_MT)) {
+    luaL_newlib(L, http_methods);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, http_close);
+    lua_setfield(L, -2, "__gc");
+    lua_pushcfunction(L, http_close);
+    lua_setfield(L, -2, "__close");
+    lua_pushcfunction(L, http_tostring);
+    lua_setfield(L, -2, "__tostring");
+  }
+  lua_pop(L, 1);
+}

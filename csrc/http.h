@@ -1,0 +1,28 @@
+/* http.h - a client userdata owning one libcurl easy handle, so connections are reused
+ * across calls. libcurl never calls back into Lua: the body and headers go to buffers the
+ * userdata owns, so a Lua error cannot longjmp through libcurl and nothing leaks.
+ *   core.http_client{ timeout = 30, connect_timeout = 10, proxy?, ca_file?, verify_tls = true,
+ *                     user_agent?, max_body = 8 MiB } -> client
+ *   client:send{ method, url, headers, body? } -> status, headers, body | nil, err
+ *   client:stats() -> { requests, connections }
+ *   client:close()  (also __gc and __close) */
+#ifndef HWC_HTTP_H
+#define HWC_HTTP_H
+
+#include "lua.h"
+
+#define HWC_HTTP_MT "huaweicloud.http_client"
+
+typedef struct hwc_http hwc_http;
+
+/* The open client at idx; raises when it is not one or is closed. */
+hwc_http *hwc_http_check(lua_State *L, int idx);
+/* Sends the request table at req; pushes status, headers, body and returns 3, or pushes
+ * nil, err (kind network/timeout/tls) and returns 2. */
+int hwc_http_send(lua_State *L, hwc_http *h, int req);
+
+int hwc_lua_http_client(lua_State *L);
+/* Creates the client metatable (once, at luaopen). */
+void hwc_http_metatable(lua_State *L);
+
+#endif

@@ -1,0 +1,710 @@
+/* lcall.c - prepare, parse and the one-call operations; see lcall.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "compat.h"
+#include "errors.h"
+#include "http.h"
+#include "json.h"
+#include "lcall.h"
+#include "lmodel.h"
+#include "ops.h"
+#include "request.h"
+#include "scrub.h"
+
+#define SECRETS_KEY "huaweicloud.core.secrets" /* weak-keyed: req table -> list of its secrets */
+#define MAX_SECRETS 32
+#define MESSAGE_MAX 1024 /* an error body shown as a message is cut here */
+
+static const hwc_op *check_op(lua_State *L, int arg) {
+  const char *name = luaL_checkstring(L, arg);
+  const hwc_op *op = hwc_op_find(name);
+  if (op == NULL) luaL_argerror(L, arg, lua_pushfstring(L, "unknown operation '%s'", name));
+  return op;
+}
+
+/* ---- secrets: remembered per prepared request, used to scrub what is shown ------------ */
+
+static void push_secret_registry(lua_State *L) {
+  lua_getfield(L, LUA_REGISTRYINDEX, SECRETS_KEY);
+  if (lua_isnil(L, -1)) {
+    lua_pop(L, 1);
+    lua_newtable(L);
+    lua_createtable(L, 0, 1);
+    lua_pushliteral(L, "k");
+    lua_setfield(L, -2, "__mode");
+    lua_setmetatable(L, -2);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, LUA_REGISTRYINDEX, SECRETS_KEY);
+  }
+}
+
+/* Pushes the secrets list of the request at req (an empty table when none). */
+static void push_secrets_of(lua_State *L, int req) {
+  if (req && lua_type(L, req) == LUA_TTABLE) {
+    req = lua_absindex(L, req);
+    push_secret_registry(L);
+    lua_pushvalue(L, req);
+    lua_rawget(L, -2);
+    lua_remove(L, -2);
+    if (lua_type(L, -1) == LUA_TTABLE) return;
+    lua_pop(L, 1);
+  }
+  lua_newtable(L);
+}
+
+/* Pushes text with the secrets in the list at list masked. */
+static void push_scrubbed(lua_State *L, const char *s, size_t n, int list) {
+  hwc_str secrets[MAX_SECRETS];
+  size_t k = 0, i, len;
+  hwc_scratch *sc;
+  list = lua_absindex(L, list);
+  len = lua_rawlen(L, list);
+  for (i = 1; i <= len && k < MAX_SECRETS; i++) {
+    lua_rawgeti(L, list, (int)i);
+    if (lua_type(L, -1) == LUA_TSTRING) { /* the list keeps the string alive */
+      secrets[k].s = lua_tolstring(L, -1, &secrets[k].n);
+      k++;
+    }
+    lua_pop(L, 1);
+  }
+  sc = hwc_scratch_new(L);
+  hwc_scrub(&sc->body, s, n, secrets, k);
+  if (!sbuf_ok(&sc->body)) luaL_error(L, "out of memory");
+  lua_pushlstring(L, sc->body.p ? sc->body.p : "", sc->body.len);
+  hwc_scratch_release(sc);
+  lua_remove(L, -2);
+}
+
+/* ---- prepare --------------------------------------------------------------------------- */
+
+static const char *check_path_value(const char *s, size_t n, size_t max_len) {
+  size_t i, chars = 0, bad;
+  if (n == 0) return "must not be empty";
+  if ((n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.')) return "must not be '.' or '..'";
+  for (i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c < 0x20 || c == 0x7f) return "must not contain control characters";
+    if (c == '/' || c == '\\') return "must not contain '/' or '\\'";
+    if (c == '%' && i + 2 < n && s[i + 1] == '2' && (s[i + 2] == 'f' || s[i + 2] == 'F'))
+      return "must not contain an encoded '/' (%2F)";
+    if (c == '%' && i + 2 < n && s[i + 1] == '5' && (s[i + 2] == 'c' || s[i + 2] == 'C'))
+      return "must not contain an encoded '\\' (%5C)";
+  }
+  if (!hwc_utf8_check(s, n, &chars, &bad)) return "is not valid UTF-8";
+  if (max_len && chars > max_len) return "is too long";
+  return NULL;
+}
+
+static const hwc_param *find_param(const hwc_op *op, const char *name, size_t n) {
+  size_t i;
+  for (i = 0; i < op->nparams; i++)
+    if (strlen(op->params[i].name) == n && memcmp(op->params[i].name, name, n) == 0) return &op->params[i];
+  return NULL;
+}
+
+static int is_control_key(const char *k, size_t n) {
+  return (n == 4 && memcmp(k, "body", 4) == 0) || (n == 7 && memcmp(k, "headers", 7) == 0) ||
+         (n == 8 && memcmp(k, "validate", 8) == 0);
+}
+
+/* Fails on keys of params that the operation does not take. */
+static int check_param_keys(lua_State *L, const hwc_op *op, int params) {
+  lua_pushnil(L);
+  while (lua_next(L, params)) {
+    size_t n;
+    const char *k;
+    lua_pop(L, 1);
+    if (lua_type(L, -1) != LUA_TSTRING) {
+      lua_pop(L, 1);
+      return hwc_fail(L, "validation", NULL, "parameters of %s must have string keys", op->name);
+    }
+    k = lua_tolstring(L, -1, &n);
+    if (find_param(op, k, n) == NULL && !is_control_key(k, n)) {
+      char hint[96] = "";
+      if (op->nparams) snprintf(hint, sizeof hint, " (it takes %s%s, body, headers, validate)",
+                                op->params[0].name, op->nparams > 1 ? ", ..." : "");
+      lua_pushnil(L);
+      hwc_push_error(L, "validation", k, "");
+      lua_pushfstring(L, "unknown parameter of %s%s", op->name, hint);
+      lua_setfield(L, -2, "message");
+      return 2;
+    }
+  }
+  return 0;
+}
+
+static const char *opt_str(lua_State *L, int t, const char *k, size_t *n, int *bad) {
+  const char *s = NULL;
+  lua_getfield(L, t, k);
+  if (lua_type(L, -1) == LUA_TSTRING) s = lua_tolstring(L, -1, n);
+  else if (!lua_isnil(L, -1)) *bad = 1;
+  lua_pop(L, 1);
+  return s;
+}
+
+static int fail_fault(lua_State *L, const hwc_fault *f) {
+  return hwc_fail(L, f->kind, f->field, "%s", f->message);
+}
+
+/* Builds the signed request for op; pushes req and returns 1, or pushes nil, err and returns 2. */
+static int prepare(lua_State *L, const hwc_op *op, int cfg, int params) {
+  hwc_reqb rb;
+  hwc_cred c;
+  hwc_fault f;
+  hwc_url ep;
+  hwc_scratch *s;
+  const char *endpoint, *project = NULL, *date, *p, *msg;
+  size_t elen, plen = 0, n;
+  int bad = 0, validate = 1, creds, secrets, req;
+
+  luaL_checktype(L, cfg, LUA_TTABLE);
+  luaL_checktype(L, params, LUA_TTABLE);
+  memset(&rb, 0, sizeof rb);
+  rb.method = op->method;
+
+  if (check_param_keys(L, op, params)) return 2;
+  endpoint = opt_str(L, cfg, "endpoint", &elen, &bad);
+  if (endpoint == NULL) return hwc_fail(L, "config", "endpoint", "no endpoint (set region or endpoint)");
+  if ((msg = hwc_url_parse(endpoint, elen, &ep)) != NULL) return hwc_fail(L, "config", "endpoint", "%s", msg);
+  if (ep.query != NULL) return hwc_fail(L, "config", "endpoint", "must not carry a query string");
+  date = opt_str(L, cfg, "date", &n, &bad);
+  lua_getfield(L, cfg, "validate");
+  if (lua_type(L, -1) == LUA_TBOOLEAN) validate = lua_toboolean(L, -1);
+  lua_getfield(L, params, "validate");
+  if (lua_type(L, -1) == LUA_TBOOLEAN) validate = lua_toboolean(L, -1);
+  else if (!lua_isnil(L, -1)) return hwc_fail(L, "validation", "validate", "must be a boolean");
+  lua_pop(L, 2);
+
+  lua_getfield(L, cfg, "credentials");
+  creds = lua_gettop(L);
+  if (!hwc_cred_read(L, creds, &c, 0, &f)) return fail_fault(L, &f);
+  if (op->flags & HWC_OP_PROJECT) {
+    project = opt_str(L, creds, "project_id", &plen, &bad);
+    if (bad) return hwc_fail(L, "config", "credentials.project_id", "must be a string");
+    if (project == NULL || plen == 0)
+      return hwc_fail(L, "config", "credentials.project_id", "no project id (set credentials.project_id)");
+  }
+
+  s = hwc_scratch_new(L);
+  lua_newtable(L);
+  secrets = lua_gettop(L);
+  if (c.ak) { lua_pushlstring(L, c.ak, c.ak_len); lua_rawseti(L, secrets, 1); }
+  if (c.sk) { lua_pushlstring(L, c.sk, c.sk_len); lua_rawseti(L, secrets, (int)lua_rawlen(L, secrets) + 1); }
+  if (c.security_token) {
+    lua_pushlstring(L, c.security_token, c.security_token_len);
+    lua_rawseti(L, secrets, (int)lua_rawlen(L, secrets) + 1);
+  }
+  if (c.token) { lua_pushlstring(L, c.token, c.token_len); lua_rawseti(L, secrets, (int)lua_rawlen(L, secrets) + 1); }
+
+  /* URL: the endpoint (its base path without a trailing '/') + the expanded template */
+  n = (size_t)(ep.path + ep.path_len - endpoint);
+  while (n > 0 && endpoint[n - 1] == '/' && endpoint + n > ep.path) n--;
+  sbuf_add(&s->url, endpoint, n);
+  for (p = op->path; *p;) {
+    const char *close, *v;
+    size_t vn, nn;
+    if (*p != '{') {
+      const char *next = strchr(p, '{');
+      nn = next ? (size_t)(next - p) : strlen(p);
+      sbuf_add(&s->url, p, nn);
+      p += nn;
+      continue;
+    }
+    close = strchr(p, '}');
+    nn = (size_t)(close - p - 1);
+    if (nn == 10 && memcmp(p + 1, "project_id", 10) == 0) {
+      if ((msg = check_path_value(project, plen, 0)) != NULL)
+        return hwc_fail(L, "config", "credentials.project_id", "%s", msg);
+      hwc_pct_encode(&s->url, project, plen);
+    } else {
+      const hwc_param *prm = find_param(op, p + 1, nn);
+      lua_pushlstring(L, p + 1, nn);
+      lua_rawget(L, params);
+      if (lua_type(L, -1) != LUA_TSTRING) {
+        const char *got = lua_isnil(L, -1) ? "missing" : luaL_typename(L, -1);
+        lua_pushlstring(L, p + 1, nn);
+        return hwc_fail(L, "validation", lua_tostring(L, -1), "required (a string; got %s)", got);
+      }
+      v = lua_tolstring(L, -1, &vn);
+      lua_pop(L, 1); /* params keeps it */
+      if ((msg = check_path_value(v, vn, prm ? prm->max_len : 0)) != NULL) {
+        lua_pushlstring(L, p + 1, nn);
+        if (prm && prm->max_len && strcmp(msg, "is too long") == 0)
+          return hwc_fail(L, "validation", lua_tostring(L, -1), "must be at most %zu characters", prm->max_len);
+        return hwc_fail(L, "validation", lua_tostring(L, -1), "%s", msg);
+      }
+      hwc_pct_encode(&s->url, v, vn);
+    }
+    p = close + 1;
+  }
+  if (!sbuf_ok(&s->url)) return luaL_error(L, "out of memory");
+
+  if (op->request != NULL) {
+    lua_getfield(L, params, "body");
+    if (lua_type(L, -1) != LUA_TTABLE)
+      return hwc_fail(L, "validation", "body", "required: a table (got %s)", luaL_typename(L, -1));
+    if (!hwc_encode_into(L, op->request, lua_gettop(L), validate, secrets, &s->body)) return 2;
+    lua_pop(L, 1);
+    rb.body = s->body.p;
+    rb.body_len = s->body.len;
+  }
+
+  lua_getfield(L, params, "headers");
+  if (!hwc_reqb_headers_from(L, -1, &rb, &f)) return fail_fault(L, &f);
+  if (op->request != NULL && !hwc_reqb_has_header(&rb, "Content-Type") &&
+      !hwc_reqb_add_header(&rb, "Content-Type", 12, "application/json", 16, &f))
+    return fail_fault(L, &f);
+  if (project != NULL && !hwc_reqb_has_header(&rb, "X-Project-Id") &&
+      !hwc_reqb_add_header(&rb, "X-Project-Id", 12, project, plen, &f))
+    return hwc_fail(L, "config", "credentials.project_id", "%s", f.message);
+  if ((msg = hwc_url_parse(s->url.p, s->url.len, &rb.url)) != NULL) return hwc_fail(L, "config", "endpoint", "%s", msg);
+  if (!hwc_reqb_sign_push(L, &rb, &c, date, s, &f)) return fail_fault(L, &f);
+
+  lua_createtable(L, 0, 6);
+  lua_insert(L, -2);
+  lua_setfield(L, -2, "headers");
+  req = lua_gettop(L);
+  lua_pushstring(L, op->method);
+  lua_setfield(L, req, "method");
+  lua_pushlstring(L, s->url.p, s->url.len);
+  lua_setfield(L, req, "url");
+  if (op->request != NULL) {
+    lua_pushlstring(L, s->body.p, s->body.len);
+    lua_setfield(L, req, "body");
+  }
+  if (c.ak != NULL) {
+    lua_pushlstring(L, s->sig.canonical.p, s->sig.canonical.len);
+    lua_setfield(L, req, "canonical_request");
+  }
+  lua_pushstring(L, op->name);
+  lua_setfield(L, req, "operation");
+  push_secret_registry(L);
+  lua_pushvalue(L, req);
+  lua_pushvalue(L, secrets);
+  lua_rawset(L, -3);
+  lua_pop(L, 1);
+  hwc_scratch_release(s);
+  return 1;
+}
+
+/* prepare, with its results moved down to just above the stack it found. */
+static int prepare_tidy(lua_State *L, const hwc_op *op, int cfg, int params) {
+  int base = lua_gettop(L), n = prepare(L, op, cfg, params), top = lua_gettop(L), i;
+  for (i = 1; i <= n; i++) {
+    lua_pushvalue(L, top - n + i);
+    lua_replace(L, base + i);
+  }
+  lua_settop(L, base + n);
+  return n;
+}
+
+int hwc_lua_prepare(lua_State *L) {
+  const hwc_op *op = check_op(L, 1);
+  lua_settop(L, 3);
+  return prepare_tidy(L, op, 2, 3);
+}
+
+/* ---- parse ----------------------------------------------------------------------------- */
+
+/* Pushes the value of header name (any case) from the table at idx, or nil. */
+static void push_header(lua_State *L, int idx, const char *name) {
+  size_t want = strlen(name);
+  if (lua_type(L, idx) == LUA_TTABLE) {
+    idx = lua_absindex(L, idx);
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+      size_t n, i;
+      const char *k;
+      if (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TSTRING) {
+        k = lua_tolstring(L, -2, &n);
+        for (i = 0; i < n && i < want && (k[i] | 0x20) == (name[i] | 0x20); i++) {}
+        if (n == want && i == n) {
+          lua_remove(L, -2);
+          return;
+        }
+      }
+      lua_pop(L, 1);
+    }
+  }
+  lua_pushnil(L);
+}
+
+/* Pushes meta = { status, request_id?, headers } */
+static void push_meta(lua_State *L, int status, int headers) {
+  lua_createtable(L, 0, 3);
+  lua_pushinteger(L, status);
+  lua_setfield(L, -2, "status");
+  push_header(L, headers, "x-request-id");
+  lua_setfield(L, -2, "request_id");
+  if (lua_type(L, headers) == LUA_TTABLE) lua_pushvalue(L, headers);
+  else lua_newtable(L);
+  lua_setfield(L, -2, "headers");
+}
+
+static int string_or_number(lua_State *L, int i) {
+  return lua_type(L, i) == LUA_TSTRING || lua_type(L, i) == LUA_TNUMBER;
+}
+
+/* Looks for the error code and message in the decoded body at idx as the official SDKs do:
+ * at each level error_code/error_msg, then errorCode/errorMsg, then code/message (a level
+ * that mixes them, like DIS's errorCode/message, is taken as it is), then the nested objects
+ * ("error" first). Pushes code, message (either may be nil) and returns 1 when found. */
+static int find_error(lua_State *L, int idx, int depth) {
+  static const char *const codes[] = {"error_code", "errorCode", "code"};
+  static const char *const msgs[] = {"error_msg", "errorMsg", "message"};
+  int i, found = 0;
+  idx = lua_absindex(L, idx);
+  if (lua_type(L, idx) != LUA_TTABLE || depth > 8) return 0;
+  luaL_checkstack(L, 8, "error body");
+  lua_pushnil(L);
+  lua_pushnil(L);
+  for (i = 0; i < 3; i++) {
+    if (lua_isnil(L, -2)) {
+      lua_getfield(L, idx, codes[i]);
+      if (string_or_number(L, -1)) { lua_replace(L, -3); found = 1; }
+      else lua_pop(L, 1);
+    }
+    if (lua_isnil(L, -1)) {
+      lua_getfield(L, idx, msgs[i]);
+      if (string_or_number(L, -1)) { lua_replace(L, -2); found = 1; }
+      else lua_pop(L, 1);
+    }
+  }
+  if (found) return 1;
+  lua_pop(L, 2);
+  lua_getfield(L, idx, "error");
+  if (find_error(L, -1, depth + 1)) {
+    lua_remove(L, -3);
+    return 1;
+  }
+  lua_pop(L, 1);
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    if (lua_type(L, -1) == LUA_TTABLE && find_error(L, -1, depth + 1)) {
+      lua_remove(L, -3); /* value */
+      lua_remove(L, -3); /* key */
+      return 1;
+    }
+    lua_pop(L, 1);
+  }
+  return 0;
+}
+
+/* Pushes the value of key anywhere in the decoded body (depth-first), or nothing: 0. */
+static int find_key(lua_State *L, int idx, const char *key, int depth) {
+  idx = lua_absindex(L, idx);
+  if (lua_type(L, idx) != LUA_TTABLE || depth > 8) return 0;
+  luaL_checkstack(L, 6, "error body");
+  lua_getfield(L, idx, key);
+  if (lua_type(L, -1) == LUA_TSTRING) return 1;
+  lua_pop(L, 1);
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    if (find_key(L, -1, key, depth + 1)) {
+      lua_remove(L, -2);
+      lua_remove(L, -2);
+      return 1;
+    }
+    lua_pop(L, 1);
+  }
+  return 0;
+}
+
+static const char *canonical_part(int line, int headers_end) {
+  if (line == 1) return "method";
+  if (line == 2) return "uri";
+  if (line == 3) return "query";
+  if (line < headers_end) return "header";
+  if (line == headers_end) return "headers end";
+  if (line == headers_end + 1) return "signed_headers";
+  return "body_hash";
+}
+
+/* Splits s on sep into the table on top of the stack (1-based). */
+static void split_into(lua_State *L, const char *s, size_t n, char sep) {
+  size_t i, start = 0;
+  int k = 0;
+  for (i = 0; i <= n; i++) {
+    if (i == n || s[i] == sep) {
+      lua_pushlstring(L, s + start, i - start);
+      lua_rawseti(L, -2, ++k);
+      start = i + 1;
+    }
+  }
+}
+
+/* The gateway echoes its canonical request in a 401 APIGW.0301 message, '|' for newlines.
+ * Sets err.canonical_request_diff to the first line where it and ours differ. */
+static void canonical_diff(lua_State *L, int err, const char *message, size_t mlen, int req, int secrets) {
+  const char *ours, *method, *start = NULL, *q;
+  size_t olen, mn, ol, tl, i, j, hash_line;
+  int headers_end = 0, line, nours, ntheirs, diff = 0;
+  char marker[24];
+  lua_getfield(L, req, "canonical_request");
+  lua_getfield(L, req, "method");
+  ours = lua_tolstring(L, -2, &olen);
+  method = lua_tolstring(L, -1, &mn);
+  if (ours == NULL || method == NULL || mn > 15) { lua_pop(L, 2); return; }
+  snprintf(marker, sizeof marker, "%s|/", method);
+  for (q = message; q + strlen(marker) <= message + mlen; q++)
+    if (memcmp(q, marker, strlen(marker)) == 0) { start = q; break; }
+  if (start == NULL) { lua_pop(L, 2); return; }
+  lua_newtable(L); /* ours */
+  split_into(L, ours, olen, '\n');
+  lua_newtable(L); /* theirs */
+  split_into(L, start, (size_t)(message + mlen - start), '|');
+  nours = (int)lua_rawlen(L, -2);
+  ntheirs = (int)lua_rawlen(L, -1);
+  for (line = 4; line <= nours; line++) {
+    lua_rawgeti(L, -2, line);
+    if (lua_rawlen(L, -1) == 0) headers_end = line;
+    lua_pop(L, 1);
+    if (headers_end) break;
+  }
+  hash_line = (size_t)nours;
+  for (line = 1; line <= nours; line++) {
+    const char *a, *b = "";
+    lua_rawgeti(L, -2, line);
+    a = lua_tolstring(L, -1, &ol);
+    tl = 0;
+    if (line <= ntheirs) {
+      lua_rawgeti(L, -2, line);
+      b = lua_tolstring(L, -1, &tl);
+      lua_pop(L, 1);
+    }
+    /* the echo may run on past the body hash: compare the hash's own length there */
+    if ((size_t)line == hash_line && tl > ol) tl = ol;
+    for (i = 0, j = 0; i < ol && j < tl && a[i] == b[j]; i++, j++) {}
+    lua_pop(L, 1);
+    if (line > ntheirs || ol != tl || i != ol) {
+      diff = line;
+      lua_createtable(L, 0, 4);
+      lua_pushinteger(L, line);
+      lua_setfield(L, -2, "line");
+      lua_pushstring(L, canonical_part(line, headers_end ? headers_end : nours + 1));
+      lua_setfield(L, -2, "part");
+      push_scrubbed(L, a, ol, secrets);
+      lua_setfield(L, -2, "ours");
+      if (line <= ntheirs) {
+        push_scrubbed(L, b, tl, secrets);
+        lua_setfield(L, -2, "theirs");
+      }
+      break;
+    }
+  }
+  if (!diff) {
+    lua_createtable(L, 0, 2);
+    lua_pushboolean(L, 1);
+    lua_setfield(L, -2, "identical");
+    lua_pushliteral(L, "the canonical requests match: the secret key (SK) is wrong or does not belong to this AK");
+    lua_setfield(L, -2, "hint");
+  }
+  lua_setfield(L, err, "canonical_request_diff");
+  lua_pop(L, 4);
+}
+
+static int retryable_status(int status) { return status == 429 || status == 503; }
+
+/* Pushes nil, err for an error response. */
+static int api_error(lua_State *L, int status, int headers, const char *body, size_t blen, int req) {
+  int err, secrets, decoded = 0;
+  const char *msg;
+  size_t mlen;
+  lua_pushnil(L);
+  hwc_push_error(L, "api", NULL, "");
+  err = lua_gettop(L);
+  push_secrets_of(L, req);
+  secrets = lua_gettop(L);
+  lua_pushinteger(L, status);
+  lua_setfield(L, err, "status");
+  lua_pushboolean(L, retryable_status(status));
+  lua_setfield(L, err, "retryable");
+  push_header(L, headers, "x-request-id");
+  lua_setfield(L, err, "request_id");
+  push_header(L, headers, "retry-after"); /* seconds; an HTTP date is left alone */
+  if (lua_isnumber(L, -1) && lua_tonumber(L, -1) >= 0) {
+    lua_pushnumber(L, lua_tonumber(L, -1));
+    lua_setfield(L, err, "retry_after");
+  }
+  lua_pop(L, 1);
+
+  if (blen > 0 && hwc_json_decode(L, body, blen) == NULL) {
+    decoded = lua_gettop(L);
+    if (find_error(L, decoded, 0)) {
+      if (!lua_isnil(L, -2)) {
+        lua_pushvalue(L, -2);
+        lua_setfield(L, err, "code");
+      }
+      if (!lua_isnil(L, -1)) {
+        msg = lua_tolstring(L, -1, &mlen);
+        push_scrubbed(L, msg, mlen, secrets);
+        lua_setfield(L, err, "message");
+      }
+      lua_pop(L, 2);
+    }
+    if (find_key(L, decoded, "encoded_authorization_message", 0)) {
+      lua_setfield(L, err, "encoded_authorization_message");
+    }
+  }
+  lua_getfield(L, err, "message");
+  if (lua_rawlen(L, -1) == 0) { /* not an error body we know: the text itself */
+    if (blen == 0) lua_pushliteral(L, "(empty body)");
+    else push_scrubbed(L, body, blen > MESSAGE_MAX ? MESSAGE_MAX : blen, secrets);
+    lua_setfield(L, err, "message");
+  }
+  lua_pop(L, 1);
+  lua_getfield(L, err, "code");
+  if (lua_isnil(L, -1)) { /* no code: the status stands in */
+    lua_pushfstring(L, "%d", status);
+    lua_setfield(L, err, "code");
+  } else if (lua_type(L, -1) == LUA_TNUMBER) { /* 1234, not "1234.0" from a float decoder */
+    long long iv;
+    char num[32];
+    if (hwc_tointeger(L, -1, &iv)) snprintf(num, sizeof num, "%lld", iv);
+    else snprintf(num, sizeof num, "%.17g", (double)lua_tonumber(L, -1));
+    lua_pushstring(L, num);
+    lua_setfield(L, err, "code");
+  }
+  lua_pop(L, 1);
+  if (status == 401 && req && decoded) {
+    lua_getfield(L, err, "code");
+    if (lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), "APIGW.0301") == 0) {
+      /* the raw message (before masking) to compare, scrubbed again in the diff */
+      if (find_error(L, decoded, 0) && lua_type(L, -1) == LUA_TSTRING) {
+        msg = lua_tolstring(L, -1, &mlen);
+        canonical_diff(L, err, msg, mlen, req, secrets);
+      }
+    }
+  }
+  lua_settop(L, err);
+  return 2;
+}
+
+/* The answer to a sent request: result, meta or nil, err. */
+static int parse(lua_State *L, const hwc_op *op, int status, int headers, int body, int req) {
+  size_t blen = 0, i;
+  const char *b = lua_type(L, body) == LUA_TSTRING ? lua_tolstring(L, body, &blen) : "";
+  if (status < 200 || status > 299) return api_error(L, status, headers, b, blen, req);
+  for (i = 0; i < blen && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t'); i++) {}
+  if (op->response == NULL || i == blen) {
+    lua_newtable(L);
+  } else {
+    const char *msg = hwc_json_decode(L, b, blen);
+    if (msg != NULL) {
+      lua_pushnil(L);
+      hwc_push_error(L, "decode", NULL, "");
+      lua_pushfstring(L, "%s answered %d with a body that is not JSON: %s", op->name, status, msg);
+      lua_setfield(L, -2, "message");
+      lua_pushinteger(L, status);
+      lua_setfield(L, -2, "status");
+      push_header(L, headers, "x-request-id");
+      lua_setfield(L, -2, "request_id");
+      return 2;
+    }
+    hwc_model_read(L, op->response, -1);
+    lua_remove(L, -2);
+  }
+  push_meta(L, status, headers);
+  return 2;
+}
+
+int hwc_lua_parse(lua_State *L) {
+  const hwc_op *op = check_op(L, 1);
+  long long status;
+  lua_settop(L, 5);
+  if (!hwc_tointeger(L, 2, &status) || status < 100 || status > 999)
+    return luaL_argerror(L, 2, "HTTP status expected");
+  if (!lua_isnil(L, 3)) luaL_checktype(L, 3, LUA_TTABLE);
+  if (!lua_isnil(L, 4)) luaL_checktype(L, 4, LUA_TSTRING);
+  return parse(L, op, (int)status, 3, 4, lua_isnil(L, 5) ? 0 : 5);
+}
+
+/* ---- the one-call operations ----------------------------------------------------------- */
+
+static int call_op(lua_State *L) {
+  const hwc_op *op = (const hwc_op *)lua_touserdata(L, lua_upvalueindex(1));
+  hwc_http *h = hwc_http_check(L, 1);
+  long long status = 0;
+  lua_settop(L, 3);
+  if (prepare_tidy(L, op, 2, 3) == 2) return 2; /* req at 4 */
+  if (hwc_http_send(L, h, 4) == 2) return 2;      /* status, headers, body at 5, 6, 7 */
+  lua_settop(L, 7);
+  hwc_tointeger(L, 5, &status);
+  return parse(L, op, (int)status, 6, 7, 4);
+}
+
+void hwc_register_operations(lua_State *L) {
+  const hwc_op *const *op;
+  for (op = hwc_op_all(); *op; op++) {
+    lua_pushlightuserdata(L, (void *)*op);
+    lua_pushcclosure(L, call_op, 1);
+    lua_setfield(L, -2, (*op)->name);
+  }
+}
+
+int hwc_lua_operations(lua_State *L) {
+  const hwc_op *const *op;
+  int i = 0;
+  lua_newtable(L);
+  for (op = hwc_op_all(); *op; op++) {
+    lua_createtable(L, 0, 5);
+    lua_pushstring(L, (*op)->name);
+    lua_setfield(L, -2, "name");
+    lua_pushstring(L, (*op)->service);
+    lua_setfield(L, -2, "service");
+    lua_pushstring(L, (*op)->method);
+    lua_setfield(L, -2, "method");
+    lua_pushstring(L, (*op)->path);
+    lua_setfield(L, -2, "path");
+    lua_pushinteger(L, (*op)->success);
+    lua_setfield(L, -2, "success");
+    lua_rawseti(L, -2, ++i);
+  }
+  return 1;
+}
+
+/* ---- masking a prepared request for display ------------------------------------------- */
+
+int hwc_lua_mask(lua_State *L) {
+  int out, secrets;
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_settop(L, 1);
+  push_secrets_of(L, 1);
+  secrets = 2;
+  lua_newtable(L);
+  out = 3;
+  lua_pushnil(L);
+  while (lua_next(L, 1)) {
+    if (lua_type(L, -1) == LUA_TSTRING) {
+      size_t n;
+      const char *v = lua_tolstring(L, -1, &n);
+      push_scrubbed(L, v, n, secrets);
+      lua_remove(L, -2);
+    } else if (lua_type(L, -1) == LUA_TTABLE && lua_type(L, -2) == LUA_TSTRING &&
+               strcmp(lua_tostring(L, -2), "headers") == 0) {
+      int h = lua_gettop(L);
+      lua_newtable(L);
+      lua_pushnil(L);
+      while (lua_next(L, h)) {
+        if (lua_type(L, -1) == LUA_TSTRING) {
+          size_t n, kn = 0;
+          const char *v = lua_tolstring(L, -1, &n);
+          const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tolstring(L, -2, &kn) : "";
+          /* Authorization keeps its shape: its AK and signature are masked by the scrubber */
+          if (hwc_sensitive_name(k, kn) && !hwc_header_name_eq(k, kn, "Authorization", 13)) lua_pushliteral(L, "***");
+          else push_scrubbed(L, v, n, secrets);
+          lua_remove(L, -2);
+        }
+        lua_pushvalue(L, -2);
+        lua_insert(L, -2);
+        lua_rawset(L, -4);
+      }
+      lua_remove(L, -2);
+    }
+    lua_pushvalue(L, -2);
+    lua_insert(L, -2);
+    lua_rawset(L, out);
+  }
+  return 1;
+}

@@ -1,0 +1,513 @@
+-- huaweicloud.emulator: a local stand-in for the DMS (Kafka) and DIS endpoints, for demos and tests.
+--
+-- It listens on 127.0.0.1, checks SDK-HMAC-SHA256 signatures against the AK/SK it was given
+-- (and rejects a stale X-Sdk-Date), validates bodies with the SDK's own descriptors, keeps
+-- created tasks in memory and answers like the services do: the Kafka create with the task
+-- (id, status, create_time; never a secret), the DIS create with 201 and no body, errors in the
+-- services' shapes. It serves keep-alive connections and several clients at once.
+--
+--   local emu = require("huaweicloud.emulator").start{ ak = "AK", sk = "SK" }  -- a child process
+--   ... emu.url ...  emu:stats()  emu:tasks()  emu:reset()  emu:stop()
+--   lua5.4 -e 'require("huaweicloud.emulator").serve{ port = 8080, log = true }'  -- in the foreground
+local core = require("huaweicloud.core")
+
+local M = {}
+
+M.defaults = {
+  host = "127.0.0.1",
+  port = 0,                -- 0: the system picks a free port
+  ak = "EMULATORAK0000000000",
+  sk = "emulator-secret-key-0000000000000000000",
+  security_token = nil,    -- when set, requests must carry and sign it
+  tokens = nil,            -- list of accepted X-Auth-Token values
+  project_id = nil,        -- when set, the only project accepted
+  max_skew = 15 * 60,      -- seconds an X-Sdk-Date may be off
+  tls = nil,               -- { certificate = path, key = path } to serve HTTPS (LuaSec)
+  log = false,             -- one line per request on stderr (never headers or bodies)
+}
+
+local NO_API = "The API does not exist or has not been published in the environment"
+local SENSITIVE = { password = true, redis_password = true, access_key = true, secret_key = true }
+
+local function decoder()
+  local cjson = require("cjson")
+  local c = cjson.new and cjson.new() or cjson
+  return c, cjson.null
+end
+
+local function random_uuid()
+  local f = io.open("/dev/urandom", "rb")
+  local b = f and f:read(16)
+  if f then f:close() end
+  if not b or #b < 16 then
+    local t = {}
+    for i = 1, 16 do t[i] = string.char(math.random(0, 255)) end
+    b = table.concat(t)
+  end
+  local x = { b:byte(1, 16) }
+  x[7] = x[7] % 16 + 64  -- version 4
+  x[9] = x[9] % 64 + 128 -- RFC 4122 variant
+  local h = {}
+  for i = 1, 16 do h[i] = string.format("%02x", x[i]) end
+  return table.concat(h, "", 1, 4) .. "-" .. table.concat(h, "", 5, 6) .. "-" .. table.concat(h, "", 7, 8) ..
+    "-" .. table.concat(h, "", 9, 10) .. "-" .. table.concat(h, "", 11, 16)
+end
+
+local function unescape(s)
+  return (s:gsub("%%(%x%x)", function(h) return string.char(tonumber(h, 16)) end))
+end
+
+local function json_error(status, shape, code, message)
+  local cjson = decoder()
+  local body
+  if shape == "dis" then
+    body = { errorCode = code, message = message }
+  else
+    body = { error_code = code, error_msg = message }
+  end
+  return status, cjson.encode(body)
+end
+
+-- ---- the request handler (no sockets: testable on its own) ----------------------------
+
+local Emulator = {}
+Emulator.__index = Emulator
+
+function M.new(opts)
+  local cfg = {}
+  for k, v in pairs(M.defaults) do cfg[k] = v end
+  for k, v in pairs(opts or {}) do cfg[k] = v end
+  local self = setmetatable({ cfg = cfg, now = opts and opts.now or os.time }, Emulator)
+  self:reset()
+  return self
+end
+
+function Emulator:reset()
+  self.kafka_tasks, self.dis_tasks = {}, {}
+  self.stats = { requests = 0, connections = 0, api_connections = 0, rejected_signatures = 0 }
+end
+
+local function parse_sdk_date(s)
+  local y, m, d, h, mi, sec = (s or ""):match("^(%d%d%d%d)(%d%d)(%d%d)T(%d%d)(%d%d)(%d%d)Z$")
+  if not y then return nil end
+  y, m, d = tonumber(y), tonumber(m), tonumber(d)
+  -- days since 1970-01-01 of a civil date (H. Hinnant), without os.time's local time
+  if m <= 2 then y = y - 1 end
+  local era = math.floor(y / 400)
+  local yoe = y - era * 400
+  local doy = math.floor((153 * (m > 2 and m - 3 or m + 9) + 2) / 5) + d - 1
+  local days = era * 146097 + yoe * 365 + math.floor(yoe / 4) - math.floor(yoe / 100) + doy - 719468
+  return days * 86400 + tonumber(h) * 3600 + tonumber(mi) * 60 + tonumber(sec)
+end
+
+local function auth_fail(self, message)
+  self.stats.rejected_signatures = self.stats.rejected_signatures + 1
+  return json_error(401, "apigw", "APIGW.0301", "Incorrect IAM authentication information: " .. message)
+end
+
+-- Checks the signature (or token) of req; returns nil when it is good, else status, body.
+function Emulator:authenticate(req)
+  local cfg, h = self.cfg, req.headers
+  if h["x-auth-token"] then
+    for _, t in ipairs(cfg.tokens or {}) do
+      if t == h["x-auth-token"] then return nil end
+    end
+    return auth_fail(self, "invalid token")
+  end
+  local auth = h["authorization"]
+  if not auth then return auth_fail(self, "no Authorization header") end
+  local alg, ak, signed, sig = auth:match("^(SDK%-HMAC%-[%w]+) Access=([^,]+), SignedHeaders=([^,]+), Signature=(%x+)$")
+  if not alg then return auth_fail(self, "malformed Authorization header") end
+  if ak ~= cfg.ak then return auth_fail(self, "unknown access key") end
+  local date = parse_sdk_date(h["x-sdk-date"])
+  if not date then return auth_fail(self, "missing or malformed X-Sdk-Date") end
+  if math.abs(self.now() - date) > cfg.max_skew then
+    return auth_fail(self, "the request has expired (X-Sdk-Date is more than 15 minutes away)")
+  end
+  local subset = {}
+  for name in signed:gmatch("[^;]+") do
+    if h[name] == nil then return auth_fail(self, "signed header " .. name .. " is missing") end
+    subset[name] = h[name]
+  end
+  if cfg.security_token then
+    if h["x-security-token"] ~= cfg.security_token or not subset["x-security-token"] then
+      return auth_fail(self, "security token missing, wrong or not signed")
+    end
+  end
+  if not subset.host then return auth_fail(self, "Host is not signed") end
+  local ok, info = core.sign({ method = req.method, url = "http://" .. subset.host .. req.target, headers = subset,
+    body = req.body }, { ak = ak, sk = cfg.sk, algorithm = alg })
+  if not ok then return auth_fail(self, "cannot verify: " .. tostring(info.message)) end
+  local want = ok.Authorization:match("Signature=(%x+)$")
+  if want ~= sig then
+    -- like the gateway: echo the canonical request it computed, '|' for newlines
+    return auth_fail(self, "verify aksk signature fail, canonical request: " .. info.canonical_request:gsub("\n", "|"))
+  end
+  return nil
+end
+
+local function copy_public(t)
+  if type(t) ~= "table" then return t end
+  local c = {}
+  for k, v in pairs(t) do
+    if not SENSITIVE[k] then c[k] = copy_public(v) end
+  end
+  return c
+end
+
+-- The documented defaults the service reports back for a sink.
+local function sink_defaults(sink_type, sink)
+  if sink_type == "REDIS_REPLICATOR_SINK" then
+    if sink.target_db == nil then sink.target_db = -1 end
+  elseif sink_type == "OBS_SINK" then
+    local d = {
+      deliver_time_interval = 300, obs_part_size = 5242880, flush_size = 1000000, timezone = "UTC",
+      schema_generator_class = "io.confluent.connect.storage.hive.schema.DefaultSchemaGenerator",
+      partitioner_class = "io.confluent.connect.storage.partitioner.TimeBasedPartitioner",
+      value_converter = "org.apache.kafka.connect.converters.ByteArrayConverter",
+      key_converter = "org.apache.kafka.connect.converters.ByteArrayConverter",
+      kv_delimiter = ":",
+    }
+    for k, v in pairs(d) do
+      if sink[k] == nil then sink[k] = v end
+    end
+  end
+end
+
+local function decode_body(body, model)
+  local cjson, null = decoder()
+  local ok, tbl = pcall(cjson.decode, body or "")
+  if not ok or type(tbl) ~= "table" then return nil, "the body is not a JSON object" end
+  local valid, err = core.validate(model, tbl)
+  if not valid then return nil, (err.field and (err.field .. ": ") or "") .. err.message end
+  -- JSON null means absent from here on
+  local function strip(t)
+    for k, v in pairs(t) do
+      if v == null then t[k] = nil elseif type(v) == "table" then strip(v) end
+    end
+    return t
+  end
+  return strip(tbl)
+end
+
+function Emulator:check_project(project, req)
+  if self.cfg.project_id and project ~= self.cfg.project_id then
+    return json_error(404, "apigw", "APIGW.0101", NO_API)
+  end
+  local header = req.headers["x-project-id"]
+  if header and header ~= project then
+    return json_error(400, "apigw", "APIGW.0104", "X-Project-Id does not match the project in the path")
+  end
+end
+
+function Emulator:create_connector_task(req, project, instance)
+  local status, body = self:check_project(project, req)
+  if status then return status, body end
+  local task, err = decode_body(req.body, "CreateSmartConnectTaskReq")
+  if not task then return json_error(400, "dms", "DMS.00400002", "Invalid parameter: " .. err) end
+  local resp = copy_public(task)
+  resp.start_later = nil -- not part of the response
+  resp.id = random_uuid()
+  resp.status = task.start_later and "WAITING" or "RUNNING"
+  local ms = self.now_ms and self.now_ms() or os.time() * 1000
+  resp.create_time = math.floor(ms)
+  if type(resp.sink_task) == "table" then sink_defaults(task.sink_type, resp.sink_task) end
+  local json = assert(core.encode("CreateConnectorTaskResponse", resp))
+  self.kafka_tasks[#self.kafka_tasks + 1] = { project_id = project, instance_id = instance, task = resp }
+  return 200, json
+end
+
+function Emulator:create_obs_transfer_task(req, project, stream)
+  local status, body = self:check_project(project, req)
+  if status then return status, body end
+  if #stream > 60 then
+    return json_error(400, "dis", "DIS.4200", "Invalid request. [stream_name: at most 60 characters]")
+  end
+  local task, err = decode_body(req.body, "CreateTransferTaskReq")
+  if not task then return json_error(400, "dis", "DIS.4200", "Invalid request. [" .. err .. "]") end
+  self.dis_tasks[#self.dis_tasks + 1] = { project_id = project, stream_name = stream, task = task }
+  return 201, ""
+end
+
+function Emulator:admin(req, what)
+  local cjson = decoder()
+  if what == "stats" and req.method == "GET" then
+    return 200, cjson.encode({ requests = self.stats.requests, connections = self.stats.api_connections,
+      all_connections = self.stats.connections, rejected_signatures = self.stats.rejected_signatures,
+      kafka_tasks = #self.kafka_tasks, dis_tasks = #self.dis_tasks })
+  elseif what == "tasks" and req.method == "GET" then
+    return 200, cjson.encode({ kafka = self.kafka_tasks, dis = self.dis_tasks })
+  elseif what == "reset" and req.method == "POST" then
+    self:reset()
+    return 204, ""
+  end
+  return json_error(404, "apigw", "APIGW.0101", "no such emulator endpoint")
+end
+
+-- Answers one parsed request {method, target, headers (lower-case names), body}.
+-- Returns status, body.
+function Emulator:handle(req)
+  local path = req.target:match("^[^?]*")
+  local admin = path:match("^/_emulator/(%a+)$")
+  if admin then return self:admin(req, admin) end
+  self.stats.requests = self.stats.requests + 1
+  local p, i = path:match("^/v2/([^/]+)/instances/([^/]+)/connector/tasks$")
+  local p2, s = path:match("^/v2/([^/]+)/streams/([^/]+)/transfer%-tasks$")
+  if not (p and req.method == "POST") and not (p2 and req.method == "POST") then
+    return json_error(404, "apigw", "APIGW.0101", NO_API)
+  end
+  local status, body = self:authenticate(req)
+  if status then return status, body end
+  if p then return self:create_connector_task(req, unescape(p), unescape(i)) end
+  return self:create_obs_transfer_task(req, unescape(p2), unescape(s))
+end
+
+-- ---- HTTP/1.1 over LuaSocket ----------------------------------------------------------
+
+local REASONS = { [200] = "OK", [201] = "Created", [204] = "No Content", [400] = "Bad Request",
+  [401] = "Unauthorized", [404] = "Not Found", [411] = "Length Required", [413] = "Payload Too Large" }
+local MAX_HEAD, MAX_BODY = 64 * 1024, 10 * 1024 * 1024
+
+-- Parses one request from the front of buf; returns req, rest | nil (need more) | false, status.
+local function parse_request(buf)
+  local head_end = buf:find("\r\n\r\n", 1, true)
+  if not head_end then
+    if #buf > MAX_HEAD then return false, 413 end
+    return nil
+  end
+  local head = buf:sub(1, head_end - 1)
+  local method, target, version = head:match("^(%u+) (%S+) HTTP/(%d%.%d)\r?\n?")
+  if not method then return false, 400 end
+  local headers = {}
+  for name, value in head:gmatch("\r\n([^:\r\n]+):[ \t]*([^\r\n]-)[ \t]*%f[\r\n\0]") do
+    name = name:lower()
+    headers[name] = headers[name] and (headers[name] .. ", " .. value) or value
+  end
+  local rest = buf:sub(head_end + 4)
+  local body = ""
+  if headers["transfer-encoding"] then
+    if headers["transfer-encoding"]:lower() ~= "chunked" then return false, 400 end
+    local chunks, pos = {}, 1
+    while true do
+      local line_end = rest:find("\r\n", pos, true)
+      if not line_end then return nil end
+      local size = tonumber(rest:sub(pos, line_end - 1):match("^%x+"), 16)
+      if not size then return false, 400 end
+      if size == 0 then
+        local trailer_end = rest:find("\r\n", line_end + 2, true)
+        if not trailer_end then return nil end
+        rest = rest:sub(trailer_end + 2)
+        break
+      end
+      if #rest < line_end + 1 + size + 2 then return nil end
+      chunks[#chunks + 1] = rest:sub(line_end + 2, line_end + 1 + size)
+      pos = line_end + 2 + size + 2
+      if pos > MAX_BODY then return false, 413 end
+    end
+    body = table.concat(chunks)
+  elseif headers["content-length"] then
+    local n = tonumber(headers["content-length"])
+    if not n or n < 0 then return false, 400 end
+    if n > MAX_BODY then return false, 413 end
+    if #rest < n then return nil end
+    body, rest = rest:sub(1, n), rest:sub(n + 1)
+  elseif method == "POST" or method == "PUT" then
+    return false, 411
+  end
+  return { method = method, target = target, version = version, headers = headers, body = body }, rest
+end
+
+local function response_bytes(status, body, keep_alive)
+  local t = {
+    "HTTP/1.1 " .. status .. " " .. (REASONS[status] or "Status"),
+    "X-Request-Id: " .. random_uuid(),
+    "Content-Length: " .. #body,
+    "Connection: " .. (keep_alive and "keep-alive" or "close"),
+  }
+  if #body > 0 then t[#t + 1] = "Content-Type: application/json" end
+  return table.concat(t, "\r\n") .. "\r\n\r\n" .. body
+end
+
+-- Runs the emulator in this process until it is killed. Prints "listening <url>" first.
+function M.serve(opts)
+  local socket = require("socket")
+  local emu = M.new(opts)
+  local cfg = emu.cfg
+  emu.now_ms = function() return socket.gettime() * 1000 end
+  local server = assert(socket.bind(cfg.host, cfg.port))
+  server:settimeout(0)
+  local _, port = server:getsockname()
+  local scheme = cfg.tls and "https" or "http"
+  io.stdout:write("listening ", scheme, "://", cfg.host, ":", port, "\n")
+  io.stdout:flush()
+  local ssl_ctx
+  if cfg.tls then
+    local ssl = require("ssl")
+    ssl_ctx = assert(ssl.newcontext({ mode = "server", protocol = "any", certificate = cfg.tls.certificate,
+      key = cfg.tls.key, options = { "all", "no_sslv2", "no_sslv3" } }))
+  end
+  local conns, list = {}, { server }
+  local function drop(c)
+    conns[c] = nil
+    for i = #list, 1, -1 do
+      if list[i] == c then table.remove(list, i) end
+    end
+    c:close()
+  end
+  local function serve_conn(c)
+    local st = conns[c]
+    while true do
+      local data, err, partial = c:receive(65536)
+      data = data or partial
+      if data and #data > 0 then st.buf = st.buf .. data end
+      if err == "closed" then drop(c) return end
+      if err ~= nil or not data or #data == 0 then break end
+    end
+    while true do
+      local req, rest = parse_request(st.buf)
+      if req == nil then return end
+      if req == false then
+        c:settimeout(5)
+        c:send(response_bytes(rest, "", false))
+        drop(c)
+        return
+      end
+      st.buf = rest
+      if not st.api and not req.target:find("^/_emulator/") then
+        st.api = true
+        emu.stats.api_connections = emu.stats.api_connections + 1
+      end
+      local ok, status, body = pcall(emu.handle, emu, req)
+      if not ok then
+        io.stderr:write("emulator: internal error: ", tostring(status), "\n")
+        status, body = 500, '{"error_code":"EMU.500","error_msg":"emulator internal error"}'
+      end
+      local keep = (req.headers.connection or ""):lower() ~= "close" and req.version == "1.1"
+      if cfg.log then
+        io.stderr:write(os.date("!%H:%M:%S "), req.method, " ", req.target:match("^[^?]*"), " -> ", status, "\n")
+      end
+      c:settimeout(10)
+      c:send(response_bytes(status, body or "", keep))
+      c:settimeout(0)
+      if not keep then drop(c) return end
+    end
+  end
+  while true do
+    local readable = socket.select(list, nil, 1)
+    for _, s in ipairs(readable or {}) do
+      if s == server then
+        local c = server:accept()
+        while c do
+          emu.stats.connections = emu.stats.connections + 1
+          if ssl_ctx then
+            local ssl = require("ssl")
+            local wrapped = ssl.wrap(c, ssl_ctx)
+            wrapped:settimeout(5)
+            if wrapped and wrapped:dohandshake() then
+              c = wrapped
+            else
+              if wrapped then wrapped:close() else c:close() end
+              c = nil
+            end
+          end
+          if c then
+            c:settimeout(0)
+            conns[c] = { buf = "" }
+            list[#list + 1] = c
+          end
+          c = server:accept()
+        end
+      elseif conns[s] then
+        serve_conn(s)
+        -- TLS may hold decrypted bytes that select cannot see
+        while conns[s] and s.dirty and s:dirty() do serve_conn(s) end
+      end
+    end
+  end
+end
+
+-- ---- running it as a child process ----------------------------------------------------
+
+local function serialize(v)
+  local t = type(v)
+  if t == "string" then return string.format("%q", v) end
+  if t == "number" or t == "boolean" or t == "nil" then return tostring(v) end
+  if t == "table" then
+    local parts = {}
+    for k, x in pairs(v) do
+      if type(x) ~= "function" then parts[#parts + 1] = "[" .. serialize(k) .. "]=" .. serialize(x) end
+    end
+    return "{" .. table.concat(parts, ",") .. "}"
+  end
+  error("cannot pass a " .. t .. " to the emulator process")
+end
+
+local function shell_quote(s)
+  return "'" .. s:gsub("'", "'\\''") .. "'"
+end
+
+-- The interpreter that runs this code, as Debian names it.
+function M.interpreter()
+  if os.getenv("HUAWEICLOUD_EMULATOR_LUA") then return os.getenv("HUAWEICLOUD_EMULATOR_LUA") end
+  if type(jit) == "table" then return "luajit" end
+  return "lua" .. _VERSION:match("%d+%.%d+")
+end
+
+local Handle = {}
+Handle.__index = Handle
+
+function Handle:request(method, path)
+  local client = self.client
+  if not client then
+    client = core.http_client({ timeout = 10, proxy = false })
+    self.client = client
+  end
+  local status, _, body = client:send({ method = method, url = self.url .. path, headers = {},
+    body = method == "POST" and "" or nil })
+  if not status then error("emulator admin request failed: " .. tostring(_)) end
+  if status >= 300 then error("emulator admin request failed: HTTP " .. status) end
+  return #body > 0 and decoder().decode(body) or nil
+end
+
+-- { requests, connections (those that carried API calls), rejected_signatures, kafka_tasks, dis_tasks }
+function Handle:stats() return self:request("GET", "/_emulator/stats") end
+function Handle:tasks() return self:request("GET", "/_emulator/tasks") end
+function Handle:reset() return self:request("POST", "/_emulator/reset") end
+
+function Handle:stop()
+  if self.stopped then return end
+  self.stopped = true
+  if self.client then self.client:close() end
+  os.execute("kill " .. self.pid .. " 2>/dev/null")
+  self.pipe:close()
+end
+Handle.__gc = Handle.stop
+Handle.__close = Handle.stop
+
+-- Starts the emulator in a child process; returns a handle with url, ak, sk, stop() and stats().
+function M.start(opts)
+  opts = opts or {}
+  local cfg = {}
+  for k, v in pairs(opts) do
+    if k ~= "lua" and k ~= "log_file" then cfg[k] = v end
+  end
+  local chunk = "package.path=" .. string.format("%q", package.path) .. " package.cpath=" ..
+    string.format("%q", package.cpath) .. " require('huaweicloud.emulator').serve(" .. serialize(cfg) .. ")"
+  local cmd = "echo $$; exec " .. (opts.lua or M.interpreter()) .. " -e " .. shell_quote(chunk) ..
+    " 2>>" .. shell_quote(opts.log_file or "/dev/null")
+  local pipe = assert(io.popen(cmd, "r")) -- sh -c cmd: $$ is the shell that execs Lua
+  local pid = pipe:read("*l")
+  local line = pipe:read("*l")
+  local url = line and line:match("^listening (%S+)")
+  if not (pid and url) then
+    pipe:close()
+    error("the emulator did not start" .. (opts.log_file and (" (see " .. opts.log_file .. ")") or ""))
+  end
+  local merged = M.new(cfg).cfg
+  return setmetatable({ url = url, pid = pid, pipe = pipe, ak = merged.ak, sk = merged.sk,
+    security_token = merged.security_token }, Handle)
+end
+
+M.parse_request = parse_request
+
+return M
