@@ -14,10 +14,11 @@ CC ?= cc
 OPT ?= -O2
 SAN ?=
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
-LUA_CFLAGS := $(shell pkg-config --cflags $(LUA_PKG))
-DEP_CFLAGS := $(shell pkg-config --cflags libcurl libcrypto)
-DEP_LIBS := $(shell pkg-config --libs libcurl libcrypto)
-CFLAGS_ALL := -std=c99 -D_POSIX_C_SOURCE=200809L -fPIC -g $(OPT) $(SAN) $(WARN) -fvisibility=hidden \
+# '=' so pkg-config runs only when compiling (make demo installs it first)
+LUA_CFLAGS = $(shell pkg-config --cflags $(LUA_PKG))
+DEP_CFLAGS = $(shell pkg-config --cflags libcurl libcrypto)
+DEP_LIBS = $(shell pkg-config --libs libcurl libcrypto)
+CFLAGS_ALL = -std=c99 -D_POSIX_C_SOURCE=200809L -fPIC -g $(OPT) $(SAN) $(WARN) -fvisibility=hidden \
               $(LUA_CFLAGS) $(DEP_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL := -shared $(SAN) $(LDFLAGS)
 
@@ -30,7 +31,7 @@ SO := $(BUILD)/huaweicloud/core.so
 BUSTED := busted --lua=$(LUA) --cpath='./$(BUILD)/?.so' -o spec/support/ci_output.lua
 BUSTED_ARGS ?=
 
-.PHONY: all test lint check deps clean
+.PHONY: all test lint check deps demo clean
 all: $(SO)
 
 Q := $(if $(V),,@)
@@ -53,10 +54,22 @@ lint:
 check: all lint test
 
 # Debian packages the project needs to build, test and demo (run as root; used by .ci/run).
-DEB_PACKAGES := gcc make pkg-config libc6-dev lua5.4 liblua5.4-dev lua-cjson lua-busted lua-check \
-  luarocks lua-socket lua-sec libcurl4-openssl-dev libssl-dev curl openssl ca-certificates
+RUN_PACKAGES := gcc make pkg-config libc6-dev lua5.4 liblua5.4-dev lua-cjson libcurl4-openssl-dev libssl-dev \
+  lua-socket lua-sec ca-certificates
+DEB_PACKAGES := $(RUN_PACKAGES) lua-busted lua-check luarocks curl openssl
 deps:
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEB_PACKAGES)
+
+# The main job on the embedded default: every example against the local emulator. As root on a
+# fresh machine it first installs what is missing.
+demo:
+	@if [ "$$(id -u)" = 0 ]; then \
+	  missing=$$(for p in $(RUN_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+	    grep -q 'ok installed' || echo $$p; done); \
+	  if [ -n "$$missing" ]; then echo "installing:" $$missing; apt-get update -q && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; fi; fi
+	@$(MAKE) --no-print-directory all
+	@LUA_PATH='./lua/?.lua;./lua/?/init.lua;;' LUA_CPATH='./$(BUILD)/?.so;;' $(LUA) examples/demo.lua
 
 clean:
 	rm -rf build

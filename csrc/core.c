@@ -1,4 +1,6 @@
 /* core.c - luaopen_huaweicloud_core: the module table and nothing else. */
+#include <errno.h>
+#include <time.h>
 #include "compat.h"
 #include "errors.h"
 #include "http.h"
@@ -7,7 +9,31 @@
 #include "request.h"
 #include "version.h"
 
+/* core.sleep(seconds): blocks the thread; for retry backoff outside nginx. */
+static int core_sleep(lua_State *L) {
+  lua_Number s = luaL_checknumber(L, 1);
+  struct timespec ts;
+  if (!(s > 0)) return 0;
+  if (s > 86400) s = 86400;
+  ts.tv_sec = (time_t)s;
+  ts.tv_nsec = (long)((s - (lua_Number)ts.tv_sec) * 1e9);
+  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
+  return 0;
+}
+
+/* core.clock(): monotonic seconds, for measuring and deadlines. */
+static int core_clock(lua_State *L) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  lua_pushnumber(L, (lua_Number)ts.tv_sec + (lua_Number)ts.tv_nsec / 1e9);
+  return 1;
+}
+
 static const luaL_Reg core_funcs[] = {
+  {"sleep", core_sleep},
+  {"clock", core_clock},
+  {"describe", hwc_lua_describe},
+  {"closest", hwc_lua_closest},
   {"sign", hwc_lua_sign},
   {"encode", hwc_lua_encode},
   {"validate", hwc_lua_validate},

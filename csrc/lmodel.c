@@ -132,3 +132,66 @@ int hwc_lua_models(lua_State *L) {
   }
   return 1;
 }
+
+int hwc_lua_describe(lua_State *L) {
+  static const char *const types[] = {"string", "boolean", "int32", "int64", "object"};
+  const hwc_model *m = hwc_check_model(L, 1);
+  size_t i;
+  lua_createtable(L, (int)m->nfields, 0);
+  for (i = 0; i < m->nfields; i++) {
+    const hwc_field *f = &m->fields[i];
+    lua_createtable(L, 0, 8);
+    lua_pushstring(L, f->name);
+    lua_setfield(L, -2, "name");
+    lua_pushstring(L, types[f->type]);
+    lua_setfield(L, -2, "type");
+    lua_pushboolean(L, (f->flags & HWC_F_REQUIRED) != 0);
+    lua_setfield(L, -2, "required");
+    lua_pushboolean(L, (f->flags & HWC_F_SENSITIVE) != 0);
+    lua_setfield(L, -2, "sensitive");
+    if (f->enums) {
+      const char *const *e;
+      int k = 0;
+      lua_newtable(L);
+      for (e = f->enums; *e; e++) {
+        lua_pushstring(L, *e);
+        lua_rawseti(L, -2, ++k);
+      }
+      lua_setfield(L, -2, "enum");
+    }
+    if (f->min || f->max) {
+      hwc_pushint64(L, f->min);
+      lua_setfield(L, -2, "min");
+      hwc_pushint64(L, f->max);
+      lua_setfield(L, -2, "max");
+    }
+    if (f->model) {
+      lua_pushstring(L, f->model->name);
+      lua_setfield(L, -2, "model");
+    }
+    lua_rawseti(L, -2, (int)i + 1);
+  }
+  return 1;
+}
+
+int hwc_lua_closest(lua_State *L) {
+  size_t n, i, len, best_d = (size_t)-1;
+  const char *s = luaL_checklstring(L, 1, &n);
+  int best = 0;
+  luaL_checktype(L, 2, LUA_TTABLE);
+  len = lua_rawlen(L, 2);
+  for (i = 1; i <= len; i++) {
+    size_t fn, d;
+    const char *name;
+    lua_rawgeti(L, 2, (int)i);
+    name = lua_tolstring(L, -1, &fn);
+    if (name != NULL && (d = hwc_name_distance(s, n, name, fn)) < best_d) {
+      best_d = d;
+      best = (int)i;
+    }
+    lua_pop(L, 1);
+  }
+  if (best && hwc_near_enough(n, best_d)) lua_rawgeti(L, 2, best);
+  else lua_pushnil(L);
+  return 1;
+}

@@ -4,6 +4,8 @@
  *   core.decode(model, json) -> typed table | nil, err
  *   core.redact(model, tbl) -> masked copy
  *   core.models() -> list of model names
+ *   core.closest(name, names) -> the near-miss of name among names, or nil ("did you mean")
+ *   core.describe(model) -> { {name, type, required, sensitive, enum?, min?, max?, model?}, ... }
  * `model` is a descriptor name such as "CreateSmartConnectTaskReq". */
 #ifndef HWC_LMODEL_H
 #define HWC_LMODEL_H
@@ -25,5 +27,7 @@ int hwc_lua_validate(lua_State *L);
 int hwc_lua_decode(lua_State *L);
 int hwc_lua_redact(lua_State *L);
 int hwc_lua_models(lua_State *L);
+int hwc_lua_describe(lua_State *L);
+int hwc_lua_closest(lua_State *L);
 
 #endif

@@ -115,19 +115,26 @@ static size_t edit_distance(const char *a, size_t an, const char *b, size_t bn) 
   return row[bn];
 }
 
+size_t hwc_name_distance(const char *s, size_t n, const char *name, size_t fn) {
+  size_t d = edit_distance(s, n, name, fn);
+  /* a prefix or suffix of a known name is a near miss however short: obs_bucket */
+  if (n >= 3 && ((fn > n && (strncmp(name, s, n) == 0 || strcmp(name + fn - n, s) == 0)) ||
+                 (n > fn && strncmp(s, name, fn) == 0)))
+    d = d < 2 ? d : 2;
+  return d;
+}
+
+int hwc_near_enough(size_t n, size_t d) { return d <= (n / 3 > 2 ? n / 3 : 2); }
+
 static const char *closest(const hwc_model *m, const char *s, size_t n) {
   const char *best = NULL;
-  size_t i, best_d = (size_t)-1, limit = n / 3 > 2 ? n / 3 : 2;
+  size_t i, best_d = (size_t)-1;
   for (i = 0; i < m->nfields; i++) {
     const char *name = m->fields[i].name;
-    size_t fn = strlen(name), d = edit_distance(s, n, name, fn);
-    /* a prefix or suffix of a known name is a near miss however short: obs_bucket */
-    if (n >= 3 && ((fn > n && (strncmp(name, s, n) == 0 || strcmp(name + fn - n, s) == 0)) ||
-                   (n > fn && strncmp(s, name, fn) == 0)))
-      d = d < 2 ? d : 2;
+    size_t d = hwc_name_distance(s, n, name, strlen(name));
     if (d < best_d) { best_d = d; best = name; }
   }
-  return best_d <= limit ? best : NULL;
+  return hwc_near_enough(n, best_d) ? best : NULL;
 }
 
 /* ---- validation helpers -------------------------------------------------------------- */

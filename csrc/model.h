@@ -84,6 +84,11 @@ void hwc_model_read(lua_State *L, const hwc_model *m, int idx);
  * for fields the model does not know) replaced by "***". Non-table values are copied. */
 void hwc_model_redact(lua_State *L, const hwc_model *m, int idx);
 
+/* Edit distance of s to a known name (prefixes and suffixes count as close), and whether a
+ * distance d is close enough to suggest "did you mean" for a name of n bytes. */
+size_t hwc_name_distance(const char *s, size_t n, const char *name, size_t nlen);
+int hwc_near_enough(size_t n, size_t d);
+
 /* 1 when a field name the model does not describe should still be treated as a secret. */
 int hwc_sensitive_name(const char *name, size_t n);
 

@@ -35,6 +35,33 @@ function M.make_ca()
   return { dir = dir, ca = dir .. "/ca.pem", cert = dir .. "/server.pem", key = dir .. "/server.key" }
 end
 
+-- Runs Lua code in a child process of the same interpreter, with only the environment given
+-- (plus PATH), this process's package paths, and HOME set to a fresh folder unless env.HOME is
+-- set. Returns its output (stdout and stderr) and whether it exited 0.
+function M.run_lua(code, env)
+  env = env or {}
+  local home = env.HOME
+  local made_home = false
+  if not home then
+    home = M.tmpname()
+    made_home = true
+    os.execute("mkdir -p " .. home)
+  end
+  local parts = { "env -i", "PATH=" .. M.q(os.getenv("PATH") or "/usr/bin:/bin"), "HOME=" .. M.q(home) }
+  for k, v in pairs(env) do
+    if k ~= "HOME" then parts[#parts + 1] = k .. "=" .. M.q(v) end
+  end
+  local chunk = "package.path=" .. string.format("%q", package.path) .. " package.cpath=" ..
+    string.format("%q", package.cpath) .. " " .. code
+  local file = M.tmpname() .. ".lua"
+  M.write(file, chunk)
+  parts[#parts + 1] = require("huaweicloud.emulator").interpreter() .. " " .. M.q(file) .. " 2>&1"
+  local out, ok = M.sh(table.concat(parts, " "))
+  os.remove(file)
+  if made_home then os.execute("rm -rf " .. M.q(home)) end
+  return out, ok
+end
+
 -- Seconds since some point, with sub-second resolution (LuaSocket).
 function M.now()
   return require("socket").gettime()
@@ -90,6 +117,33 @@ function M.make_ca()
   local _, ok = M.sh(cmd)
   assert(ok, "openssl could not make the test CA")
   return { dir = dir, ca = dir .. "/ca.pem", cert = dir .. "/server.pem", key = dir .. "/server.key" }
+end
+
+-- Runs Lua code in a child process of the same interpreter, with only the environment given
+-- (plus PATH), this process's package paths, and HOME set to a fresh folder unless env.HOME is
+-- set. Returns its output (stdout and stderr) and whether it exited 0.
+function M.run_lua(code, env)
+  env = env or {}
+  local home = env.HOME
+  local made_home = false
+  if not home then
+    home = M.tmpname()
+    made_home = true
+    os.execute("mkdir -p " .. home)
+  end
+  local parts = { "env -i", "PATH=" .. M.q(os.getenv("PATH") or "/usr/bin:/bin"), "HOME=" .. M.q(home) }
+  for k, v in pairs(env) do
+    if k ~= "HOME" then parts[#parts + 1] = k .. "=" .. M.q(v) end
+  end
+  local chunk = "package.path=" .. string.format("%q", package.path) .. " package.cpath=" ..
+    string.format("%q", package.cpath) .. " " .. code
+  local file = M.tmpname() .. ".lua"
+  M.write(file, chunk)
+  parts[#parts + 1] = require("huaweicloud.emulator").interpreter() .. " " .. M.q(file) .. " 2>&1"
+  local out, ok = M.sh(table.concat(parts, " "))
+  os.remove(file)
+  if made_home then os.execute("rm -rf " .. M.q(home)) end
+  return out, ok
 end
 
 -- Seconds since some point, with sub-second resolution (LuaSocket).

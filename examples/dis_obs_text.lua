@@ -1,0 +1,31 @@
+-- DIS -> OBS: "Adding OBS Dump Tasks", the first example of the DIS API page. The service
+-- answers 201 with no body. Environment as in kafka_obs_dump.lua, plus DIS_STREAM_NAME.
+local hw = require("huaweicloud")
+
+local dis = assert(hw.dis.new({
+  region = os.getenv("HUAWEICLOUD_SDK_REGION") or "cn-north-4",
+  endpoint = os.getenv("HUAWEICLOUD_SDK_ENDPOINT"),
+}))
+
+local body = {
+  destination_type = "OBS",
+  obs_destination_descriptor = {
+    task_name = "newtask",
+    consumer_strategy = "LATEST",
+    agency_name = "dis_admin_agency",
+    destination_file_type = "text",
+    obs_bucket_path = "obsbucket",
+    file_prefix = "",
+    partition_format = "yyyy/MM/dd/HH/mm",
+    record_delimiter = "|",
+    deliver_time_interval = 30,
+  },
+}
+local stream = os.getenv("DIS_STREAM_NAME") or "dis-stream-1"
+local _, meta = dis:create_obs_transfer_task({ stream_name = stream, body = body })
+if not _ then
+  io.stderr:write(tostring(meta), "\n")
+  os.exit(1)
+end
+print("dump task added: HTTP " .. meta.status .. ", request " .. tostring(meta.request_id))
+print(hw.inspect(body, "CreateTransferTaskReq"))

@@ -1,0 +1,239 @@
+-- huaweicloud.client: the client every service shares. A service (huaweicloud.kafka, .dis) is a
+-- name plus the operations of the C core's table that belong to it; each operation becomes a
+-- method taking a params table and returning result, meta or nil, err.
+--
+-- Options: region | endpoint, credentials, timeout, connect_timeout, proxy, ca_file, verify_tls,
+-- user_agent, max_body, validate, retries, retry_base, retry_max, retry_unsafe, transport.
+local core = require("huaweicloud.core")
+local credentials = require("huaweicloud.credentials")
+local errors = require("huaweicloud.errors")
+local regions = require("huaweicloud.regions")
+
+local M = {}
+
+-- option name -> Lua type(s) accepted
+local OPTIONS = {
+  region = "string", endpoint = "string", credentials = "table", timeout = "number", connect_timeout = "number",
+  proxy = "string|boolean", ca_file = "string", verify_tls = "boolean", user_agent = "string", max_body = "number",
+  validate = "boolean", retries = "number", retry_base = "number", retry_max = "number", retry_unsafe = "boolean",
+  transport = "function|string|table",
+}
+
+local function config_error(field, message)
+  return nil, errors.new({ kind = "config", field = field, message = message })
+end
+
+local function check_options(opts)
+  local names = {}
+  for k in pairs(OPTIONS) do names[#names + 1] = k end
+  table.sort(names)
+  for k, v in pairs(opts) do
+    local want = OPTIONS[k]
+    if not want then
+      local near = type(k) == "string" and core.closest(k, names)
+      return config_error(tostring(k), "unknown option" .. (near and (" (did you mean " .. near .. "?)") or
+        (" (options: " .. table.concat(names, ", ") .. ")")))
+    end
+    if not want:find(type(v), 1, true) then
+      return config_error(k, "must be a " .. want:gsub("|", " or ") .. ", got " .. type(v))
+    end
+  end
+  for _, k in ipairs({ "timeout", "connect_timeout", "retry_base", "retry_max" }) do
+    local v = opts[k]
+    if v and (v ~= v or v <= 0) then return config_error(k, "must be a positive number of seconds") end
+  end
+  if opts.retries and (opts.retries < 0 or opts.retries % 1 ~= 0 or opts.retries > 100) then
+    return config_error("retries", "must be an integer from 0 to 100")
+  end
+  return true
+end
+
+-- ---- transports ---------------------------------------------------------------------------
+-- A transport is { call = function(client, op, cfg, params) -> result, meta | nil, err,
+--                  sleep = function(seconds) }.
+
+local curl_transport = {
+  name = "curl",
+  call = function(client, op, cfg, params)
+    return core[op](client:http(), cfg, params)
+  end,
+  sleep = core.sleep,
+}
+
+-- transport = function(req) -> status, headers, body | nil, message (e.g. lua-resty-http)
+local function function_transport(fn)
+  return {
+    name = "function",
+    call = function(_, op, cfg, params)
+      local req, err = core.prepare(op, cfg, params)
+      if not req then return nil, err end
+      local ok, status, headers, body = pcall(fn, req)
+      if not ok or status == nil then
+        local why = ok and tostring(headers or "no status") or tostring(status)
+        return nil, errors.new({ kind = "network", message = "transport failed: " .. why, retryable = false })
+      end
+      return core.parse(op, status, headers, body, req)
+    end,
+    sleep = core.sleep,
+  }
+end
+
+local function pick_transport(t)
+  if type(t) == "function" then return function_transport(t) end
+  if type(t) == "table" then return t end
+  if t == "curl" then return curl_transport end
+  local ngx = rawget(_G, "ngx")
+  if t == "ngx" or (t == nil and ngx and ngx.get_phase) then
+    local ngx_transport = require("huaweicloud.transport.ngx")
+    if t == "ngx" or ngx_transport.usable() then return ngx_transport end
+  end
+  if t == nil then return curl_transport end
+  error("unknown transport '" .. tostring(t) .. "' (curl, ngx, a function or a table)", 3)
+end
+
+-- ---- the client -----------------------------------------------------------------------------
+
+local Client = {}
+Client.__index = Client
+
+-- Creates a client class for a service: a table whose methods include one per operation.
+function M.service(name)
+  local class = setmetatable({ service = name }, { __index = Client })
+  class.__index = class
+  class.__tostring = Client.__tostring -- metamethods are looked up raw in the metatable
+  class.__close = Client.close
+  class.operations = {}
+  for _, op in ipairs(core.operations()) do
+    if op.service == name then
+      class.operations[op.name] = op
+      class[op.name] = function(self, params)
+        return self:call(op.name, params)
+      end
+    end
+  end
+  return class
+end
+
+-- new(class, opts) -> client | nil, config error
+function M.new(class, opts)
+  if opts == nil then opts = {} end
+  if type(opts) ~= "table" then error("bad argument #1 to 'new' (table expected, got " .. type(opts) .. ")", 3) end
+  local ok, err = check_options(opts)
+  if not ok then return nil, err end
+  local endpoint = opts.endpoint
+  if not endpoint then
+    if not opts.region then return config_error("region", "set region (e.g. cn-north-4) or endpoint") end
+    endpoint, err = regions.endpoint(class.service, opts.region)
+    if not endpoint then return nil, err end
+  end
+  local self = setmetatable({
+    opts = opts,
+    endpoint = endpoint,
+    chain = credentials.default_chain(opts.credentials),
+    transport = pick_transport(opts.transport),
+    retries = opts.retries or 0,
+    retry_base = opts.retry_base or 0.01,
+    retry_max = opts.retry_max or 60,
+  }, class)
+  return self
+end
+
+-- The libcurl handle, made on first use.
+function Client:http()
+  if not self.http_client then
+    local o = self.opts
+    self.http_client = core.http_client({ timeout = o.timeout, connect_timeout = o.connect_timeout, proxy = o.proxy,
+      ca_file = o.ca_file, verify_tls = o.verify_tls, user_agent = o.user_agent, max_body = o.max_body })
+  end
+  return self.http_client
+end
+
+-- The configuration the core takes: endpoint, credentials, validate. Resolved on first use.
+function Client:config()
+  if not self.cred then
+    local cred, err = credentials.resolve(self.chain)
+    if not cred then return nil, err end
+    if not cred.project_id then
+      local where = {}
+      for _, p in ipairs(self.chain) do where[#where + 1] = p.where end
+      return config_error("credentials.project_id", "no project id; set it in " .. table.concat(where, ", "))
+    end
+    self.cred = cred
+  end
+  return { endpoint = self.endpoint, credentials = self.cred, validate = self.opts.validate }
+end
+
+local function check_op(self, op, level)
+  if type(op) ~= "string" or not self.operations[op] then
+    local names = {}
+    for n in pairs(self.operations) do names[#names + 1] = n end
+    table.sort(names)
+    error("unknown operation '" .. tostring(op) .. "' for " .. self.service .. " (" .. table.concat(names, ", ") .. ")",
+      level + 1)
+  end
+end
+
+-- Whether err may be retried: surely not sent, or the server asked (429/503); anything else
+-- only with retry_unsafe, because a create is not idempotent.
+function Client:should_retry(err)
+  if err.retryable then return true end
+  if not self.opts.retry_unsafe then return false end
+  return err.kind == "network" or err.kind == "timeout" or (err.kind == "api" and err.status >= 500)
+end
+
+-- Exponential backoff with full jitter, honouring Retry-After (both capped by retry_max).
+function Client:backoff(attempt, err)
+  local cap = math.min(self.retry_max, self.retry_base * 2 ^ (attempt - 1))
+  local delay = math.random() * cap
+  if err.retry_after then delay = math.max(delay, err.retry_after) end
+  return math.min(delay, self.retry_max)
+end
+
+function Client:call(op, params)
+  check_op(self, op, 3)
+  if type(params) ~= "table" then
+    error("bad argument #1 to '" .. op .. "' (table expected, got " .. type(params) .. ")", 3)
+  end
+  local attempt = 0
+  while true do
+    attempt = attempt + 1
+    local cfg, err = self:config()
+    if not cfg then return nil, err end
+    local res, meta = self.transport.call(self, op, cfg, params)
+    meta.attempts = attempt
+    if res ~= nil then return res, meta end
+    if attempt > self.retries or not self:should_retry(meta) then return nil, meta end
+    self.transport.sleep(self:backoff(attempt, meta))
+  end
+end
+
+-- Dry run: the signed request, nothing sent. Secrets are shown as *** unless { reveal = true }.
+function Client:prepare(op, params, opts)
+  check_op(self, op, 2)
+  if type(params) ~= "table" then
+    error("bad argument #2 to 'prepare' (table expected, got " .. type(params) .. ")", 2)
+  end
+  local cfg, err = self:config()
+  if not cfg then return nil, err end
+  local req
+  req, err = core.prepare(op, cfg, params)
+  if not req then return nil, err end
+  if opts and opts.reveal then return req end
+  return core.mask(req)
+end
+
+function Client:close()
+  if self.http_client then self.http_client:close() end
+  self.http_client = nil
+end
+
+Client.__close = Client.close
+
+function Client:__tostring()
+  return "huaweicloud." .. self.service .. " client (" .. self.endpoint .. ")"
+end
+
+M.Client = Client
+M.curl_transport = curl_transport
+
+return M

@@ -1,0 +1,88 @@
+-- The client: options, transports, and the module's shape.
+local hw = require("huaweicloud")
+local H = require("spec.support.helpers")
+local X = require("spec.fixtures.examples")
+
+describe("require 'huaweicloud'", function()
+  it("returns kafka, dis, emulator (lazily) and version", function()
+    assert.is_table(hw.kafka)
+    assert.is_table(hw.dis)
+    assert.is_string(hw.version)
+    assert.is_nil(rawget(hw, "emulator") and nil)
+    local out = H.run_lua([[
+      local hw = require("huaweicloud")
+      io.write(tostring(package.loaded["huaweicloud.emulator"] ~= nil), " ", tostring(package.loaded["socket"] ~= nil), " ")
+      local _ = hw.emulator
+      io.write(tostring(package.loaded["huaweicloud.emulator"] ~= nil))
+    ]])
+    assert.are.equal("false false true", out)
+  end)
+end)
+
+describe("client options", function()
+  it("refuses unknown options (suggesting the closest) and wrong types", function()
+    local c, err = hw.kafka.new({ region = "cn-north-4", conect_timeout = 3 })
+    assert.is_nil(c)
+    assert.are.equal("config", err.kind)
+    assert.truthy(err.message:find("did you mean connect_timeout", 1, true))
+    for opt, v in pairs({ timeout = "30", verify_tls = "yes", retries = -1, timeout_ = 1, retry_max = 0 }) do
+      c, err = hw.kafka.new({ region = "cn-north-4", [opt] = v })
+      assert.is_nil(c, opt)
+      assert.are.equal(opt, err.field)
+    end
+    assert.has_error(function() hw.kafka.new("cn-north-4") end)
+  end)
+
+  it("applies timeouts, user agent and size cap to the libcurl transport", function()
+    local fake = require("spec.support.fake_server")
+    local srv = fake.start({ { fault = "stall" } })
+    local c = assert(hw.dis.new({ endpoint = srv.url, timeout = 0.3,
+      credentials = { ak = "AK01", sk = "SK01", project_id = "p" } }))
+    local t0 = H.now()
+    local _, err = c:create_obs_transfer_task({ stream_name = "s", body = X.dis[1].body })
+    assert.are.equal("timeout", err.kind)
+    assert.truthy(H.now() - t0 < 1.5)
+    c:close()
+    c:close()
+    srv.stop()
+  end)
+end)
+
+describe("transports", function()
+  local emu
+  setup(function() emu = hw.emulator.start() end)
+  teardown(function() emu:stop() end)
+
+  it("takes a function from the signed request to status, headers, body", function()
+    local http = hw.core.http_client()
+    local seen
+    local dis = assert(hw.dis.new({ endpoint = emu.url, credentials = { ak = emu.ak, sk = emu.sk, project_id = "p" },
+      transport = function(req)
+        seen = req
+        return http:send(req)
+      end }))
+    local res, meta = dis:create_obs_transfer_task({ stream_name = "s", body = X.dis[1].body })
+    assert.are.same({}, res, tostring(meta))
+    assert.are.equal(201, meta.status)
+    assert.are.equal("POST", seen.method)
+    assert.truthy(seen.headers.Authorization)
+    http:close()
+  end)
+
+  it("turns a transport failure into a network error", function()
+    local dis = assert(hw.dis.new({ endpoint = emu.url, credentials = { ak = emu.ak, sk = emu.sk, project_id = "p" },
+      transport = function() return nil, "connection refused by proxy" end }))
+    local _, err = dis:create_obs_transfer_task({ stream_name = "s", body = X.dis[1].body })
+    assert.are.equal("network", err.kind)
+    assert.truthy(err.message:find("connection refused by proxy", 1, true))
+    dis = assert(hw.dis.new({ endpoint = emu.url, credentials = { ak = emu.ak, sk = emu.sk, project_id = "p" },
+      transport = function() error("boom") end }))
+    _, err = dis:create_obs_transfer_task({ stream_name = "s", body = X.dis[1].body })
+    assert.are.equal("network", err.kind)
+    assert.truthy(err.message:find("boom", 1, true))
+  end)
+
+  it("refuses an unknown transport name", function()
+    assert.has_error(function() hw.dis.new({ region = "cn-north-4", transport = "carrier-pigeon" }) end)
+  end)
+end)
