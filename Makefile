@@ -31,7 +31,7 @@ SO := $(BUILD)/huaweicloud/core.so
 BUSTED := busted --lua=$(LUA) --cpath='./$(BUILD)/?.so' -o spec/support/ci_output.lua
 BUSTED_ARGS ?=
 
-.PHONY: all test lint check deps demo clean
+.PHONY: all test test-all lint check deps demo clean
 all: $(SO)
 
 Q := $(if $(V),,@)
@@ -48,6 +48,10 @@ $(SO): $(OBJS)
 test: $(SO)
 	$(BUSTED) $(BUSTED_ARGS) spec
 
+# The suite under every Lua the project supports.
+test-all:
+	@set -e; for l in lua5.4 lua5.3 lua5.1 luajit; do echo "== $$l"; $(MAKE) --no-print-directory test LUA=$$l; done
+
 lint:
 	luacheck -q lua spec examples
 
@@ -56,7 +60,9 @@ check: all lint test
 # Debian packages the project needs to build, test and demo (run as root; used by .ci/run).
 RUN_PACKAGES := gcc make pkg-config libc6-dev lua5.4 liblua5.4-dev lua-cjson libcurl4-openssl-dev libssl-dev \
   lua-socket lua-sec ca-certificates
-DEB_PACKAGES := $(RUN_PACKAGES) lua-busted lua-check luarocks curl openssl
+# other Lua ABIs; luajit2 (OpenResty's) because nginx's Lua module replaces Debian's luajit
+ALL_LUA_PACKAGES := lua5.1 liblua5.1-0-dev lua5.3 liblua5.3-dev luajit2 libluajit2-5.1-dev
+DEB_PACKAGES := $(RUN_PACKAGES) $(ALL_LUA_PACKAGES) lua-busted lua-check luarocks curl openssl
 deps:
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEB_PACKAGES)
 

@@ -27,6 +27,7 @@ static inline void *compat_testudata(lua_State *L, int i, const char *tname) {
   lua_pop(L, 2);
   return p;
 }
+#undef luaL_newlib /* LuaJIT defines it over its own luaL_setfuncs; ours works for both */
 #define luaL_setfuncs(L, l, n) compat_setfuncs(L, l, n)
 #define luaL_testudata(L, i, t) compat_testudata(L, i, t)
 #define luaL_newlib(L, l) (lua_newtable(L), compat_setfuncs(L, l, 0))

@@ -278,10 +278,16 @@ local function parse_request(buf)
   local head = buf:sub(1, head_end - 1)
   local method, target, version = head:match("^(%u+) (%S+) HTTP/(%d%.%d)\r?\n?")
   if not method then return false, 400 end
-  local headers = {}
-  for name, value in head:gmatch("\r\n([^:\r\n]+):[ \t]*([^\r\n]-)[ \t]*%f[\r\n\0]") do
-    name = name:lower()
-    headers[name] = headers[name] and (headers[name] .. ", " .. value) or value
+  local headers, first = {}, true
+  for line in head:gmatch("[^\r\n]+") do
+    if first then
+      first = false
+    else
+      local name, value = line:match("^([^:]+):[ \t]*(.-)[ \t]*$")
+      if not name then return false, 400 end
+      name = name:lower()
+      headers[name] = headers[name] and (headers[name] .. ", " .. value) or value
+    end
   end
   local rest = buf:sub(head_end + 4)
   local body = ""
