@@ -82,11 +82,9 @@ local function pick_transport(t)
   if type(t) == "function" then return function_transport(t) end
   if type(t) == "table" then return t end
   if t == "curl" then return curl_transport end
+  -- inside nginx a blocking libcurl call would stall the worker: always cosockets there
   local ngx = rawget(_G, "ngx")
-  if t == "ngx" or (t == nil and ngx and ngx.get_phase) then
-    local ngx_transport = require("huaweicloud.transport.ngx")
-    if t == "ngx" or ngx_transport.usable() then return ngx_transport end
-  end
+  if t == "ngx" or (t == nil and ngx and ngx.get_phase) then return require("huaweicloud.transport.ngx") end
   if t == nil then return curl_transport end
   error("unknown transport '" .. tostring(t) .. "' (curl, ngx, a function or a table)", 3)
 end

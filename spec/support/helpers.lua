@@ -27,7 +27,8 @@ function M.make_ca()
     "mkdir -p " .. dir, "cd " .. dir,
     "openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=hwc-test-ca",
     "openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=localhost",
-    "printf 'subjectAltName=IP:127.0.0.1,DNS:localhost' > ext.cnf",
+    -- DNS:127.0.0.1 too: nginx's cosocket TLS check matches DNS names only, never IP SANs
+    "printf 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:127.0.0.1' > ext.cnf",
     "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile ext.cnf",
   }, " && ") .. ") >/dev/null 2>&1"
   local _, ok = M.sh(cmd)
@@ -111,7 +112,8 @@ function M.make_ca()
     "mkdir -p " .. dir, "cd " .. dir,
     "openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=hwc-test-ca",
     "openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=localhost",
-    "printf 'subjectAltName=IP:127.0.0.1,DNS:localhost' > ext.cnf",
+    -- DNS:127.0.0.1 too: nginx's cosocket TLS check matches DNS names only, never IP SANs
+    "printf 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:127.0.0.1' > ext.cnf",
     "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile ext.cnf",
   }, " && ") .. ") >/dev/null 2>&1"
   local _, ok = M.sh(cmd)
