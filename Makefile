@@ -31,7 +31,7 @@ SO := $(BUILD)/huaweicloud/core.so
 BUSTED := busted --lua=$(LUA) --cpath='./$(BUILD)/?.so' -o spec/support/ci_output.lua
 BUSTED_ARGS ?=
 
-.PHONY: all test test-all lint check deps demo clean
+.PHONY: all test test-all lint check deps demo clean asan valgrind
 all: $(SO)
 
 Q := $(if $(V),,@)
@@ -52,6 +52,24 @@ test: $(SO)
 test-all:
 	@set -e; for l in lua5.4 lua5.3 lua5.1 luajit; do echo "== $$l"; $(MAKE) --no-print-directory test LUA=$$l; done
 
+# The suite with the core built under AddressSanitizer + UndefinedBehaviorSanitizer. The stock
+# lua5.4 is not instrumented, so the ASan runtime is preloaded into it (and its Lua children).
+# Leaks are valgrind's job: busted exits without closing the Lua state.
+comma := ,
+ASAN_LIB = $(shell $(CC) -print-file-name=libasan.so)
+asan:
+	@$(MAKE) --no-print-directory all SAN="-fsanitize=address$(comma)undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" OPT=-O1
+	LD_PRELOAD=$(ASAN_LIB) ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:strict_string_checks=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  busted --lua=$(LUA) --cpath='./build/$(LUA)-san/?.so' -o spec/support/ci_output.lua $(BUSTED_ARGS) spec
+
+# The suite under valgrind (the core built with -O1 -g); any error or definite leak fails it.
+VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+  --show-leak-kinds=definite --keep-debuginfo=yes --trace-children=no
+valgrind:
+	@$(MAKE) --no-print-directory all OPT=-O1
+	$(VALGRIND) $(LUA) /usr/bin/busted --ignore-lua --cpath='./$(BUILD)/?.so' -o spec/support/ci_output.lua $(BUSTED_ARGS) spec
+
 lint:
 	luacheck -q lua spec examples
 
@@ -63,7 +81,8 @@ RUN_PACKAGES := gcc make pkg-config libc6-dev lua5.4 liblua5.4-dev lua-cjson lib
 # other Lua ABIs; luajit2 (OpenResty's) because nginx's Lua module replaces Debian's luajit
 ALL_LUA_PACKAGES := lua5.1 liblua5.1-0-dev lua5.3 liblua5.3-dev luajit2 libluajit2-5.1-dev
 NGINX_PACKAGES := nginx-light libnginx-mod-http-lua lua-resty-core lua-resty-lrucache
-DEB_PACKAGES := $(RUN_PACKAGES) $(ALL_LUA_PACKAGES) $(NGINX_PACKAGES) lua-busted lua-check luarocks curl openssl
+DEB_PACKAGES := $(RUN_PACKAGES) $(ALL_LUA_PACKAGES) $(NGINX_PACKAGES) lua-busted lua-check luarocks curl openssl \
+  valgrind
 deps:
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEB_PACKAGES)
 

@@ -1,4 +1,6 @@
 /* core.c - luaopen_huaweicloud_core: the module table and nothing else. */
+#define _GNU_SOURCE /* dladdr */
+#include <dlfcn.h>
 #include <errno.h>
 #include <time.h>
 #include "compat.h"
@@ -49,10 +51,19 @@ static const luaL_Reg core_funcs[] = {
   {NULL, NULL}
 };
 
+/* The core keeps process-wide state (libcrypto algorithm objects, libcurl's global init) that
+ * must outlive any one Lua state: pin the library so closing a state never unmaps it. */
+static void pin_library(void) {
+  Dl_info info;
+  if (dladdr((void *)pin_library, &info) && info.dli_fname != NULL)
+    dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
+}
+
 #if defined(__GNUC__)
 __attribute__((visibility("default")))
 #endif
 int luaopen_huaweicloud_core(lua_State *L) {
+  pin_library();
   hwc_http_metatable(L);
   luaL_newlib(L, core_funcs);
   hwc_register_operations(L);

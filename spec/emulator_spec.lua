@@ -181,7 +181,8 @@ describe("emulator over sockets", function()
     for i = 1, 4 do outs[i] = H.tmpname() end
     local cmd = {}
     for i = 1, 4 do
-      cmd[#cmd + 1] = emulator.interpreter() .. " -e " .. H.q(chunk) .. " > " .. outs[i] .. " 2>&1 &"
+      cmd[#cmd + 1] = "env " .. H.sanitizer_env() .. " " .. emulator.interpreter() .. " -e " .. H.q(chunk) ..
+        " > " .. outs[i] .. " 2>&1 &"
     end
     H.sh(table.concat(cmd, " ") .. " wait")
     for i = 1, 4 do

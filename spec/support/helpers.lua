@@ -19,56 +19,7 @@ function M.write(path, data)
 end
 
 function M.fixture(name)
-  -- A CA and a server certificate for 127.0.0.1/localhost signed by it, made with the openssl
--- command in a fresh folder. Returns { dir, ca, cert, key }.
-function M.make_ca()
-  local dir = M.tmpname()
-  local cmd = "(" .. table.concat({
-    "mkdir -p " .. dir, "cd " .. dir,
-    "openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=hwc-test-ca",
-    "openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=localhost",
-    -- DNS:127.0.0.1 too: nginx's cosocket TLS check matches DNS names only, never IP SANs
-    "printf 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:127.0.0.1' > ext.cnf",
-    "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile ext.cnf",
-  }, " && ") .. ") >/dev/null 2>&1"
-  local _, ok = M.sh(cmd)
-  assert(ok, "openssl could not make the test CA")
-  return { dir = dir, ca = dir .. "/ca.pem", cert = dir .. "/server.pem", key = dir .. "/server.key" }
-end
-
--- Runs Lua code in a child process of the same interpreter, with only the environment given
--- (plus PATH), this process's package paths, and HOME set to a fresh folder unless env.HOME is
--- set. Returns its output (stdout and stderr) and whether it exited 0.
-function M.run_lua(code, env)
-  env = env or {}
-  local home = env.HOME
-  local made_home = false
-  if not home then
-    home = M.tmpname()
-    made_home = true
-    os.execute("mkdir -p " .. home)
-  end
-  local parts = { "env -i", "PATH=" .. M.q(os.getenv("PATH") or "/usr/bin:/bin"), "HOME=" .. M.q(home) }
-  for k, v in pairs(env) do
-    if k ~= "HOME" then parts[#parts + 1] = k .. "=" .. M.q(v) end
-  end
-  local chunk = "package.path=" .. string.format("%q", package.path) .. " package.cpath=" ..
-    string.format("%q", package.cpath) .. " " .. code
-  local file = M.tmpname() .. ".lua"
-  M.write(file, chunk)
-  parts[#parts + 1] = require("huaweicloud.emulator").interpreter() .. " " .. M.q(file) .. " 2>&1"
-  local out, ok = M.sh(table.concat(parts, " "))
-  os.remove(file)
-  if made_home then os.execute("rm -rf " .. M.q(home)) end
-  return out, ok
-end
-
--- Seconds since some point, with sub-second resolution (LuaSocket).
-function M.now()
-  return require("socket").gettime()
-end
-
-return M.read("spec/fixtures/" .. name)
+  return M.read("spec/fixtures/" .. name)
 end
 
 function M.vectors()
@@ -80,8 +31,10 @@ function M.q(s)
   return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
 end
 
--- Run a command; returns its stdout and whether it exited 0.
+-- Run a command; returns its stdout and whether it exited 0. Under `make asan` the ASan runtime
+-- is preloaded into Lua; the commands specs run (make, openssl, nginx, curl) must not inherit it.
 function M.sh(cmd)
+  if os.getenv("LD_PRELOAD") then cmd = "env -u LD_PRELOAD sh -c " .. M.q(cmd) end
   local p = assert(io.popen(cmd, "r"))
   local out = p:read("*a")
   local ok = p:close()
@@ -137,6 +90,7 @@ function M.run_lua(code, env)
   for k, v in pairs(env) do
     if k ~= "HOME" then parts[#parts + 1] = k .. "=" .. M.q(v) end
   end
+  parts[#parts + 1] = M.sanitizer_env()
   local chunk = "package.path=" .. string.format("%q", package.path) .. " package.cpath=" ..
     string.format("%q", package.cpath) .. " " .. code
   local file = M.tmpname() .. ".lua"
@@ -146,6 +100,16 @@ function M.run_lua(code, env)
   os.remove(file)
   if made_home then os.execute("rm -rf " .. M.q(home)) end
   return out, ok
+end
+
+-- "K=V ..." for the sanitizer variables of this process: a Lua child that loads the same
+-- (instrumented) core needs them even though M.sh strips them from other commands.
+function M.sanitizer_env()
+  local parts = {}
+  for _, k in ipairs({ "LD_PRELOAD", "ASAN_OPTIONS", "UBSAN_OPTIONS" }) do
+    if os.getenv(k) then parts[#parts + 1] = k .. "=" .. M.q(os.getenv(k)) end
+  end
+  return table.concat(parts, " ")
 end
 
 -- Seconds since some point, with sub-second resolution (LuaSocket).
