@@ -14,8 +14,15 @@
 #define DEFAULT_USER_AGENT "huaweicloud-sdk-lua/" HWC_VERSION
 #define DEFAULT_MAX_BODY (8u * 1024u * 1024u)
 
+/* The request body as libcurl reads it (see on_read). */
+typedef struct body_reader {
+  const char *p;
+  size_t len, pos;
+} body_reader;
+
 struct hwc_http {
   CURL *curl;
+  body_reader upload;
   struct curl_slist *slist; /* request headers, freed after each transfer and by __gc */
   sbuf body, head, line;
   double timeout, connect_timeout; /* seconds */
@@ -153,6 +160,27 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud) {
   return sbuf_ok(&h->head) ? len : 0;
 }
 
+/* The body goes through a read callback rather than POSTFIELDS so that libcurl cannot replay
+ * it: on a reused connection that dies before the answer, libcurl re-sends the request on a new
+ * one, which for a create that already reached the server means a second create. It must
+ * rewind the body to do that; on_seek refuses, so the call fails instead (nothing was written
+ * yet: no rewind is needed and the safe reconnect still happens). */
+static size_t on_read(char *buf, size_t size, size_t n, void *ud) {
+  body_reader *r = (body_reader *)ud;
+  size_t room = size * n, left = r->len - r->pos;
+  if (room > left) room = left;
+  if (room) memcpy(buf, r->p + r->pos, room);
+  r->pos += room;
+  return room;
+}
+
+static int on_seek(void *ud, curl_off_t offset, int origin) {
+  (void)ud;
+  (void)offset;
+  (void)origin;
+  return CURL_SEEKFUNC_CANTSEEK;
+}
+
 /* ---- results --------------------------------------------------------------------------- */
 
 /* Pushes the response headers as a table: lower-case names, repeated ones joined by ", ". */
@@ -235,6 +263,11 @@ static int transfer_error(lua_State *L, hwc_http *h, CURLcode rc) {
   if (h->too_large) {
     snprintf(msg, sizeof msg, "response body larger than max_body (%zu bytes)", h->max_body);
     name = "RESPONSE_TOO_LARGE";
+  } else if (rc == CURLE_SEND_FAIL_REWIND) { /* see on_seek */
+    snprintf(msg, sizeof msg, "the kept-alive connection closed after the request was sent; "
+             "not sent again, as the server may have acted on it");
+    name = "CONNECTION_LOST_AFTER_SEND";
+    sent = 1;
   } else if (rc == CURLE_OPERATION_TIMEDOUT) {
     kind = "timeout";
     snprintf(msg, sizeof msg, "%s after %.3g s (%s)", sent ? "no complete response" : "could not connect",
@@ -364,8 +397,14 @@ int hwc_http_send(lua_State *L, hwc_http *h, int req) {
   } else {
     if (!(mn == 4 && memcmp(method, "POST", 4) == 0)) curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
     if (body != NULL || (mn == 4 && memcmp(method, "POST", 4) == 0)) {
+      h->upload.p = body ? body : "";
+      h->upload.len = bn;
+      h->upload.pos = 0;
+      curl_easy_setopt(c, CURLOPT_POST, 1L);
       curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)bn);
-      curl_easy_setopt(c, CURLOPT_POSTFIELDS, body ? body : "");
+      curl_easy_setopt(c, CURLOPT_READFUNCTION, on_read);
+      curl_easy_setopt(c, CURLOPT_READDATA, &h->upload);
+      curl_easy_setopt(c, CURLOPT_SEEKFUNCTION, on_seek);
     }
   }
 

@@ -36,6 +36,7 @@ describe("client options", function()
   it("applies timeouts, user agent and size cap to the libcurl transport", function()
     local fake = require("spec.support.fake_server")
     local srv = fake.start({ { fault = "stall" } })
+    finally(srv.stop)
     local c = assert(hw.dis.new({ endpoint = srv.url, timeout = 0.3,
       credentials = { ak = "AK01", sk = "SK01", project_id = "p" } }))
     local t0 = H.now()

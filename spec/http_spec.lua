@@ -163,6 +163,7 @@ describe("transport failures", function()
 
   it("a server that never answers is a timeout after about the configured time", function()
     local srv = fake.start({ { fault = "stall" } })
+    finally(srv.stop)
     local c = core.http_client({ timeout = 0.5 })
     local t0 = H.now()
     local res, err = core.create_obs_transfer_task(c, { endpoint = srv.url,
@@ -179,6 +180,7 @@ describe("transport failures", function()
 
   it("a body over the size cap is an error, not a truncated result", function()
     local srv = fake.start({ { fault = "big", size = 300000 } })
+    finally(srv.stop)
     local c = core.http_client({ max_body = 100000 })
     local res, err = core.create_connector_task(c, { endpoint = srv.url,
       credentials = { ak = "AK0123", sk = "SK0123", project_id = "p" } }, { instance_id = "i", body = X.kafka[1].body })
@@ -192,6 +194,7 @@ describe("transport failures", function()
 
   it("a 200 that is not JSON is a decode error carrying the status", function()
     local srv = fake.start({ { status = 200, body = "<html>maintenance</html>" } })
+    finally(srv.stop)
     local c = core.http_client()
     local res, err = core.create_connector_task(c, { endpoint = srv.url,
       credentials = { ak = "AK0123", sk = "SK0123", project_id = "p" } }, { instance_id = "i", body = X.kafka[1].body })
@@ -204,6 +207,7 @@ describe("transport failures", function()
 
   it("sends Host exactly as signed and no Expect or form Content-Type", function()
     local srv = fake.start({ { status = 201, body = "" } })
+    finally(srv.stop)
     local c = core.http_client()
     local req = assert(core.prepare("create_obs_transfer_task", { endpoint = srv.url,
       credentials = { ak = "AK0123", sk = "SK0123", project_id = "p" } }, { stream_name = "s", body = X.dis[1].body }))

@@ -158,8 +158,11 @@ function M.start(script)
   local pipe = assert(io.popen("echo $$; exec " .. emulator.interpreter() .. " -e " .. q(chunk) .. " 2>/dev/null", "r"))
   local pid, line = pipe:read("*l"), pipe:read("*l")
   local url = assert(line and line:match("^listening (%S+)"), "fake server did not start")
-  local admin
-  return {
+  local admin, stopped
+  -- stop is idempotent and also __gc: a leaked child would keep the pipe open and pclose
+  -- at exit would wait for it forever
+  local handle
+  handle = setmetatable({
     url = url,
     stats = function()
       admin = admin or core.http_client({ timeout = 5, proxy = false })
@@ -168,11 +171,14 @@ function M.start(script)
       return require("cjson").decode(body)
     end,
     stop = function()
+      if stopped then return end
+      stopped = true
       if admin then admin:close() end
       os.execute("kill " .. pid .. " 2>/dev/null")
       pipe:close()
     end,
-  }
+  }, { __gc = function() handle.stop() end })
+  return handle
 end
 
 return M
