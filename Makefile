@@ -68,7 +68,7 @@ VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-
   --show-leak-kinds=definite --keep-debuginfo=yes --trace-children=no
 valgrind:
 	@$(MAKE) --no-print-directory all OPT=-O1
-	$(VALGRIND) $(LUA) /usr/bin/busted --ignore-lua --cpath='./$(BUILD)/?.so' -o spec/support/ci_output.lua $(BUSTED_ARGS) spec
+	HWC_SOAK=500 $(VALGRIND) $(LUA) /usr/bin/busted --ignore-lua --cpath='./$(BUILD)/?.so' -o spec/support/ci_output.lua $(BUSTED_ARGS) spec
 
 lint:
 	luacheck -q lua spec examples

@@ -55,6 +55,8 @@ static int tchar(unsigned char c) {
 const char *hwc_header_check(const char *name, size_t nlen, const char *value, size_t vlen) {
   size_t i;
   if (nlen == 0) return "header name is empty";
+  if (nlen > 256) return "header name longer than 256 bytes";
+  if (vlen > HWC_MAX_HEADER_VALUE) return "header value longer than 16 KiB";
   for (i = 0; i < nlen; i++)
     if (!tchar((unsigned char)name[i])) return "header name has a character not allowed in HTTP";
   for (i = 0; i < vlen; i++) {

@@ -41,8 +41,11 @@ const char *hwc_sign(hwc_sign_req *r, hwc_sign_out *o);
 
 /* Trim spaces and tabs at both ends. */
 void hwc_trim(const char **s, size_t *n);
-/* NULL when name is an HTTP token and value has no CR, LF, NUL or other control byte
- * (tab allowed); else a static message saying which. */
+/* Servers refuse larger header lines; so do we, before anything is sent. */
+#define HWC_MAX_HEADER_VALUE (16 * 1024)
+
+/* NULL when name is an HTTP token (at most 256 bytes) and value has no CR, LF, NUL or other
+ * control byte (tab allowed) and fits HWC_MAX_HEADER_VALUE; else a static message saying which. */
 const char *hwc_header_check(const char *name, size_t nlen, const char *value, size_t vlen);
 /* Case-insensitive header name comparison of byte ranges. */
 int hwc_header_name_eq(const char *a, size_t an, const char *b, size_t bn);

@@ -12,6 +12,8 @@
 --   truncate     promise Content-Length bytes, send fewer, close
 --   drip         send the head, then one body byte every `every` seconds (default 0.2)
 --   big          a 200 whose body is `size` bytes
+-- A step with echo = "json" or "text" (and a status) reflects the request's headers and body
+-- in its answer, as a careless server's error message might.
 local M = {}
 
 local function parse_request(buf)
@@ -93,6 +95,13 @@ function M.serve(script)
         sent = sent + n
       end
       drop(c)
+    elseif s.echo then
+      local seen = {}
+      for k, v in pairs(req.headers) do seen[#seen + 1] = k .. ":" .. v end
+      table.sort(seen)
+      local text = "you sent " .. table.concat(seen, "|") .. " " .. req.body
+      local body = s.echo == "json" and cjson.encode({ error_code = "ECHO.1", error_msg = text }) or text
+      send(c, head(s.status or 400, {}, #body) .. body)
     else
       local body = s.body or ""
       local ok = send(c, head(s.status or 200, s.headers, #body) .. body)

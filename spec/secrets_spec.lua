@@ -1,0 +1,134 @@
+-- Secrets never leak: everything the SDK can show (errors, their fields, tostring, dry runs,
+-- inspect, the emulator's answers, stored tasks and log) is collected while the suite's secrets
+-- are in use, and scanned for every one of them.
+local hw = require("huaweicloud")
+local cjson = require("cjson")
+local fake = require("spec.support.fake_server")
+local H = require("spec.support.helpers")
+local X = require("spec.fixtures.examples")
+
+local SECRETS = {
+  ak = "AKSCAN0000SECRET0001",
+  sk = "sk-scan-secret-value-0001",
+  security_token = "sts-scan-token-value-0001",
+  token = "iam-scan-token-value-0001",
+  password = "pw-scan-value-0001",
+  redis_password = "rp-scan-value-0001",
+  access_key = "ak-obs-scan-value-0001",
+  secret_key = "sk-obs-scan-value-0001",
+}
+
+-- Everything reachable from a value, as text (tables walked, error fields included).
+local function text_of(v, out, seen)
+  out, seen = out or {}, seen or {}
+  if type(v) == "table" then
+    if seen[v] then return out end
+    seen[v] = true
+    out[#out + 1] = tostring(v)
+    for k, x in pairs(v) do
+      text_of(k, out, seen)
+      text_of(x, out, seen)
+    end
+  else
+    out[#out + 1] = tostring(v)
+  end
+  return out
+end
+
+local function bodies()
+  local kafka_rep = X.copy(X.kafka[2].body)
+  kafka_rep.source_task.password = SECRETS.password
+  local redis = X.copy(X.kafka[3].body)
+  redis.source_task.redis_password = SECRETS.redis_password
+  redis.sink_task.redis_password = SECRETS.redis_password
+  local obs = X.copy(X.kafka[1].body)
+  obs.sink_task.access_key, obs.sink_task.secret_key = SECRETS.access_key, SECRETS.secret_key
+  return { kafka_rep, redis, obs }
+end
+
+describe("secrets", function()
+  it("appear in nothing the SDK shows", function()
+    local shown = {}
+    local function show(...)
+      for i = 1, select("#", ...) do text_of((select(i, ...)), shown) end
+    end
+    local log = H.tmpname()
+    local emu = hw.emulator.start({ ak = SECRETS.ak, sk = SECRETS.sk, security_token = SECRETS.security_token,
+      tokens = { SECRETS.token }, log = true, log_file = log })
+    finally(function() emu:stop() end)
+    local creds = { ak = SECRETS.ak, sk = SECRETS.sk, security_token = SECRETS.security_token, project_id = "p1" }
+    local kafka = assert(hw.kafka.new({ endpoint = emu.url, credentials = creds }))
+    show(tostring(kafka))
+
+    -- successes, dry runs, inspect
+    for _, body in ipairs(bodies()) do
+      local task, meta = kafka:create_connector_task({ instance_id = "i", body = body })
+      assert.is_table(task, tostring(meta))
+      show(task, meta, hw.inspect(task), hw.inspect(body, "CreateSmartConnectTaskReq"))
+      show(kafka:prepare("create_connector_task", { instance_id = "i", body = body }))
+    end
+    local token_client = assert(hw.kafka.new({ endpoint = emu.url, credentials = { token = SECRETS.token, project_id = "p1" } }))
+    show(token_client:create_connector_task({ instance_id = "i", body = bodies()[3] }))
+    show(token_client:prepare("create_connector_task", { instance_id = "i", body = bodies()[3] }))
+
+    -- validation errors on sensitive fields
+    for _, mutate in ipairs({
+      function(b) b.sink_task.secret_key = { SECRETS.secret_key } end,
+      function(b) b.sink_task.access_key = SECRETS.access_key .. "\255" end,
+      function(b) b.sink_task.secret_key = SECRETS.secret_key:rep(100000) end,
+      function(b) b.sink_task.access_key, b.sink_task.secrett_key = SECRETS.access_key, SECRETS.secret_key end,
+    }) do
+      local body = bodies()[3]
+      mutate(body)
+      show(kafka:create_connector_task({ instance_id = "i", body = body }))
+      show(kafka:create_connector_task({ instance_id = "i", body = body, validate = false }))
+    end
+
+    -- the gateway echoing its canonical request (with the security token) on a bad signature
+    local wrong = assert(hw.kafka.new({ endpoint = emu.url,
+      credentials = { ak = SECRETS.ak, sk = "not-" .. SECRETS.sk, security_token = SECRETS.security_token, project_id = "p1" } }))
+    local _, err = wrong:create_connector_task({ instance_id = "i", body = bodies()[1] })
+    assert.are.equal(401, err.status)
+    assert.is_table(err.canonical_request_diff)
+    show(err, tostring(err))
+    local forged = assert(hw.kafka.new({ endpoint = emu.url, credentials = { token = "forged-" .. SECRETS.token, project_id = "p" } }))
+    show(forged:create_connector_task({ instance_id = "i", body = bodies()[1] }))
+
+    -- a server that reflects what it was sent (headers, body) in its error messages
+    local srv = fake.start({
+      { status = 400, echo = "json" },
+      { status = 502, echo = "text" },
+      { status = 401, body = cjson.encode({ error_code = "APIGW.0301",
+        error_msg = "verify aksk signature fail, canonical request: POST|/v2/p1/instances/i/connector/tasks/||" ..
+          "x-security-token:" .. SECRETS.security_token .. "||x-security-token|0000" }) },
+    })
+    finally(srv.stop)
+    local echoing = assert(hw.kafka.new({ endpoint = srv.url, credentials = creds }))
+    for _ = 1, 3 do
+      for _, body in ipairs(bodies()) do show(echoing:create_connector_task({ instance_id = "i", body = body })) end
+    end
+
+    -- configuration and network errors with secrets configured
+    show(hw.kafka.new({ endpoint = emu.url, credentials = { ak = SECRETS.ak, sk = SECRETS.sk } }):create_connector_task(
+      { instance_id = "i", body = bodies()[1] }))
+    show(hw.kafka.new({ endpoint = "http://127.0.0.1:1", credentials = creds }):create_connector_task(
+      { instance_id = "i", body = bodies()[1] }))
+    show(hw.core.sign({ method = "GET", url = "https://h/", headers = { ["X"] = "a\nb" } }, { ak = SECRETS.ak, sk = SECRETS.sk }))
+
+    -- the emulator's side: stored tasks, its log
+    show(emu:tasks())
+    emu:stop()
+    show(H.read(log))
+    os.remove(log)
+
+    local all = table.concat(shown, "\n")
+    assert.truthy(#all > 10000, "too little was collected to mean anything")
+    for name, secret in pairs(SECRETS) do
+      local at = all:find(secret, 1, true)
+      assert.is_nil(at, name .. " leaked: ..." .. (at and all:sub(math.max(1, at - 80), at + 40) or ""))
+    end
+    -- the dry runs did show the masks
+    assert.truthy(all:find('"password":"***"', 1, true))
+    assert.truthy(all:find("Signature=***", 1, true))
+  end)
+end)
