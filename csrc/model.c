@@ -17,6 +17,7 @@ void hwc_walk_init(hwc_walk *w, lua_State *L, sbuf *out, int validate) {
   w->path_len = 0;
   w->message[0] = '\0';
   w->depth = 0;
+  w->tables = 0;
   w->secrets = 0;
 }
 
@@ -206,6 +207,7 @@ static int enter_table(hwc_walk *w, int idx) {
   const void *p = lua_topointer(w->L, idx);
   int i;
   if (w->depth >= HWC_MAX_DEPTH) return fail(w, "tables nested deeper than %d levels", HWC_MAX_DEPTH);
+  if (++w->tables > HWC_MAX_TABLES) return fail(w, "more than %d tables in one body", HWC_MAX_TABLES);
   for (i = 0; i < w->depth; i++)
     if (w->stack[i] == p) return fail(w, "table contains itself (a cycle)");
   w->stack[w->depth++] = p;
@@ -600,16 +602,30 @@ int hwc_sensitive_name(const char *name, size_t n) {
   return 0;
 }
 
-static void redact(lua_State *L, const hwc_model *m, int idx, int depth) {
+typedef struct redact_state {
+  const void *stack[HWC_MAX_DEPTH + 1]; /* the tables being copied, to spot cycles */
+  long tables;
+} redact_state;
+
+static void redact(lua_State *L, const hwc_model *m, int idx, int depth, redact_state *rs) {
+  const void *p;
+  int i;
   idx = lua_absindex(L, idx);
   if (lua_type(L, idx) != LUA_TTABLE) {
     lua_pushvalue(L, idx);
     return;
   }
-  if (depth > HWC_MAX_DEPTH) { /* deep or cyclic: stop copying */
+  p = lua_topointer(L, idx);
+  for (i = 0; i < depth; i++)
+    if (rs->stack[i] == p) {
+      lua_pushliteral(L, "<cycle>");
+      return;
+    }
+  if (depth >= HWC_MAX_DEPTH || ++rs->tables > HWC_MAX_TABLES) { /* deep, or too many: stop copying */
     lua_pushliteral(L, "<...>");
     return;
   }
+  rs->stack[depth] = p;
   luaL_checkstack(L, 6, "redact");
   lua_newtable(L);
   lua_pushnil(L);
@@ -623,7 +639,7 @@ static void redact(lua_State *L, const hwc_model *m, int idx, int depth) {
       secret = f ? (f->flags & HWC_F_SENSITIVE) != 0 : hwc_sensitive_name(k, n);
     }
     if (secret) lua_pushliteral(L, "***");
-    else redact(L, f && f->type == HWC_T_OBJECT ? f->model : NULL, -1, depth + 1);
+    else redact(L, f && f->type == HWC_T_OBJECT ? f->model : NULL, -1, depth + 1, rs);
     lua_pushvalue(L, -3);
     lua_insert(L, -2);
     lua_rawset(L, -5);
@@ -632,5 +648,7 @@ static void redact(lua_State *L, const hwc_model *m, int idx, int depth) {
 }
 
 void hwc_model_redact(lua_State *L, const hwc_model *m, int idx) {
-  redact(L, m, idx, 0);
+  redact_state rs;
+  rs.tables = 0;
+  redact(L, m, idx, 0, &rs);
 }

@@ -56,6 +56,7 @@ struct hwc_model {
 };
 
 #define HWC_MAX_DEPTH 32
+#define HWC_MAX_TABLES 10000 /* a table reached twice counts twice: shared subtables cannot blow up */
 #define HWC_MAX_STRING (1024 * 1024)
 #define HWC_PATH_MAX 256
 
@@ -69,6 +70,7 @@ typedef struct hwc_walk {
   char message[320];
   const void *stack[HWC_MAX_DEPTH + 1]; /* tables being walked, to catch cycles */
   int depth;
+  long tables; /* tables entered so far, bounded by HWC_MAX_TABLES */
   int secrets; /* stack index of a table that collects sensitive string values, or 0 */
 } hwc_walk;
 
