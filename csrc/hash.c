@@ -2,7 +2,9 @@
  * OpenSSL 3 looks algorithms up by name on every implicit use, which costs more than
  * hashing a small request: digests and HMAC templates are fetched once per process. */
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
+#include <openssl/crypto.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
@@ -54,11 +56,56 @@ static void to_hex(const unsigned char *d, char *out) {
   out[HWC_HEX_LEN] = '\0';
 }
 
+/* Contexts are reused per thread: allocating and cleansing them per call cost more than the
+ * hashing itself. The HMAC context stays keyed with the last key it saw (a client signs with one
+ * SK), so most calls skip key setup; a different key re-keys it. */
+typedef struct thread_ctx {
+  EVP_MD_CTX *md;
+  EVP_MAC_CTX *mac[2];
+  unsigned char key[128]; /* the key mac[] is set to; longer keys are never cached */
+  size_t keylen[2];
+  int keyed[2];
+} thread_ctx;
+
+static pthread_key_t ctx_key;
+static pthread_once_t ctx_once = PTHREAD_ONCE_INIT;
+
+static void thread_ctx_free(void *p) {
+  thread_ctx *t = (thread_ctx *)p;
+  int i;
+  if (t == NULL) return;
+  EVP_MD_CTX_free(t->md);
+  for (i = 0; i < 2; i++) EVP_MAC_CTX_free(t->mac[i]);
+  OPENSSL_cleanse(t->key, sizeof t->key);
+  free(t);
+}
+
+static void ctx_key_create(void) { pthread_key_create(&ctx_key, thread_ctx_free); }
+
+static thread_ctx *get_ctx(void) {
+  thread_ctx *t;
+  pthread_once(&once, fetch_all);
+  pthread_once(&ctx_once, ctx_key_create);
+  t = (thread_ctx *)pthread_getspecific(ctx_key);
+  if (t == NULL) {
+    t = (thread_ctx *)calloc(1, sizeof *t);
+    if (t == NULL) return NULL;
+    t->md = EVP_MD_CTX_new();
+    if (t->md == NULL || pthread_setspecific(ctx_key, t) != 0) {
+      thread_ctx_free(t);
+      return NULL;
+    }
+  }
+  return t;
+}
+
 int hwc_hash_hex(hwc_alg alg, const void *data, size_t len, char out[HWC_HEX_LEN + 1]) {
   unsigned char d[EVP_MAX_MD_SIZE];
   unsigned int n = 0;
-  pthread_once(&once, fetch_all);
-  if (mds[alg] == NULL || !EVP_Digest(data, len, d, &n, mds[alg], NULL) || n != HWC_DIGEST_LEN)
+  thread_ctx *t = get_ctx();
+  if (t == NULL || mds[alg] == NULL) return 0;
+  if (!EVP_DigestInit_ex(t->md, mds[alg], NULL) || !EVP_DigestUpdate(t->md, data, len) ||
+      !EVP_DigestFinal_ex(t->md, d, &n) || n != HWC_DIGEST_LEN)
     return 0;
   to_hex(d, out);
   return 1;
@@ -68,15 +115,24 @@ int hwc_hmac_hex(hwc_alg alg, const void *key, size_t keylen, const void *data, 
                  char out[HWC_HEX_LEN + 1]) {
   unsigned char d[EVP_MAX_MD_SIZE];
   size_t n = 0;
-  int ok;
-  EVP_MAC_CTX *ctx;
-  pthread_once(&once, fetch_all);
-  if (hmac_templates[alg] == NULL || (ctx = EVP_MAC_CTX_dup(hmac_templates[alg])) == NULL) return 0;
-  /* HMAC accepts an empty key; a NULL pointer would mean "keep the previous key" */
-  ok = EVP_MAC_init(ctx, (const unsigned char *)(keylen ? key : ""), keylen, NULL) &&
-       EVP_MAC_update(ctx, (const unsigned char *)data, len) &&
-       EVP_MAC_final(ctx, d, &n, sizeof d) && n == HWC_DIGEST_LEN;
-  EVP_MAC_CTX_free(ctx);
-  if (ok) to_hex(d, out);
-  return ok;
+  int same;
+  thread_ctx *t = get_ctx();
+  if (t == NULL || hmac_templates[alg] == NULL) return 0;
+  if (t->mac[alg] == NULL && (t->mac[alg] = EVP_MAC_CTX_dup(hmac_templates[alg])) == NULL) return 0;
+  same = t->keyed[alg] && t->keylen[alg] == keylen && keylen <= sizeof t->key && memcmp(t->key, key, keylen) == 0;
+  /* an empty key is still a key: a NULL pointer would mean "keep the previous one" */
+  if (!EVP_MAC_init(t->mac[alg], same ? NULL : (const unsigned char *)(keylen ? key : ""), same ? 0 : keylen, NULL)) {
+    t->keyed[alg] = 0;
+    return 0;
+  }
+  if (!same) {
+    t->keyed[alg] = keylen <= sizeof t->key;
+    if (t->keyed[alg]) memcpy(t->key, key, keylen);
+    t->keylen[alg] = keylen;
+  }
+  if (!EVP_MAC_update(t->mac[alg], (const unsigned char *)data, len) ||
+      !EVP_MAC_final(t->mac[alg], d, &n, sizeof d) || n != HWC_DIGEST_LEN)
+    return 0;
+  to_hex(d, out);
+  return 1;
 }

@@ -160,7 +160,7 @@ static int prepare(lua_State *L, const hwc_op *op, int cfg, int params) {
 
   luaL_checktype(L, cfg, LUA_TTABLE);
   luaL_checktype(L, params, LUA_TTABLE);
-  memset(&rb, 0, sizeof rb);
+  hwc_reqb_init(&rb);
   rb.method = op->method;
 
   if (check_param_keys(L, op, params)) return 2;

@@ -1,6 +1,7 @@
 /* model.c - the descriptor walker: validate + marshal, typed read, redact; see model.h. */
 #include <ctype.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -256,6 +257,17 @@ static int sorted_keys(hwc_walk *w, int idx, const hwc_model *m, keyref **out, s
 
 static int write_value(hwc_walk *w, const hwc_field *f, int vi);
 
+#define MAX_FIELDS 64 /* a model has at most this many fields (checked when rules are resolved) */
+
+/* Where each field of an object being written sits on the stack, and what was present. */
+typedef struct obj_view {
+  int slot[MAX_FIELDS];                    /* stack index of the value, 0: absent */
+  unsigned long long present;              /* bit i: field i present */
+  unsigned long long child[MAX_FIELDS];    /* for object fields: the child's present bits */
+} obj_view;
+
+static int write_object(hwc_walk *w, const hwc_model *m, int idx, unsigned long long *present);
+
 /* Any Lua value as JSON, for fields the model does not describe (validate = false). */
 static int write_generic(hwc_walk *w, int vi) {
   lua_State *L = w->L;
@@ -327,40 +339,73 @@ static int write_generic(hwc_walk *w, int vi) {
   return fail(w, "a %s cannot be written as JSON", type_name(L, vi));
 }
 
-/* Pushes the value at a dotted path below the table at idx (nil when absent). */
-static void push_path(lua_State *L, int idx, const char *path) {
-  lua_pushvalue(L, idx);
-  while (*path) {
-    const char *dot = strchr(path, '.');
-    size_t n = dot ? (size_t)(dot - path) : strlen(path);
-    if (lua_type(L, -1) != LUA_TTABLE) {
-      lua_pop(L, 1);
-      lua_pushnil(L);
-      return;
+/* Rule paths ("source_task.redis_address") resolved to field indices once per process:
+ * checking a rule is then a few bit tests on what the writer saw. */
+#define MAX_MODELS 32
+#define MAX_RULES 8
+#define MAX_PATHS 12
+
+typedef struct rpath { signed char a, b; } rpath; /* index in the model, in its child (-1: none) */
+static rpath rule_paths[MAX_MODELS][MAX_RULES][MAX_PATHS + 1]; /* [0] is the condition */
+static pthread_once_t rules_once = PTHREAD_ONCE_INIT;
+
+static int field_index(const hwc_model *m, const char *name, size_t n) {
+  size_t i;
+  for (i = 0; m && i < m->nfields; i++)
+    if (strlen(m->fields[i].name) == n && memcmp(m->fields[i].name, name, n) == 0) return (int)i;
+  return -1;
+}
+
+static rpath resolve(const hwc_model *m, const char *path) {
+  rpath r = {-1, -1};
+  const char *dot;
+  if (path == NULL) return r;
+  dot = strchr(path, '.');
+  r.a = (signed char)field_index(m, path, dot ? (size_t)(dot - path) : strlen(path));
+  if (dot && r.a >= 0) r.b = (signed char)field_index(m->fields[(int)r.a].model, dot + 1, strlen(dot + 1));
+  return r;
+}
+
+static void resolve_all(void) {
+  const hwc_model *const *m;
+  int k = 0;
+  for (m = hwc_model_all(); *m && k < MAX_MODELS; m++, k++) {
+    size_t r;
+    if ((*m)->nfields > MAX_FIELDS || (*m)->nrules > MAX_RULES) abort(); /* a descriptor outgrew us */
+    for (r = 0; r < (*m)->nrules; r++) {
+      const char *const *p;
+      int j = 1;
+      rule_paths[k][r][0] = resolve(*m, (*m)->rules[r].when);
+      for (p = (*m)->rules[r].fields; *p && j <= MAX_PATHS; p++, j++) {
+        rule_paths[k][r][j] = resolve(*m, *p);
+        if (rule_paths[k][r][j].a < 0) abort(); /* a rule names a field the model lacks */
+      }
     }
-    lua_pushlstring(L, path, n);
-    lua_rawget(L, -2);
-    lua_remove(L, -2);
-    path += n + (dot != NULL);
   }
 }
 
-static int present(lua_State *L, int idx, const char *path) {
-  int yes;
-  push_path(L, idx, path);
-  yes = !lua_isnil(L, -1);
-  lua_pop(L, 1);
-  return yes;
+static rpath (*rules_of(const hwc_model *m))[MAX_PATHS + 1] {
+  const hwc_model *const *all = hwc_model_all();
+  int k;
+  pthread_once(&rules_once, resolve_all);
+  for (k = 0; all[k] && k < MAX_MODELS; k++)
+    if (all[k] == m) return rule_paths[k];
+  return NULL;
 }
 
-static int condition_holds(lua_State *L, int idx, const hwc_rule *r) {
-  int yes = 0;
+static int is_present(const obj_view *v, rpath p) {
+  if (!(v->present & (1ULL << p.a))) return 0;
+  return p.b < 0 || (v->child[(int)p.a] & (1ULL << p.b)) != 0;
+}
+
+static int condition_holds(lua_State *L, const obj_view *v, const hwc_rule *r, rpath when) {
+  int slot;
   if (r->when == NULL) return 1;
-  push_path(L, idx, r->when);
-  if (lua_type(L, -1) == LUA_TSTRING) yes = strcmp(lua_tostring(L, -1), r->equals) == 0;
-  else if (lua_type(L, -1) == LUA_TBOOLEAN) yes = strcmp(lua_toboolean(L, -1) ? "true" : "false", r->equals) == 0;
-  lua_pop(L, 1);
-  return yes;
+  if (when.a < 0 || when.b >= 0 || !(v->present & (1ULL << when.a))) return 0;
+  slot = v->slot[(int)when.a];
+  if (lua_type(L, slot) == LUA_TSTRING) return strcmp(lua_tostring(L, slot), r->equals) == 0;
+  if (lua_type(L, slot) == LUA_TBOOLEAN) return strcmp(lua_toboolean(L, slot) ? "true" : "false", r->equals) == 0;
+  return 0;
 }
 
 static int fail_rule(hwc_walk *w, const hwc_rule *r, const char *path, const char *what) {
@@ -369,24 +414,27 @@ static int fail_rule(hwc_walk *w, const hwc_rule *r, const char *path, const cha
   return fail(w, "%s when %s is %s", what, r->when, r->equals);
 }
 
-static int check_rules(hwc_walk *w, const hwc_model *m, int idx) {
+static int check_rules(hwc_walk *w, const hwc_model *m, const obj_view *v) {
+  rpath (*paths)[MAX_PATHS + 1] = rules_of(m);
   size_t i;
+  if (paths == NULL) return 1;
   for (i = 0; i < m->nrules; i++) {
     const hwc_rule *r = &m->rules[i];
     const char *const *p;
-    if (!condition_holds(w->L, idx, r)) continue;
+    int j;
+    if (!condition_holds(w->L, v, r, paths[i][0])) continue;
     if (r->kind == HWC_R_REQUIRE) {
-      for (p = r->fields; *p; p++)
-        if (!present(w->L, idx, *p)) return fail_rule(w, r, *p, "required");
+      for (p = r->fields, j = 1; *p; p++, j++)
+        if (!is_present(v, paths[i][j])) return fail_rule(w, r, *p, "required");
     } else if (r->kind == HWC_R_EXCLUDES) {
-      for (p = r->fields; *p; p++)
-        if (present(w->L, idx, *p)) return fail_rule(w, r, *p, "not allowed");
+      for (p = r->fields, j = 1; *p; p++, j++)
+        if (is_present(v, paths[i][j])) return fail_rule(w, r, *p, "not allowed");
     } else {
       int n = 0;
       char what[160], parent[96] = "";
       const char *last = strrchr(r->fields[0], '.');
       size_t o = 0;
-      for (p = r->fields; *p; p++) n += present(w->L, idx, *p);
+      for (p = r->fields, j = 1; *p; p++, j++) n += is_present(v, paths[i][j]);
       if (n == 1) continue;
       if (last) snprintf(parent, sizeof parent, "%.*s", (int)(last - r->fields[0]), r->fields[0]);
       append(what, sizeof what, &o, "set exactly one of ");
@@ -404,44 +452,86 @@ static int check_rules(hwc_walk *w, const hwc_model *m, int idx) {
   return 1;
 }
 
-static int write_object(hwc_walk *w, const hwc_model *m, int idx) {
+/* The field-name -> index table of m for this Lua state, made on first use. Looking a key of
+ * the body up here costs one probe of an already-hashed string; asking the body for every
+ * field the model has would hash each name and probe for fields that are mostly absent. */
+static void push_field_map(lua_State *L, const hwc_model *m) {
+  size_t i;
+  lua_pushlightuserdata(L, (void *)m);
+  lua_rawget(L, LUA_REGISTRYINDEX);
+  if (!lua_isnil(L, -1)) return;
+  lua_pop(L, 1);
+  lua_createtable(L, 0, (int)m->nfields);
+  for (i = 0; i < m->nfields; i++) {
+    lua_pushinteger(L, (lua_Integer)i);
+    lua_setfield(L, -2, m->fields[i].name);
+  }
+  lua_pushlightuserdata(L, (void *)m);
+  lua_pushvalue(L, -2);
+  lua_rawset(L, LUA_REGISTRYINDEX);
+}
+
+static int write_object(hwc_walk *w, const hwc_model *m, int idx, unsigned long long *present) {
   lua_State *L = w->L;
-  size_t i, known = 0, total = 0;
-  int first = 1;
+  obj_view v;
+  size_t i, unknown = 0;
+  int first = 1, map;
   idx = lua_absindex(L, idx);
   if (!enter_table(w, idx)) return 0;
+  luaL_checkstack(L, (int)m->nfields + 8, "model walk");
+  memset(v.slot, 0, m->nfields * sizeof v.slot[0]);
+  v.present = 0;
+  push_field_map(L, m);
+  map = lua_gettop(L);
+  /* one pass over the body's own keys: each value stays on the stack for its field */
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    if (lua_type(L, -2) != LUA_TSTRING) {
+      const char *tn = type_name(L, -2); /* a static string */
+      return fail(w, "expected an object with string keys, got a %s key", tn);
+    }
+    lua_pushvalue(L, -2);
+    lua_rawget(L, map);
+    if (lua_isnil(L, -1)) {
+      unknown++;
+      lua_pop(L, 2);
+      continue;
+    }
+    i = (size_t)lua_tointeger(L, -1);
+    lua_pop(L, 1);
+    lua_insert(L, -2); /* keep the value below the key lua_next needs */
+    v.slot[i] = lua_gettop(L) - 1;
+    v.present |= 1ULL << i;
+  }
   sbuf_addc(w->out, '{');
   for (i = 0; i < m->nfields; i++) {
     const hwc_field *f = &m->fields[i];
-    size_t saved;
-    lua_pushstring(L, f->name);
-    lua_rawget(L, idx);
-    if (lua_isnil(L, -1)) {
-      lua_pop(L, 1);
+    size_t saved, nlen;
+    if (!v.slot[i]) {
       if (w->validate && (f->flags & HWC_F_REQUIRED)) {
         path_push(w, f->name, strlen(f->name));
         return fail(w, "required");
       }
       continue;
     }
-    known++;
+    nlen = strlen(f->name);
     if (!first) sbuf_addc(w->out, ',');
     first = 0;
-    hwc_json_string(w->out, f->name, strlen(f->name));
+    hwc_json_string(w->out, f->name, nlen);
     sbuf_addc(w->out, ':');
-    saved = path_push(w, f->name, strlen(f->name));
-    if (!write_value(w, f, lua_gettop(L))) return 0;
-    path_pop(w, saved);
-    lua_pop(L, 1);
-  }
-  lua_pushnil(L);
-  while (lua_next(L, idx)) { total++; lua_pop(L, 1); }
-  if (total != known) { /* keys the model does not describe */
-    keyref *keys;
-    size_t count;
-    if (!sorted_keys(w, idx, m, &keys, &count)) {
+    saved = path_push(w, f->name, nlen);
+    if (f->type == HWC_T_OBJECT) {
+      if (lua_type(L, v.slot[i]) != LUA_TTABLE) return fail(w, "expected object (a table), got %s", type_name(L, v.slot[i]));
+      if (!write_object(w, f->model, v.slot[i], &v.child[i])) return 0;
+    } else if (!write_value(w, f, v.slot[i])) {
       return 0;
     }
+    path_pop(w, saved);
+  }
+  if (unknown) { /* keys the model does not describe */
+    keyref *keys;
+    size_t count;
+    if (!sorted_keys(w, idx, m, &keys, &count)) return 0;
     if (w->validate && count) {
       const char *near = closest(m, keys[0].s, keys[0].n);
       path_push(w, keys[0].s, keys[0].n);
@@ -461,11 +551,13 @@ static int write_object(hwc_walk *w, const hwc_model *m, int idx) {
       lua_pop(L, 1);
       path_pop(w, saved);
     }
-    lua_pop(L, 1); /* keys */
   }
   sbuf_addc(w->out, '}');
   w->depth--;
-  return !w->validate || check_rules(w, m, idx);
+  if (w->validate && m->nrules && !check_rules(w, m, &v)) return 0;
+  lua_settop(L, map - 1);
+  if (present) *present = v.present;
+  return 1;
 }
 
 static int write_value(hwc_walk *w, const hwc_field *f, int vi) {
@@ -506,9 +598,9 @@ static int write_value(hwc_walk *w, const hwc_field *f, int vi) {
       hwc_json_int(w->out, v);
       return 1;
     }
-    case HWC_T_OBJECT:
+    case HWC_T_OBJECT: /* write_object handles object fields itself */
       if (t != LUA_TTABLE) return fail(w, "expected object (a table), got %s", type_name(L, vi));
-      return write_object(w, f->model, vi);
+      return write_object(w, f->model, vi, NULL);
   }
   return fail(w, "bad descriptor");
 }
@@ -518,7 +610,7 @@ int hwc_model_write(hwc_walk *w, const hwc_model *m, int idx) {
   if (lua_type(w->L, idx) != LUA_TTABLE) {
     ok = fail(w, "expected object (a table), got %s", type_name(w->L, idx));
   } else {
-    ok = write_object(w, m, idx);
+    ok = write_object(w, m, idx, NULL);
   }
   lua_settop(w->L, top);
   if (ok && !sbuf_ok(w->out)) ok = fail(w, "out of memory");

@@ -97,6 +97,15 @@ int hwc_cred_read(lua_State *L, int idx, hwc_cred *c, int need_aksk, hwc_fault *
   return 1;
 }
 
+void hwc_reqb_init(hwc_reqb *rb) {
+  rb->method = NULL;
+  memset(&rb->url, 0, sizeof rb->url);
+  rb->nquery = rb->nheaders = 0;
+  rb->body = NULL;
+  rb->body_len = 0;
+  rb->date[0] = '\0';
+}
+
 int hwc_reqb_has_header(const hwc_reqb *rb, const char *name) {
   size_t i, n = strlen(name);
   for (i = 0; i < rb->nheaders; i++)
@@ -336,7 +345,7 @@ int hwc_lua_sign(lua_State *L) {
   luaL_checktype(L, 2, LUA_TTABLE);
   lua_settop(L, 2);
   s = hwc_scratch_new(L);
-  memset(&rb, 0, sizeof rb);
+  hwc_reqb_init(&rb);
 
   str = opt_string(L, 1, "method", &n, &bad);
   if (str == NULL || !method_copy(str, n, method))

@@ -49,6 +49,8 @@ typedef struct hwc_fault {
   char field_buf[96];
 } hwc_fault;
 
+/* Empties rb (the arrays are not cleared: only their first n entries are ever read). */
+void hwc_reqb_init(hwc_reqb *rb);
 /* Reads {ak, sk, security_token?, token?, algorithm?} at idx. need_aksk: 0 allows token-only. */
 int hwc_cred_read(lua_State *L, int idx, hwc_cred *c, int need_aksk, hwc_fault *f);
 /* Adds one header after checking it; replaces nothing: a second header of the same name fails. */

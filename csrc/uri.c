@@ -100,11 +100,17 @@ void hwc_pct_decode(sbuf *b, const char *s, size_t n) {
 }
 
 void hwc_canonical_uri(sbuf *b, const char *path, size_t n) {
+  char small[512];
   sbuf dec;
   size_t i, seg = 0;
+  /* the decoded path is never longer than the path: most fit on the stack */
   sbuf_init(&dec);
+  if (n <= sizeof small) {
+    dec.p = small;
+    dec.cap = sizeof small;
+  }
   hwc_pct_decode(&dec, path, n);
-  if (!sbuf_ok(&dec)) { b->oom = 1; sbuf_free(&dec); return; }
+  if (!sbuf_ok(&dec)) { b->oom = 1; if (dec.p != small) sbuf_free(&dec); return; }
   for (i = 0; dec.len > 0 && i <= dec.len; i++) {
     if (i == dec.len || dec.p[i] == '/') {
       hwc_pct_encode(b, dec.p + seg, i - seg);
@@ -113,7 +119,7 @@ void hwc_canonical_uri(sbuf *b, const char *path, size_t n) {
     }
   }
   if (b->len == 0 || b->p[b->len - 1] != '/') sbuf_addc(b, '/');
-  sbuf_free(&dec);
+  if (dec.p != small) sbuf_free(&dec);
 }
 
 static int bytecmp(const char *a, size_t an, const char *b, size_t bn) {

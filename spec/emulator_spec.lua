@@ -195,6 +195,24 @@ describe("emulator over sockets", function()
     assert.are.equal(4, s.connections)
   end)
 
+  it("a forgotten emulator neither hangs its parent's exit nor outlives it", function()
+    local out, ok = H.run_lua([[
+      local emu = require("huaweicloud.emulator").start()
+      io.write(emu.pid)
+    ]] .. " os.exit(0)")
+    assert.is_true(ok, out)
+    local pid = assert(tonumber(out), out)
+    local alive = true
+    for _ = 1, 40 do -- the watchdog looks once a second
+      local f = io.open("/proc/" .. pid .. "/stat")
+      local stat = f and f:read("*l") or ""
+      if f then f:close() end
+      if stat:match("^%d+ %b() Z") or not f then alive = false break end -- gone, or a zombie nobody reaped
+      H.sh("sleep 0.1")
+    end
+    assert.is_false(alive, "the orphaned emulator is still running")
+  end)
+
   it("lists tasks without secrets and resets", function()
     local c = core.http_client()
     assert(core.create_connector_task(c, { endpoint = e.url, credentials = { ak = e.ak, sk = e.sk, project_id = "p" } },

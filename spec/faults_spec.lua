@@ -166,8 +166,9 @@ describe("retries", function()
     assert.are.equal(1, err.attempts)
     assert.are.equal(2, srv.stats().requests)
     srv.stop()
-    srv = fake.start({ { status = 500, body = "" }, { fault = "reset" }, OK })
-    finally(srv.stop)
+    local srv2 = fake.start({ { status = 500, body = "" }, { fault = "reset" }, OK })
+    finally(function() srv.stop() srv2.stop() end) -- busted keeps only the last finally
+    srv = srv2
     client = kafka_client(srv.url, { retries = 3, retry_base = 0.001, retry_unsafe = true })
     local task, meta = create(client)
     assert.is_table(task, tostring(meta))

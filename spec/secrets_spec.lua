@@ -55,7 +55,11 @@ describe("secrets", function()
     local log = H.tmpname()
     local emu = hw.emulator.start({ ak = SECRETS.ak, sk = SECRETS.sk, security_token = SECRETS.security_token,
       tokens = { SECRETS.token }, log = true, log_file = log })
-    finally(function() emu:stop() end)
+    local srv
+    finally(function() -- busted keeps only the last finally: one for everything
+      emu:stop()
+      if srv then srv.stop() end
+    end)
     local creds = { ak = SECRETS.ak, sk = SECRETS.sk, security_token = SECRETS.security_token, project_id = "p1" }
     local kafka = assert(hw.kafka.new({ endpoint = emu.url, credentials = creds }))
     show(tostring(kafka))
@@ -95,14 +99,13 @@ describe("secrets", function()
     show(forged:create_connector_task({ instance_id = "i", body = bodies()[1] }))
 
     -- a server that reflects what it was sent (headers, body) in its error messages
-    local srv = fake.start({
+    srv = fake.start({
       { status = 400, echo = "json" },
       { status = 502, echo = "text" },
       { status = 401, body = cjson.encode({ error_code = "APIGW.0301",
         error_msg = "verify aksk signature fail, canonical request: POST|/v2/p1/instances/i/connector/tasks/||" ..
           "x-security-token:" .. SECRETS.security_token .. "||x-security-token|0000" }) },
     })
-    finally(srv.stop)
     local echoing = assert(hw.kafka.new({ endpoint = srv.url, credentials = creds }))
     for _ = 1, 3 do
       for _, body in ipairs(bodies()) do show(echoing:create_connector_task({ instance_id = "i", body = body })) end

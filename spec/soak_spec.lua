@@ -27,17 +27,20 @@ describe("soak", function()
       { fault = "garbage" },
       { fault = "truncate" },
     })
-    finally(srv.stop)
     local creds = { ak = "SOAKAK0001", sk = "soak-sk-0001", project_id = "p" }
     local kafka = assert(hw.kafka.new({ endpoint = srv.url, credentials = creds, timeout = 5 }))
     local refused = assert(hw.kafka.new({ endpoint = "http://127.0.0.1:1", credentials = creds }))
     local stall = fake.start({ { fault = "stall" } })
-    finally(stall.stop)
     local slow = assert(hw.kafka.new({ endpoint = stall.url, credentials = creds, timeout = 0.05 }))
     -- a certificate from a CA the client does not trust: a tls error every time
     local pki = require("spec.support.helpers").make_ca()
     local tls_emu = hw.emulator.start({ tls = { certificate = pki.cert, key = pki.key } })
-    finally(function() tls_emu:stop() os.execute("rm -rf " .. pki.dir) end)
+    finally(function() -- busted keeps only the last finally: one for everything
+      srv.stop()
+      stall.stop()
+      tls_emu:stop()
+      os.execute("rm -rf " .. pki.dir)
+    end)
     local tls = assert(hw.kafka.new({ endpoint = tls_emu.url, credentials = creds, timeout = 5 }))
     local no_project = assert(hw.kafka.new({ endpoint = srv.url, credentials = { ak = "A", sk = "S" } }))
     local bad = X.copy(X.kafka[1].body)

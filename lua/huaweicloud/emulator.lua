@@ -398,8 +398,10 @@ function M.serve(opts)
       if not keep then drop(c) return end
     end
   end
+  local orphaned = M.watchdog()
   while true do
     local readable = socket.select(list, nil, 1)
+    if orphaned() then os.exit(0) end
     for _, s in ipairs(readable or {}) do
       if s == server then
         local c = server:accept()
@@ -459,6 +461,72 @@ function M.interpreter()
   return "lua" .. _VERSION:match("%d+%.%d+")
 end
 
+-- In a child started by M.spawn: a function that is true once the process that started it has
+-- gone, so a server nobody stopped does not outlive its test run.
+function M.watchdog()
+  local parent = tonumber(os.getenv("HUAWEICLOUD_EMULATOR_PARENT") or "")
+  local last = os.time()
+  return function()
+    if not parent or os.time() == last then return false end
+    last = os.time()
+    local f = io.open("/proc/" .. parent .. "/stat")
+    if f then f:close() return false end
+    return io.open("/proc/self/stat") ~= nil -- only trust the answer where /proc exists
+  end
+end
+
+-- A finalizer that runs on every Lua (5.1 has no __gc on tables: newproxy gives a userdata).
+local function on_collect(fn)
+  local newproxy = rawget(_G, "newproxy")
+  if newproxy then
+    local p = newproxy(true)
+    getmetatable(p).__gc = fn
+    return p
+  end
+  return setmetatable({}, { __gc = fn })
+end
+
+-- Runs `chunk` (Lua source that serves and prints "listening <url>") in a background process
+-- with this process's package paths. No pipe is kept to it: the child writes its URL to a file,
+-- and exits by itself once this process is gone, so a forgotten stop() never hangs an exit.
+-- Returns { url, pid, stop = function }.
+function M.spawn(chunk, opts)
+  opts = opts or {}
+  local core_ = core
+  local base = os.tmpname()
+  local code = "package.path=" .. string.format("%q", package.path) .. " package.cpath=" ..
+    string.format("%q", package.cpath) .. " " .. chunk
+  local cmd = "HUAWEICLOUD_EMULATOR_PARENT=$PPID " .. (opts.lua or M.interpreter()) .. " -e " .. shell_quote(code) ..
+    " > " .. shell_quote(base) .. " 2>>" .. shell_quote(opts.log_file or "/dev/null") .. " & echo $! > " ..
+    shell_quote(base .. ".pid")
+  os.execute(cmd)
+  local url, pid
+  for _ = 1, 1000 do -- up to 10 s
+    local f = io.open(base)
+    local line = f and f:read("*l")
+    if f then f:close() end
+    url = line and line:match("^listening (%S+)")
+    if url then break end
+    core_.sleep(0.01)
+  end
+  local pf = io.open(base .. ".pid")
+  pid = pf and pf:read("*l")
+  if pf then pf:close() end
+  os.remove(base)
+  os.remove(base .. ".pid")
+  if not (url and pid) then
+    if pid then os.execute("kill " .. pid .. " 2>/dev/null") end
+    error("the server process did not start" .. (opts.log_file and (" (see " .. opts.log_file .. ")") or ""), 2)
+  end
+  local stopped = false
+  local function stop()
+    if stopped then return end
+    stopped = true
+    os.execute("kill " .. pid .. " 2>/dev/null")
+  end
+  return { url = url, pid = pid, stop = stop, sentinel = on_collect(stop) }
+end
+
 local Handle = {}
 Handle.__index = Handle
 
@@ -481,13 +549,10 @@ function Handle:tasks() return self:request("GET", "/_emulator/tasks") end
 function Handle:reset() return self:request("POST", "/_emulator/reset") end
 
 function Handle:stop()
-  if self.stopped then return end
-  self.stopped = true
   if self.client then self.client:close() end
-  os.execute("kill " .. self.pid .. " 2>/dev/null")
-  self.pipe:close()
+  self.client = nil
+  self.process.stop()
 end
-Handle.__gc = Handle.stop
 Handle.__close = Handle.stop
 
 -- Starts the emulator in a child process; returns a handle with url, ak, sk, stop() and stats().
@@ -497,22 +562,14 @@ function M.start(opts)
   for k, v in pairs(opts) do
     if k ~= "lua" and k ~= "log_file" then cfg[k] = v end
   end
-  local chunk = "package.path=" .. string.format("%q", package.path) .. " package.cpath=" ..
-    string.format("%q", package.cpath) .. " require('huaweicloud.emulator').serve(" .. serialize(cfg) .. ")"
-  local cmd = "echo $$; exec " .. (opts.lua or M.interpreter()) .. " -e " .. shell_quote(chunk) ..
-    " 2>>" .. shell_quote(opts.log_file or "/dev/null")
-  local pipe = assert(io.popen(cmd, "r")) -- sh -c cmd: $$ is the shell that execs Lua
-  local pid = pipe:read("*l")
-  local line = pipe:read("*l")
-  local url = line and line:match("^listening (%S+)")
-  if not (pid and url) then
-    pipe:close()
-    error("the emulator did not start" .. (opts.log_file and (" (see " .. opts.log_file .. ")") or ""))
-  end
+  local process = M.spawn("require('huaweicloud.emulator').serve(" .. serialize(cfg) .. ")",
+    { lua = opts.lua, log_file = opts.log_file })
   local merged = M.new(cfg).cfg
-  return setmetatable({ url = url, pid = pid, pipe = pipe, ak = merged.ak, sk = merged.sk,
+  return setmetatable({ url = process.url, pid = process.pid, process = process, ak = merged.ak, sk = merged.sk,
     security_token = merged.security_token }, Handle)
 end
+
+M.serialize = serialize
 
 M.parse_request = parse_request
 

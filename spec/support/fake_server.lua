@@ -109,9 +109,11 @@ function M.serve(script)
     end
   end
 
+  local orphaned = require("huaweicloud.emulator").watchdog()
   while true do
     local wait = next(drips) and 0.05 or 1
     local readable = socket.select(list, nil, wait)
+    if orphaned() then os.exit(0) end
     for _, s in ipairs(readable or {}) do
       if s == server then
         local c = server:accept()
@@ -151,43 +153,23 @@ end
 function M.start(script)
   local core = require("huaweicloud.core")
   local emulator = require("huaweicloud.emulator")
-  local function q(s) return "'" .. s:gsub("'", "'\\''") .. "'" end
-  local function ser(v)
-    if type(v) == "table" then
-      local p = {}
-      for k, x in pairs(v) do p[#p + 1] = "[" .. ser(k) .. "]=" .. ser(x) end
-      return "{" .. table.concat(p, ",") .. "}"
-    elseif type(v) == "string" then
-      return string.format("%q", v)
-    end
-    return tostring(v)
-  end
-  local chunk = "package.path=" .. string.format("%q", package.path) .. " package.cpath=" ..
-    string.format("%q", package.cpath) .. " require('spec.support.fake_server').serve(" .. ser(script) .. ")"
-  local pipe = assert(io.popen("echo $$; exec " .. emulator.interpreter() .. " -e " .. q(chunk) .. " 2>/dev/null", "r"))
-  local pid, line = pipe:read("*l"), pipe:read("*l")
-  local url = assert(line and line:match("^listening (%S+)"), "fake server did not start")
-  local admin, stopped
-  -- stop is idempotent and also __gc: a leaked child would keep the pipe open and pclose
-  -- at exit would wait for it forever
-  local handle
-  handle = setmetatable({
-    url = url,
+  local process = emulator.spawn("require('spec.support.fake_server').serve(" .. emulator.serialize(script) .. ")")
+  local admin
+  return {
+    url = process.url,
+    process = process,
     stats = function()
       admin = admin or core.http_client({ timeout = 5, proxy = false })
-      local status, _, body = admin:send({ method = "GET", url = url .. "/_fake/stats", headers = {} })
+      local status, _, body = admin:send({ method = "GET", url = process.url .. "/_fake/stats", headers = {} })
       assert(status == 200, "fake server stats failed")
       return require("cjson").decode(body)
     end,
     stop = function()
-      if stopped then return end
-      stopped = true
       if admin then admin:close() end
-      os.execute("kill " .. pid .. " 2>/dev/null")
-      pipe:close()
+      admin = nil
+      process.stop()
     end,
-  }, { __gc = function() handle.stop() end })
-  return handle
+  }
 end
 
 return M
