@@ -8,7 +8,12 @@ int hwc_utf8_check(const char *s, size_t n, size_t *chars, size_t *bad) {
   size_t i = 0, count = 0;
   while (i < n) {
     unsigned c = p[i], need, cp, min, k;
-    if (c < 0x80) { i++; count++; continue; }
+    if (c < 0x80) { /* runs of ASCII, the common case */
+      size_t start = i;
+      while (i < n && p[i] < 0x80) i++;
+      count += i - start;
+      continue;
+    }
     if (c >= 0xC2 && c <= 0xDF) { need = 1; cp = c & 0x1F; min = 0x80; }
     else if (c >= 0xE0 && c <= 0xEF) { need = 2; cp = c & 0x0F; min = 0x800; }
     else if (c >= 0xF0 && c <= 0xF4) { need = 3; cp = c & 0x07; min = 0x10000; }
@@ -29,33 +34,39 @@ invalid:
   return 0;
 }
 
+/* 1 for the bytes a JSON string must escape: controls, '"' and '\\' */
+static const unsigned char needs_escape[256] = {
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+  0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+};
+
 void hwc_json_string(sbuf *b, const char *s, size_t n) {
   static const char hex[] = "0123456789abcdef";
-  size_t i, run = 0;
-  sbuf_addc(b, '"');
-  for (i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)s[i];
-    const char *esc = NULL;
-    if (c >= 0x20 && c != '"' && c != '\\') { run++; continue; }
-    sbuf_add(b, s + i - run, run);
-    run = 0;
-    switch (c) {
-      case '"': esc = "\\\""; break;
-      case '\\': esc = "\\\\"; break;
-      case '\b': esc = "\\b"; break;
-      case '\f': esc = "\\f"; break;
-      case '\n': esc = "\\n"; break;
-      case '\r': esc = "\\r"; break;
-      case '\t': esc = "\\t"; break;
-      default: break;
+  size_t i = 0, start;
+  if (b->cap - b->len < n + 2 && !sbuf_grow(b, n + 2)) return;
+  b->p[b->len++] = '"';
+  while (i < n) {
+    start = i;
+    while (i < n && !needs_escape[(unsigned char)s[i]]) i++;
+    sbuf_add(b, s + start, i - start);
+    if (i == n) break;
+    switch (s[i]) {
+      case '"': sbuf_add(b, "\\\"", 2); break;
+      case '\\': sbuf_add(b, "\\\\", 2); break;
+      case '\b': sbuf_add(b, "\\b", 2); break;
+      case '\f': sbuf_add(b, "\\f", 2); break;
+      case '\n': sbuf_add(b, "\\n", 2); break;
+      case '\r': sbuf_add(b, "\\r", 2); break;
+      case '\t': sbuf_add(b, "\\t", 2); break;
+      default: {
+        unsigned char c = (unsigned char)s[i];
+        char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+        sbuf_add(b, u, 6);
+      }
     }
-    if (esc) sbuf_adds(b, esc);
-    else {
-      char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-      sbuf_add(b, u, 6);
-    }
+    i++;
   }
-  if (run) sbuf_add(b, s + n - run, run);
   sbuf_addc(b, '"');
 }
 

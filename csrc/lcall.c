@@ -148,18 +148,28 @@ static int fail_fault(lua_State *L, const hwc_fault *f) {
 }
 
 /* Builds the signed request for op; pushes req and returns 1, or pushes nil, err and returns 2. */
+static int prepare_with(lua_State *L, const hwc_op *op, int cfg, int params, hwc_scratch *s);
+
 static int prepare(lua_State *L, const hwc_op *op, int cfg, int params) {
+  hwc_scratch *s;
+  int n;
+  luaL_checktype(L, cfg, LUA_TTABLE);
+  luaL_checktype(L, params, LUA_TTABLE);
+  s = hwc_scratch_new(L);
+  n = prepare_with(L, op, cfg, params, s);
+  hwc_scratch_release(s);
+  return n;
+}
+
+static int prepare_with(lua_State *L, const hwc_op *op, int cfg, int params, hwc_scratch *s) {
   hwc_reqb rb;
   hwc_cred c;
   hwc_fault f;
   hwc_url ep;
-  hwc_scratch *s;
   const char *endpoint, *project = NULL, *date, *p, *msg;
   size_t elen, plen = 0, n;
   int bad = 0, validate = 1, creds, secrets, req;
 
-  luaL_checktype(L, cfg, LUA_TTABLE);
-  luaL_checktype(L, params, LUA_TTABLE);
   hwc_reqb_init(&rb);
   rb.method = op->method;
 
@@ -186,7 +196,6 @@ static int prepare(lua_State *L, const hwc_op *op, int cfg, int params) {
       return hwc_fail(L, "config", "credentials.project_id", "no project id (set credentials.project_id)");
   }
 
-  s = hwc_scratch_new(L);
   lua_newtable(L);
   secrets = lua_gettop(L);
   if (c.ak) { lua_pushlstring(L, c.ak, c.ak_len); lua_rawseti(L, secrets, 1); }
@@ -258,7 +267,9 @@ static int prepare(lua_State *L, const hwc_op *op, int cfg, int params) {
   if (project != NULL && !hwc_reqb_has_header(&rb, "X-Project-Id") &&
       !hwc_reqb_add_header(&rb, "X-Project-Id", 12, project, plen, &f))
     return hwc_fail(L, "config", "credentials.project_id", "%s", f.message);
-  if ((msg = hwc_url_parse(s->url.p, s->url.len, &rb.url)) != NULL) return hwc_fail(L, "config", "endpoint", "%s", msg);
+  rb.url = ep; /* host and port from the endpoint; the path is the one just built */
+  rb.url.path = s->url.p + (ep.path - endpoint);
+  rb.url.path_len = s->url.len - (size_t)(ep.path - endpoint);
   if (!hwc_reqb_sign_push(L, &rb, &c, date, s, &f)) return fail_fault(L, &f);
 
   lua_createtable(L, 0, 6);
@@ -284,7 +295,6 @@ static int prepare(lua_State *L, const hwc_op *op, int cfg, int params) {
   lua_pushvalue(L, secrets);
   lua_rawset(L, -3);
   lua_pop(L, 1);
-  hwc_scratch_release(s);
   return 1;
 }
 

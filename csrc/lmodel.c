@@ -93,7 +93,10 @@ int hwc_lua_encode(lua_State *L) {
   hwc_scratch *s;
   lua_settop(L, 3);
   s = hwc_scratch_new(L);
-  if (!hwc_encode_into(L, m, 2, validate, 0, &s->body)) return 2;
+  if (!hwc_encode_into(L, m, 2, validate, 0, &s->body)) {
+    hwc_scratch_release(s);
+    return 2;
+  }
   lua_pushlstring(L, s->body.p, s->body.len);
   hwc_scratch_release(s);
   return 1;

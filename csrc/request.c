@@ -6,30 +6,87 @@
 #include "request.h"
 
 #define SCRATCH_MT "huaweicloud.scratch"
+#define SCRATCH_KEEP (64 * 1024) /* buffers larger than this are freed rather than kept */
 
-static int scratch_gc(lua_State *L) {
-  hwc_scratch_release((hwc_scratch *)lua_touserdata(L, 1));
-  return 0;
+static char scratch_key; /* registry key (by address) of the state's shared scratch */
+
+static void scratch_init(hwc_scratch *s) {
+  sbuf_init(&s->arena);
+  sbuf_init(&s->body);
+  sbuf_init(&s->url);
+  hwc_sign_out_init(&s->sig);
+  s->busy = 0;
+  s->shared = 0;
 }
 
-void hwc_scratch_release(hwc_scratch *s) {
+static void scratch_free(hwc_scratch *s) {
   sbuf_free(&s->arena);
   sbuf_free(&s->body);
   sbuf_free(&s->url);
   hwc_sign_out_free(&s->sig);
 }
 
-hwc_scratch *hwc_scratch_new(lua_State *L) {
+static int scratch_gc(lua_State *L) {
+  scratch_free((hwc_scratch *)lua_touserdata(L, 1));
+  return 0;
+}
+
+static hwc_scratch *scratch_push_new(lua_State *L) {
   hwc_scratch *s = (hwc_scratch *)lua_newuserdatauv(L, sizeof *s, 0);
-  sbuf_init(&s->arena);
-  sbuf_init(&s->body);
-  sbuf_init(&s->url);
-  hwc_sign_out_init(&s->sig);
+  scratch_init(s);
   if (luaL_newmetatable(L, SCRATCH_MT)) {
     lua_pushcfunction(L, scratch_gc);
     lua_setfield(L, -2, "__gc");
   }
   lua_setmetatable(L, -2);
+  return s;
+}
+
+static void keep_or_free(sbuf *b) {
+  if (b->cap > SCRATCH_KEEP) sbuf_free(b);
+  else sbuf_reset(b);
+}
+
+void hwc_scratch_release(hwc_scratch *s) {
+  if (!s->shared) {
+    scratch_free(s);
+    return;
+  }
+  keep_or_free(&s->arena);
+  keep_or_free(&s->body);
+  keep_or_free(&s->url);
+  keep_or_free(&s->sig.canonical);
+  keep_or_free(&s->sig.string_to_sign);
+  keep_or_free(&s->sig.signed_headers);
+  keep_or_free(&s->sig.authorization);
+  s->busy = 0;
+}
+
+/* The state keeps one scratch whose buffers are reused call after call; it is lent to one user
+ * at a time (a second, overlapping user gets a fresh one, freed by the GC). An error that
+ * unwinds past a borrower leaves it marked busy: later calls then simply allocate. */
+hwc_scratch *hwc_scratch_new(lua_State *L) {
+  hwc_scratch *s;
+  lua_pushlightuserdata(L, &scratch_key);
+  lua_rawget(L, LUA_REGISTRYINDEX);
+  s = (hwc_scratch *)lua_touserdata(L, -1);
+  lua_pop(L, 1); /* the registry keeps it alive */
+  if (s == NULL) {
+    lua_pushlightuserdata(L, &scratch_key);
+    s = scratch_push_new(L);
+    s->shared = 1;
+    lua_rawset(L, LUA_REGISTRYINDEX);
+  }
+  if (s->busy) return scratch_push_new(L); /* stays on the stack, as borrowers expect */
+  s->busy = 1;
+  sbuf_reset(&s->arena);
+  sbuf_reset(&s->body);
+  sbuf_reset(&s->url);
+  sbuf_reset(&s->sig.canonical);
+  sbuf_reset(&s->sig.string_to_sign);
+  sbuf_reset(&s->sig.signed_headers);
+  sbuf_reset(&s->sig.authorization);
+  lua_pushnil(L); /* callers pop what hwc_scratch_new pushed */
   return s;
 }
 
@@ -331,20 +388,29 @@ static int method_copy(const char *m, size_t n, char out[16]) {
   return 1;
 }
 
+static int sign_with(lua_State *L, hwc_scratch *s);
+
 int hwc_lua_sign(lua_State *L) {
+  hwc_scratch *s;
+  int n;
+  luaL_checktype(L, 1, LUA_TTABLE);
+  luaL_checktype(L, 2, LUA_TTABLE);
+  lua_settop(L, 2);
+  s = hwc_scratch_new(L);
+  n = sign_with(L, s);
+  hwc_scratch_release(s);
+  return n;
+}
+
+static int sign_with(lua_State *L, hwc_scratch *s) {
   hwc_reqb rb;
   hwc_cred c;
   hwc_fault f;
-  hwc_scratch *s;
   char method[16];
   const char *str, *url, *date = NULL;
   size_t n, url_len, cnt = 0;
   int bad = 0;
 
-  luaL_checktype(L, 1, LUA_TTABLE);
-  luaL_checktype(L, 2, LUA_TTABLE);
-  lua_settop(L, 2);
-  s = hwc_scratch_new(L);
   hwc_reqb_init(&rb);
 
   str = opt_string(L, 1, "method", &n, &bad);
@@ -389,6 +455,5 @@ int hwc_lua_sign(lua_State *L) {
   if (!sbuf_ok(&s->url)) return luaL_error(L, "out of memory");
   lua_pushlstring(L, s->url.p, s->url.len);
   lua_setfield(L, -2, "url");
-  hwc_scratch_release(s);
   return 2;
 }

@@ -18,9 +18,12 @@ typedef struct hwc_scratch {
   sbuf body;  /* the JSON body prepare writes */
   sbuf url;   /* the URL prepare builds */
   hwc_sign_out sig;
+  int busy, shared;
 } hwc_scratch;
 
-/* Pushes a new scratch userdata; freed by __gc (and at once by hwc_scratch_release). */
+/* Lends the Lua state's reusable scratch (emptied), or a fresh one when it is in use. Pushes
+ * one value (nil or the fresh userdata) that the caller leaves or pops. Give it back with
+ * hwc_scratch_release, which keeps the buffers for the next call. */
 hwc_scratch *hwc_scratch_new(lua_State *L);
 void hwc_scratch_release(hwc_scratch *s);
 

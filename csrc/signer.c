@@ -47,10 +47,15 @@ void hwc_trim(const char **s, size_t *n) {
   *n = len;
 }
 
-static int tchar(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-         (c && strchr("!#$%&'*+-.^_`|~", c) != NULL);
-}
+/* RFC 7230 token characters */
+static const unsigned char tchars[256] = {
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 1, 0, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+  0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1,
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 0, 1, 0,
+};
+
+static int tchar(unsigned char c) { return tchars[c]; }
 
 const char *hwc_header_check(const char *name, size_t nlen, const char *value, size_t vlen) {
   size_t i;
@@ -68,10 +73,17 @@ const char *hwc_header_check(const char *name, size_t nlen, const char *value, s
 }
 
 void hwc_sdk_date(char out[17]) {
+  /* formatted once per second per thread */
+  static __thread time_t last = (time_t)-1;
+  static __thread char cached[17];
   time_t now = time(NULL);
-  struct tm tm;
-  gmtime_r(&now, &tm);
-  strftime(out, 17, "%Y%m%dT%H%M%SZ", &tm);
+  if (now != last) {
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(cached, sizeof cached, "%Y%m%dT%H%M%SZ", &tm);
+    last = now;
+  }
+  memcpy(out, cached, 17);
 }
 
 int hwc_sdk_date_valid(const char *s, size_t n) {
