@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <curl/curl.h>
@@ -20,30 +21,68 @@ typedef struct body_reader {
   size_t len, pos;
 } body_reader;
 
-struct hwc_http {
-  CURL *curl;
-  body_reader upload;
-  struct curl_slist *slist; /* request headers, freed after each transfer and by __gc */
+/* One transfer: an easy handle and everything it needs, owned by the client userdata so a Lua
+ * error anywhere leaves nothing behind. */
+typedef struct xfer {
+  CURL *easy;
+  struct curl_slist *slist; /* request headers */
   sbuf body, head, line;
+  sbuf copy;                /* batch: the request body, copied (the Lua string may go away) */
+  body_reader upload;
+  size_t max_body;
+  int too_large, busy;
+  lua_Integer id;           /* batch: the caller's id for this request */
+  char errbuf[CURL_ERROR_SIZE];
+} xfer;
+
+struct hwc_http {
+  xfer one;       /* send() */
+  CURLM *multi;   /* batches: made on first use, kept for its connection cache */
+  xfer **batch;   /* the batch's transfers (each at a fixed address libcurl holds), reused */
+  int nbatch, inflight;
   double timeout, connect_timeout; /* seconds */
   size_t max_body;
-  int verify_tls, too_large, closed, proxy_off;
+  int verify_tls, closed, proxy_off;
   unsigned long requests, connections;
   char proxy[512], ca_file[1024], user_agent[256];
-  char errbuf[CURL_ERROR_SIZE];
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static void curl_init_once(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
 
+static void xfer_init(xfer *x) {
+  memset(x, 0, sizeof *x);
+  sbuf_init(&x->body);
+  sbuf_init(&x->head);
+  sbuf_init(&x->line);
+  sbuf_init(&x->copy);
+}
+
+static void xfer_free(xfer *x, CURLM *multi) {
+  if (x->easy && x->busy && multi) curl_multi_remove_handle(multi, x->easy);
+  if (x->easy) curl_easy_cleanup(x->easy);
+  x->easy = NULL;
+  x->busy = 0;
+  if (x->slist) curl_slist_free_all(x->slist);
+  x->slist = NULL;
+  sbuf_free(&x->body);
+  sbuf_free(&x->head);
+  sbuf_free(&x->line);
+  sbuf_free(&x->copy);
+}
+
 static void release(hwc_http *h) {
-  if (h->slist) curl_slist_free_all(h->slist);
-  h->slist = NULL;
-  if (h->curl) curl_easy_cleanup(h->curl);
-  h->curl = NULL;
-  sbuf_free(&h->body);
-  sbuf_free(&h->head);
-  sbuf_free(&h->line);
+  int i;
+  xfer_free(&h->one, NULL);
+  for (i = 0; i < h->nbatch; i++) {
+    xfer_free(h->batch[i], h->multi);
+    free(h->batch[i]);
+  }
+  free(h->batch);
+  h->batch = NULL;
+  h->nbatch = h->inflight = 0;
+  if (h->multi) curl_multi_cleanup(h->multi);
+  h->multi = NULL;
   h->closed = 1;
 }
 
@@ -100,9 +139,7 @@ int hwc_lua_http_client(lua_State *L) {
   lua_settop(L, 1);
   h = (hwc_http *)lua_newuserdatauv(L, sizeof *h, 0);
   memset(h, 0, sizeof *h);
-  sbuf_init(&h->body);
-  sbuf_init(&h->head);
-  sbuf_init(&h->line);
+  xfer_init(&h->one);
   h->closed = 1; /* until the handle exists; __gc is safe on a half-made client */
   luaL_setmetatable(L, HWC_HTTP_MT);
 
@@ -132,8 +169,8 @@ int hwc_lua_http_client(lua_State *L) {
   opt_copy(L, 1, "user_agent", h->user_agent, sizeof h->user_agent);
 
   pthread_once(&curl_once, curl_init_once);
-  h->curl = curl_easy_init();
-  if (h->curl == NULL) luaL_error(L, "curl_easy_init failed");
+  h->one.easy = curl_easy_init();
+  if (h->one.easy == NULL) luaL_error(L, "curl_easy_init failed");
   h->closed = 0;
   return 1;
 }
@@ -141,23 +178,23 @@ int hwc_lua_http_client(lua_State *L) {
 /* ---- callbacks: C only, never Lua ------------------------------------------------------ */
 
 static size_t on_body(char *p, size_t size, size_t n, void *ud) {
-  hwc_http *h = (hwc_http *)ud;
+  xfer *x = (xfer *)ud;
   size_t len = size * n;
-  if (len > h->max_body - h->body.len || h->body.len > h->max_body) {
-    h->too_large = 1;
+  if (len > x->max_body - x->body.len || x->body.len > x->max_body) {
+    x->too_large = 1;
     return 0; /* aborts the transfer with CURLE_WRITE_ERROR */
   }
-  sbuf_add(&h->body, p, len);
-  return sbuf_ok(&h->body) ? len : 0;
+  sbuf_add(&x->body, p, len);
+  return sbuf_ok(&x->body) ? len : 0;
 }
 
 static size_t on_header(char *p, size_t size, size_t n, void *ud) {
-  hwc_http *h = (hwc_http *)ud;
+  xfer *x = (xfer *)ud;
   size_t len = size * n;
-  if (len >= 5 && memcmp(p, "HTTP/", 5) == 0) sbuf_reset(&h->head); /* a new response: 100, redirect */
-  if (h->head.len + len > 256 * 1024) return 0;                       /* absurd headers */
-  sbuf_add(&h->head, p, len);
-  return sbuf_ok(&h->head) ? len : 0;
+  if (len >= 5 && memcmp(p, "HTTP/", 5) == 0) sbuf_reset(&x->head); /* a new response: 100, redirect */
+  if (x->head.len + len > 256 * 1024) return 0;                       /* absurd headers */
+  sbuf_add(&x->head, p, len);
+  return sbuf_ok(&x->head) ? len : 0;
 }
 
 /* The body goes through a read callback rather than POSTFIELDS so that libcurl cannot replay
@@ -252,15 +289,15 @@ static int is_tls_error(CURLcode rc) {
 
 /* Pushes nil, err for a failed transfer. `sent` says whether the request may have reached
  * the server: a create that may have happened must not be retried blindly. */
-static int transfer_error(lua_State *L, hwc_http *h, CURLcode rc) {
+static int transfer_error(lua_State *L, const hwc_http *h, xfer *x, CURLcode rc) {
   curl_off_t pretransfer = 0;
   const char *name = curl_code_name(rc), *kind = "network";
   char msg[CURL_ERROR_SIZE + 128];
   int sent;
-  curl_easy_getinfo(h->curl, CURLINFO_PRETRANSFER_TIME_T, &pretransfer);
+  curl_easy_getinfo(x->easy, CURLINFO_PRETRANSFER_TIME_T, &pretransfer);
   sent = pretransfer > 0 && rc != CURLE_COULDNT_CONNECT && rc != CURLE_COULDNT_RESOLVE_HOST &&
          rc != CURLE_COULDNT_RESOLVE_PROXY;
-  if (h->too_large) {
+  if (x->too_large) {
     snprintf(msg, sizeof msg, "response body larger than max_body (%zu bytes)", h->max_body);
     name = "RESPONSE_TOO_LARGE";
   } else if (rc == CURLE_SEND_FAIL_REWIND) { /* see on_seek */
@@ -271,10 +308,10 @@ static int transfer_error(lua_State *L, hwc_http *h, CURLcode rc) {
   } else if (rc == CURLE_OPERATION_TIMEDOUT) {
     kind = "timeout";
     snprintf(msg, sizeof msg, "%s after %.3g s (%s)", sent ? "no complete response" : "could not connect",
-             sent ? h->timeout : h->connect_timeout, h->errbuf[0] ? h->errbuf : curl_easy_strerror(rc));
+             sent ? h->timeout : h->connect_timeout, x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
   } else {
     if (is_tls_error(rc)) kind = "tls";
-    snprintf(msg, sizeof msg, "%s%s%s", curl_easy_strerror(rc), h->errbuf[0] ? ": " : "", h->errbuf);
+    snprintf(msg, sizeof msg, "%s%s%s", curl_easy_strerror(rc), x->errbuf[0] ? ": " : "", x->errbuf);
   }
   lua_pushnil(L);
   hwc_push_error(L, kind, NULL, msg);
@@ -290,22 +327,22 @@ static int transfer_error(lua_State *L, hwc_http *h, CURLcode rc) {
   return 2;
 }
 
-/* ---- sending --------------------------------------------------------------------------- */
+/* ---- sending ------------------------------------------------------------------------- */
 
-static int add_header_line(hwc_http *h, const char *k, size_t kn, const char *v, size_t vn) {
+static int add_header_line(xfer *x, const char *k, size_t kn, const char *v, size_t vn) {
   struct curl_slist *next;
-  sbuf_reset(&h->line);
-  sbuf_add(&h->line, k, kn);
-  if (vn == 0) sbuf_addc(&h->line, ';'); /* "Name;" sends an empty header; "Name:" would drop it */
+  sbuf_reset(&x->line);
+  sbuf_add(&x->line, k, kn);
+  if (vn == 0) sbuf_addc(&x->line, ';'); /* "Name;" sends an empty header; "Name:" would drop it */
   else {
-    sbuf_add(&h->line, ": ", 2);
-    sbuf_add(&h->line, v, vn);
+    sbuf_add(&x->line, ": ", 2);
+    sbuf_add(&x->line, v, vn);
   }
-  sbuf_addc(&h->line, '\0');
-  if (!sbuf_ok(&h->line)) return 0;
-  next = curl_slist_append(h->slist, h->line.p);
+  sbuf_addc(&x->line, '\0');
+  if (!sbuf_ok(&x->line)) return 0;
+  next = curl_slist_append(x->slist, x->line.p);
   if (next == NULL) return 0;
-  h->slist = next;
+  x->slist = next;
   return 1;
 }
 
@@ -317,27 +354,26 @@ static const char *field_str(lua_State *L, int t, const char *k, size_t *n) {
   return s;
 }
 
-int hwc_http_send(lua_State *L, hwc_http *h, int req) {
+/* Sets x up for the request table at req (options set afresh: curl_easy_reset keeps the
+ * connection cache). copy_body: keep a private copy of the body (batches outlive the call). */
+static void xfer_setup(lua_State *L, hwc_http *h, xfer *x, int req, int copy_body) {
   const char *method, *url, *body;
   size_t mn, un, bn = 0;
   int has_ua = 0;
-  CURLcode rc;
-  long status = 0;
-  curl_off_t connects = 0;
-  CURL *c = h->curl;
+  CURL *c;
 
   req = lua_absindex(L, req);
   luaL_checktype(L, req, LUA_TTABLE);
   method = field_str(L, req, "method", &mn);
   url = field_str(L, req, "url", &un);
   body = field_str(L, req, "body", &bn);
-  if (method == NULL || url == NULL) return luaL_error(L, "request needs a method and a url");
-  if (memchr(url, '\0', un) || memchr(method, '\0', mn)) return luaL_error(L, "request url or method contains NUL");
-
-  /* options are set afresh for every request; reset keeps the connection cache */
+  if (method == NULL || url == NULL) luaL_error(L, "request needs a method and a url");
+  if (memchr(url, '\0', un) || memchr(method, '\0', mn)) luaL_error(L, "request url or method contains NUL");
+  if (x->easy == NULL && (x->easy = curl_easy_init()) == NULL) luaL_error(L, "curl_easy_init failed");
+  c = x->easy;
   curl_easy_reset(c);
-  if (h->slist) curl_slist_free_all(h->slist);
-  h->slist = NULL;
+  if (x->slist) curl_slist_free_all(x->slist);
+  x->slist = NULL;
   lua_getfield(L, req, "headers");
   if (lua_type(L, -1) == LUA_TTABLE) {
     lua_pushnil(L);
@@ -345,30 +381,30 @@ int hwc_http_send(lua_State *L, hwc_http *h, int req) {
       size_t kn, vn;
       const char *k, *v;
       if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
-        return luaL_error(L, "request headers must map strings to strings");
+        luaL_error(L, "request headers must map strings to strings");
       k = lua_tolstring(L, -2, &kn);
       v = lua_tolstring(L, -1, &vn);
       if (memchr(k, '\0', kn) || memchr(v, '\r', vn) || memchr(v, '\n', vn) || memchr(v, '\0', vn) ||
           memchr(k, ':', kn) || memchr(k, '\r', kn) || memchr(k, '\n', kn))
-        return luaL_error(L, "request header contains CR, LF, NUL or a bad name");
+        luaL_error(L, "request header contains CR, LF, NUL or a bad name");
       if (kn == 10 && strncasecmp(k, "user-agent", 10) == 0) has_ua = 1;
-      if (!add_header_line(h, k, kn, v, vn)) return luaL_error(L, "out of memory");
+      if (!add_header_line(x, k, kn, v, vn)) luaL_error(L, "out of memory");
       lua_pop(L, 1);
     }
   }
   lua_pop(L, 1);
   { /* "Expect:" removes libcurl's 100-continue round trip (and an unsigned header) */
-    struct curl_slist *next = curl_slist_append(h->slist, "Expect:");
-    if (next == NULL) return luaL_error(L, "out of memory");
-    h->slist = next;
+    struct curl_slist *next = curl_slist_append(x->slist, "Expect:");
+    if (next == NULL) luaL_error(L, "out of memory");
+    x->slist = next;
   }
-
-  sbuf_reset(&h->body);
-  sbuf_reset(&h->head);
-  h->too_large = 0;
-  h->errbuf[0] = '\0';
+  sbuf_reset(&x->body);
+  sbuf_reset(&x->head);
+  x->too_large = 0;
+  x->errbuf[0] = '\0';
+  x->max_body = h->max_body;
   curl_easy_setopt(c, CURLOPT_URL, url);
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, h->slist);
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, x->slist);
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)(h->timeout * 1000));
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)(h->connect_timeout * 1000));
@@ -385,11 +421,12 @@ int hwc_http_send(lua_State *L, hwc_http *h, int req) {
 #endif
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
-  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, h->errbuf);
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, x->errbuf);
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, h);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(c, CURLOPT_HEADERDATA, h);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, x);
+  curl_easy_setopt(c, CURLOPT_PRIVATE, x);
   if (mn == 3 && memcmp(method, "GET", 3) == 0 && body == NULL) {
     curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
   } else if (mn == 4 && memcmp(method, "HEAD", 4) == 0) {
@@ -397,30 +434,149 @@ int hwc_http_send(lua_State *L, hwc_http *h, int req) {
   } else {
     if (!(mn == 4 && memcmp(method, "POST", 4) == 0)) curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
     if (body != NULL || (mn == 4 && memcmp(method, "POST", 4) == 0)) {
-      h->upload.p = body ? body : "";
-      h->upload.len = bn;
-      h->upload.pos = 0;
+      if (copy_body) {
+        sbuf_reset(&x->copy);
+        sbuf_add(&x->copy, body ? body : "", bn);
+        if (!sbuf_ok(&x->copy)) luaL_error(L, "out of memory");
+        body = x->copy.p;
+      }
+      x->upload.p = body ? body : "";
+      x->upload.len = bn;
+      x->upload.pos = 0;
       curl_easy_setopt(c, CURLOPT_POST, 1L);
       curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)bn);
       curl_easy_setopt(c, CURLOPT_READFUNCTION, on_read);
-      curl_easy_setopt(c, CURLOPT_READDATA, &h->upload);
+      curl_easy_setopt(c, CURLOPT_READDATA, &x->upload);
       curl_easy_setopt(c, CURLOPT_SEEKFUNCTION, on_seek);
     }
   }
+}
 
-  rc = curl_easy_perform(c);
-  curl_slist_free_all(h->slist);
-  h->slist = NULL;
+/* After a transfer: counts it, frees its header list, and pushes status, headers, body (3) or
+ * nil, err (2). */
+static int xfer_finish(lua_State *L, hwc_http *h, xfer *x, CURLcode rc) {
+  long status = 0;
+  curl_off_t connects = 0;
+  int n;
+  curl_slist_free_all(x->slist);
+  x->slist = NULL;
   h->requests++;
-  if (curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK) h->connections += (unsigned long)connects;
-  if (rc != CURLE_OK) return transfer_error(L, h, rc);
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-  lua_pushinteger(L, status);
-  push_headers(L, &h->head);
-  lua_pushlstring(L, h->body.p ? h->body.p : "", h->body.len);
+  if (curl_easy_getinfo(x->easy, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK) h->connections += (unsigned long)connects;
+  if (rc != CURLE_OK) {
+    n = transfer_error(L, h, x, rc);
+  } else {
+    curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+    lua_pushinteger(L, status);
+    push_headers(L, &x->head);
+    lua_pushlstring(L, x->body.p ? x->body.p : "", x->body.len);
+    n = 3;
+  }
   /* keep memory small between calls when a response was large */
-  if (h->body.cap > 64 * 1024) sbuf_free(&h->body);
-  return 3;
+  if (x->body.cap > 64 * 1024) sbuf_free(&x->body);
+  if (x->copy.cap > 64 * 1024) sbuf_free(&x->copy);
+  return n;
+}
+
+int hwc_http_send(lua_State *L, hwc_http *h, int req) {
+  xfer_setup(L, h, &h->one, req, 0); /* the body is the caller's string, alive during the call */
+  return xfer_finish(L, h, &h->one, curl_easy_perform(h->one.easy));
+}
+
+/* ---- batches: many transfers at once on one thread (libcurl multi) --------------------- */
+
+/* client:batch_add(id, req): starts sending req; its answer comes back from batch_run. */
+static int http_batch_add(lua_State *L) {
+  hwc_http *h = hwc_http_check(L, 1);
+  long long id;
+  xfer *x = NULL;
+  int i;
+  if (!hwc_tointeger(L, 2, &id)) return luaL_argerror(L, 2, "integer id expected");
+  luaL_checktype(L, 3, LUA_TTABLE);
+  if (h->multi == NULL && (h->multi = curl_multi_init()) == NULL) return luaL_error(L, "curl_multi_init failed");
+  for (i = 0; i < h->nbatch && x == NULL; i++)
+    if (!h->batch[i]->busy) x = h->batch[i];
+  if (x == NULL) { /* one more; no Lua call runs between the allocations and their storing */
+    xfer **more;
+    if (h->nbatch >= 1024) return luaL_error(L, "more than 1024 requests in flight");
+    x = (xfer *)malloc(sizeof *x);
+    if (x == NULL) return luaL_error(L, "out of memory");
+    more = (xfer **)realloc(h->batch, (size_t)(h->nbatch + 1) * sizeof *more);
+    if (more == NULL) {
+      free(x);
+      return luaL_error(L, "out of memory");
+    }
+    xfer_init(x);
+    h->batch = more;
+    h->batch[h->nbatch++] = x;
+  }
+  xfer_setup(L, h, x, 3, 1);
+  x->id = (lua_Integer)id;
+  if (curl_multi_add_handle(h->multi, x->easy) != CURLM_OK) return luaL_error(L, "curl_multi_add_handle failed");
+  x->busy = 1;
+  h->inflight++;
+  return 0;
+}
+
+/* client:batch_run(wait) -> { {id=, status=, headers=, body=} | {id=, err=} ... }, in flight:
+ * moves every transfer along, waiting up to `wait` seconds for activity when none finished. */
+static int http_batch_run(lua_State *L) {
+  hwc_http *h = hwc_http_check(L, 1);
+  double wait = luaL_optnumber(L, 2, 0);
+  int running = 0, pass, done = 0;
+  lua_newtable(L);
+  if (h->multi == NULL || h->inflight == 0) {
+    lua_pushinteger(L, 0);
+    return 2;
+  }
+  for (pass = 0; pass < 2; pass++) {
+    CURLMsg *msg;
+    int left;
+    curl_multi_perform(h->multi, &running);
+    while ((msg = curl_multi_info_read(h->multi, &left)) != NULL) {
+      xfer *x = NULL;
+      int n;
+      if (msg->msg != CURLMSG_DONE) continue;
+      curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+      if (x == NULL) continue;
+      curl_multi_remove_handle(h->multi, x->easy);
+      x->busy = 0;
+      h->inflight--;
+      lua_createtable(L, 0, 4);
+      lua_pushinteger(L, x->id);
+      lua_setfield(L, -2, "id");
+      n = xfer_finish(L, h, x, msg->data.result);
+      if (n == 3) {
+        lua_setfield(L, -4, "body");
+        lua_setfield(L, -3, "headers");
+        lua_setfield(L, -2, "status");
+      } else {
+        lua_setfield(L, -3, "err");
+        lua_pop(L, 1);
+      }
+      lua_rawseti(L, -2, ++done);
+    }
+    if (done || h->inflight == 0 || wait <= 0 || pass == 1) break;
+    curl_multi_poll(h->multi, NULL, 0, (int)(wait * 1000), NULL);
+  }
+  lua_pushinteger(L, h->inflight);
+  return 2;
+}
+
+/* client:batch_abort(): drops every transfer in flight (their answers are never read). */
+static int http_batch_abort(lua_State *L) {
+  hwc_http *h = (hwc_http *)luaL_checkudata(L, 1, HWC_HTTP_MT);
+  int i;
+  for (i = 0; i < h->nbatch; i++) {
+    xfer *x = h->batch[i];
+    if (x->busy) {
+      curl_multi_remove_handle(h->multi, x->easy);
+      x->busy = 0;
+      if (x->slist) curl_slist_free_all(x->slist);
+      x->slist = NULL;
+    }
+  }
+  h->inflight = 0;
+  return 0;
 }
 
 static int http_send(lua_State *L) {
@@ -446,6 +602,9 @@ static int http_tostring(lua_State *L) {
 
 static const luaL_Reg http_methods[] = {
   {"send", http_send},
+  {"batch_add", http_batch_add},
+  {"batch_run", http_batch_run},
+  {"batch_abort", http_batch_abort},
   {"stats", http_stats},
   {"close", http_close},
   {NULL, NULL}

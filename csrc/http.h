@@ -4,6 +4,8 @@
  *   core.http_client{ timeout = 30, connect_timeout = 10, proxy?, ca_file?, verify_tls = true,
  *                     user_agent?, max_body = 8 MiB } -> client
  *   client:send{ method, url, headers, body? } -> status, headers, body | nil, err
+ *   client:batch_add(id, req); client:batch_run(wait) -> finished, in_flight   (libcurl multi:
+ *     many requests at once on one thread; finished = { {id, status, headers, body} | {id, err} })
  *   client:stats() -> { requests, connections }
  *   client:close()  (also __gc and __close) */
 #ifndef HWC_HTTP_H

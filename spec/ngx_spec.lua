@@ -71,6 +71,23 @@ describe("inside nginx", function()
           err = not task and tostring(meta) or nil, transport = kafka.transport.name, curl = kafka.http_client ~= nil }))
       }
     }
+    location = /many {
+      content_by_lua_block {
+        local hw = require("huaweicloud")
+        local dis = assert(hw.dis.new({ endpoint = "EMU" }))
+        local list = {}
+        for i = 1, 12 do
+          list[i] = { stream_name = i == 5 and "" or ("many-" .. i),
+            body = hw.dis.obs_transfer_task({ task_name = "t" .. i, agency_name = "a", obs_bucket_path = "b" }) }
+        end
+        local seen = 0
+        local results = dis:create_many("create_obs_transfer_task", list, { concurrency = 4,
+          on_progress = function() seen = seen + 1 end })
+        local out = {}
+        for i = 1, #results do out[i] = results[i][1] and tostring(results[i][2].status) or results[i][2].kind end
+        ngx.say(table.concat(out, ","), " progress=", seen, " curl=", tostring(dis.http_client ~= nil))
+      }
+    }
     location = /set-phase {
       set_by_lua_block $phase_result {
         local hw = require("huaweicloud")
@@ -154,6 +171,12 @@ describe("inside nginx", function()
     -- one worker, one pooled connection: at most one new one (none if the pool had it already)
     assert.is_true(after.all_connections - before.all_connections <= 1)
     assert.are.equal(0, after.rejected_signatures)
+  end)
+
+  it("creates many at once on light threads, in order", function()
+    local code, body = curl("http://127.0.0.1:" .. port .. "/many")
+    assert.are.equal(200, code)
+    assert.are.equal("201,201,201,201,validation,201,201,201,201,201,201,201 progress=12 curl=false\n", body)
   end)
 
   it("says clearly that a phase without cosockets cannot send, instead of blocking", function()

@@ -57,12 +57,61 @@ end
 -- A transport is { call = function(client, op, cfg, params) -> result, meta | nil, err,
 --                  sleep = function(seconds) }.
 
+-- Many requests at once for create_many: next_job() -> i, params, attempt | nil (nothing ready
+-- now; `wake` is when a retry becomes due) and finish(i, res, meta, attempt) record results.
+
+-- libcurl's multi interface: up to `concurrency` transfers on one thread, each signed just
+-- before it starts (a long batch never sends a stale X-Sdk-Date).
+local function curl_many(client, op, concurrency, jobs)
+  local http = client:http()
+  local inflight, slots = 0, {}
+  local ok, err = pcall(function()
+    while not jobs.done() do
+      while inflight < concurrency do
+        local i, params, attempt = jobs.next()
+        if not i then break end
+        local cfg, cerr = client:config()
+        local req
+        if cfg then req, cerr = core.prepare(op, cfg, params) end
+        if req then
+          slots[i] = { req = req, attempt = attempt }
+          http:batch_add(i, req)
+          inflight = inflight + 1
+        else
+          jobs.finish(i, nil, cerr, attempt)
+        end
+      end
+      if inflight > 0 then
+        local finished = http:batch_run(0.1)
+        for _, f in ipairs(finished) do
+          inflight = inflight - 1
+          local slot = slots[f.id]
+          slots[f.id] = nil
+          if f.err then
+            jobs.finish(f.id, nil, f.err, slot.attempt)
+          else
+            local res, meta = core.parse(op, f.status, f.headers, f.body, slot.req)
+            jobs.finish(f.id, res, meta, slot.attempt)
+          end
+        end
+      elseif not jobs.done() then
+        core.sleep(math.max(0.001, jobs.wake() - core.clock()))
+      end
+    end
+  end)
+  if not ok then -- e.g. on_progress raised: nothing may stay in flight for the next batch
+    http:batch_abort()
+    error(err, 0)
+  end
+end
+
 local curl_transport = {
   name = "curl",
   call = function(client, op, cfg, params)
     return core[op](client:http(), cfg, params)
   end,
   sleep = core.sleep,
+  many = curl_many,
 }
 
 -- transport = function(req) -> status, headers, body | nil, message (e.g. lua-resty-http)
@@ -223,6 +272,78 @@ function Client:prepare(op, params, opts)
   if not req then return nil, err end
   if opts and opts.reveal then return req end
   return core.mask(req)
+end
+
+-- One after the other, with the client's retries: for transports that have no concurrency.
+local function sequential_many(client, op, _, jobs)
+  while not jobs.done() do
+    local i, params, attempt = jobs.next()
+    if i then
+      local res, meta = client:call(op, params)
+      jobs.finish(i, res, meta, meta and meta.attempts or attempt, true)
+    end
+  end
+end
+
+-- create_many(op, list, { concurrency = 16, on_progress = function(done, total, last_err) end })
+-- sends every params table of list, many at once, and returns results in input order:
+-- { {result, meta} or {nil, err}, ... }. Individual failures do not stop the rest; each
+-- request gets the client's retry policy. With libcurl: one thread, the multi interface,
+-- kept-alive connections; in nginx: light threads on cosockets; a custom function transport:
+-- one at a time.
+function Client:create_many(op, list, opts)
+  check_op(self, op, 2)
+  if type(list) ~= "table" then
+    error("bad argument #2 to 'create_many' (table expected, got " .. type(list) .. ")", 2)
+  end
+  opts = opts or {}
+  if type(opts) ~= "table" then error("bad argument #3 to 'create_many' (table expected)", 2) end
+  local total = #list
+  for i = 1, total do
+    if type(list[i]) ~= "table" then
+      error("create_many: list[" .. i .. "] is a " .. type(list[i]) .. ", not a table", 2)
+    end
+  end
+  local concurrency = opts.concurrency or 16
+  if type(concurrency) ~= "number" or concurrency < 1 or concurrency > 256 or concurrency % 1 ~= 0 then
+    error("create_many: concurrency must be an integer from 1 to 256", 2)
+  end
+  local progress = opts.on_progress
+  if progress ~= nil and type(progress) ~= "function" then error("create_many: on_progress must be a function", 2) end
+  local results, done, nexti = {}, 0, 1
+  local retry = {} -- { i, attempt, at } waiting for their backoff
+  local jobs = {}
+  function jobs.done() return done == total end
+  function jobs.next()
+    local now = core.clock()
+    for k, r in ipairs(retry) do
+      if r.at <= now then
+        table.remove(retry, k)
+        return r.i, list[r.i], r.attempt
+      end
+    end
+    if nexti <= total then
+      nexti = nexti + 1
+      return nexti - 1, list[nexti - 1], 1
+    end
+  end
+  function jobs.wake()
+    local at = math.huge
+    for _, r in ipairs(retry) do at = math.min(at, r.at) end
+    return at
+  end
+  function jobs.finish(i, res, meta, attempt, retried)
+    meta.attempts = attempt
+    if res == nil and not retried and attempt <= self.retries and self:should_retry(meta) then
+      retry[#retry + 1] = { i = i, attempt = attempt + 1, at = core.clock() + self:backoff(attempt, meta) }
+      return
+    end
+    results[i] = { res, meta }
+    done = done + 1
+    if progress then progress(done, total, res == nil and meta or nil) end
+  end
+  if total > 0 then (self.transport.many or sequential_many)(self, op, concurrency, jobs) end
+  return results
 end
 
 function Client:close()

@@ -13,7 +13,9 @@
 --   drip         send the head, then one body byte every `every` seconds (default 0.2)
 --   big          a 200 whose body is `size` bytes
 -- A step with echo = "json" or "text" (and a status) reflects the request's headers and body
--- in its answer, as a careless server's error message might.
+-- in its answer, as a careless server's error message might. A step with delay = seconds is
+-- answered that much later (others are served meanwhile); stats().max_held is the most
+-- requests held at once.
 local M = {}
 
 local function parse_request(buf)
@@ -29,7 +31,8 @@ function M.serve(script)
   io.stdout:write("listening http://127.0.0.1:", port, "\n")
   io.stdout:flush()
   local list, conns, drips = { server }, {}, {}
-  local step, stats = 0, { requests = 0, connections = 0, dates = {} }
+  local step, stats = 0, { requests = 0, connections = 0, dates = {}, max_held = 0 }
+  local held = {} -- delayed answers: { c, due, step }
 
   local function drop(c, rst)
     conns[c], drips[c] = nil, nil
@@ -54,6 +57,7 @@ function M.serve(script)
     return table.concat(t, "\r\n") .. "\r\n\r\n"
   end
 
+  local answer_step
   local function answer(c, req)
     if req.target == "/_fake/stats" then
       local body = cjson.encode(stats)
@@ -64,6 +68,15 @@ function M.serve(script)
     stats.dates[#stats.dates + 1] = req.headers["x-sdk-date"] or ""
     step = step % #script + 1
     local s = script[step]
+    if s.delay then
+      held[#held + 1] = { c = c, due = socket.gettime() + s.delay, s = s }
+      if #held > stats.max_held then stats.max_held = #held end
+      return
+    end
+    answer_step(c, s, req)
+  end
+
+  answer_step = function(c, s, req)
     local f = s.fault
     if f == "stall" then
       return
@@ -111,7 +124,7 @@ function M.serve(script)
 
   local orphaned = require("huaweicloud.emulator").watchdog()
   while true do
-    local wait = next(drips) and 0.05 or 1
+    local wait = (next(drips) or #held > 0) and 0.01 or 1
     local readable = socket.select(list, nil, wait)
     if orphaned() then os.exit(0) end
     for _, s in ipairs(readable or {}) do
@@ -141,6 +154,13 @@ function M.serve(script)
       end
     end
     local now = socket.gettime()
+    for k = #held, 1, -1 do
+      local h = held[k]
+      if now >= h.due then
+        table.remove(held, k)
+        if conns[h.c] then answer_step(h.c, h.s, { headers = {}, body = "" }) end
+      end
+    end
     for c, d in pairs(drips) do
       if now >= d.next then
         if not send(c, "x") then drop(c) else d.next = now + d.every end

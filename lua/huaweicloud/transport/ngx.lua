@@ -183,6 +183,35 @@ function M.call(client, op, cfg, params)
   return core.parse(op, status, headers, body, req)
 end
 
+-- create_many inside nginx: `concurrency` light threads, each calling on cosockets.
+function M.many(client, op, concurrency, jobs)
+  local ngx = rawget(_G, "ngx")
+  if not M.usable() then -- each call will say why it cannot be sent
+    while not jobs.done() do
+      local i, params, attempt = jobs.next()
+      if i then jobs.finish(i, nil, select(2, M.call(client, op, {}, params)), attempt, true) end
+    end
+    return
+  end
+  local function worker()
+    while not jobs.done() do
+      local i, params = jobs.next()
+      if i then
+        local res, meta = client:call(op, params)
+        jobs.finish(i, res, meta, meta.attempts, true)
+      else
+        ngx.sleep(0.01)
+      end
+    end
+  end
+  local threads = {}
+  for k = 1, concurrency do threads[k] = ngx.thread.spawn(worker) end
+  for k = 1, #threads do
+    local ok, err = ngx.thread.wait(threads[k])
+    if not ok then error(err, 0) end
+  end
+end
+
 function M.sleep(seconds)
   rawget(_G, "ngx").sleep(seconds)
 end
