@@ -31,7 +31,7 @@ SO := $(BUILD)/huaweicloud/core.so
 BUSTED := busted --lua=$(LUA) --cpath='./$(BUILD)/?.so' -o spec/support/ci_output.lua
 BUSTED_ARGS ?=
 
-.PHONY: all test test-all lint check deps demo clean asan valgrind fuzz
+.PHONY: all test test-all lint check deps demo clean asan valgrind fuzz bench
 all: $(SO)
 
 Q := $(if $(V),,@)
@@ -87,6 +87,13 @@ fuzz: $(FUZZERS:%=build/fuzz/fuzz_%)
 	    -max_len=4096 -timeout=10 -rss_limit_mb=2048 corpus-$$f ../../fuzz/seeds/$$f 2>&1 | \
 	    grep -E "^stat::number_of_executed_units|^stat::peak_rss|^#[0-9]+ +DONE|ERROR|SUMMARY|crash-|Test unit written" ); \
 	done
+
+# Benchmarks (spec/bench/): numbers printed, nothing passes or fails on a timing.
+build/bench/curl_floor: spec/bench/curl_floor.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -Wall -Wextra -Werror $(shell pkg-config --cflags libcurl) -o $@ $< $(shell pkg-config --libs libcurl)
+bench: $(SO) build/bench/curl_floor
+	@LUA_PATH='./lua/?.lua;./lua/?/init.lua;./spec/?.lua;./?.lua;;' LUA_CPATH='./$(BUILD)/?.so;;' $(LUA) spec/bench/run.lua
 
 lint:
 	luacheck -q lua spec examples

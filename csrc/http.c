@@ -30,7 +30,7 @@ typedef struct xfer {
   sbuf copy;                /* batch: the request body, copied (the Lua string may go away) */
   body_reader upload;
   size_t max_body;
-  int too_large, busy;
+  int too_large, busy, configured;
   lua_Integer id;           /* batch: the caller's id for this request */
   char errbuf[CURL_ERROR_SIZE];
 } xfer;
@@ -354,12 +354,13 @@ static const char *field_str(lua_State *L, int t, const char *k, size_t *n) {
   return s;
 }
 
-/* Sets x up for the request table at req (options set afresh: curl_easy_reset keeps the
- * connection cache). copy_body: keep a private copy of the body (batches outlive the call). */
+/* Sets x up for the request table at req. Options that never change are set once per handle;
+ * each request sets only what varies (libcurl re-initialises a lot after curl_easy_reset).
+ * copy_body: keep a private copy of the body (a batch outlives the call). */
 static void xfer_setup(lua_State *L, hwc_http *h, xfer *x, int req, int copy_body) {
   const char *method, *url, *body;
   size_t mn, un, bn = 0;
-  int has_ua = 0;
+  int has_ua = 0, is_post;
   CURL *c;
 
   req = lua_absindex(L, req);
@@ -371,7 +372,6 @@ static void xfer_setup(lua_State *L, hwc_http *h, xfer *x, int req, int copy_bod
   if (memchr(url, '\0', un) || memchr(method, '\0', mn)) luaL_error(L, "request url or method contains NUL");
   if (x->easy == NULL && (x->easy = curl_easy_init()) == NULL) luaL_error(L, "curl_easy_init failed");
   c = x->easy;
-  curl_easy_reset(c);
   if (x->slist) curl_slist_free_all(x->slist);
   x->slist = NULL;
   lua_getfield(L, req, "headers");
@@ -403,37 +403,46 @@ static void xfer_setup(lua_State *L, hwc_http *h, xfer *x, int req, int copy_bod
   x->too_large = 0;
   x->errbuf[0] = '\0';
   x->max_body = h->max_body;
+  if (!x->configured) {
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)(h->timeout * 1000));
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)(h->connect_timeout * 1000));
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, h->verify_tls ? 1L : 0L);
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, h->verify_tls ? 2L : 0L);
+    if (h->ca_file[0]) curl_easy_setopt(c, CURLOPT_CAINFO, h->ca_file);
+    if (h->proxy_off) curl_easy_setopt(c, CURLOPT_PROXY, "");
+    else if (h->proxy[0]) curl_easy_setopt(c, CURLOPT_PROXY, h->proxy);
+#if LIBCURL_VERSION_NUM >= 0x075500
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, x->errbuf);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, x);
+    curl_easy_setopt(c, CURLOPT_PRIVATE, x);
+    curl_easy_setopt(c, CURLOPT_READFUNCTION, on_read);
+    curl_easy_setopt(c, CURLOPT_READDATA, &x->upload);
+    curl_easy_setopt(c, CURLOPT_SEEKFUNCTION, on_seek);
+    x->configured = 1;
+  }
   curl_easy_setopt(c, CURLOPT_URL, url);
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, x->slist);
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)(h->timeout * 1000));
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)(h->connect_timeout * 1000));
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, h->verify_tls ? 1L : 0L);
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, h->verify_tls ? 2L : 0L);
-  if (h->ca_file[0]) curl_easy_setopt(c, CURLOPT_CAINFO, h->ca_file);
-  if (h->proxy_off) curl_easy_setopt(c, CURLOPT_PROXY, "");
-  else if (h->proxy[0]) curl_easy_setopt(c, CURLOPT_PROXY, h->proxy);
-  if (!has_ua) curl_easy_setopt(c, CURLOPT_USERAGENT, h->user_agent);
-#if LIBCURL_VERSION_NUM >= 0x075500
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-#else
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-#endif
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
-  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, x->errbuf);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
-  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(c, CURLOPT_HEADERDATA, x);
-  curl_easy_setopt(c, CURLOPT_PRIVATE, x);
+  curl_easy_setopt(c, CURLOPT_USERAGENT, has_ua ? NULL : h->user_agent);
+  is_post = mn == 4 && memcmp(method, "POST", 4) == 0;
   if (mn == 3 && memcmp(method, "GET", 3) == 0 && body == NULL) {
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, NULL);
     curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
   } else if (mn == 4 && memcmp(method, "HEAD", 4) == 0) {
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, NULL);
     curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
   } else {
-    if (!(mn == 4 && memcmp(method, "POST", 4) == 0)) curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    if (body != NULL || (mn == 4 && memcmp(method, "POST", 4) == 0)) {
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, is_post ? NULL : method);
+    if (body != NULL || is_post) {
       if (copy_body) {
         sbuf_reset(&x->copy);
         sbuf_add(&x->copy, body ? body : "", bn);
@@ -443,11 +452,10 @@ static void xfer_setup(lua_State *L, hwc_http *h, xfer *x, int req, int copy_bod
       x->upload.p = body ? body : "";
       x->upload.len = bn;
       x->upload.pos = 0;
-      curl_easy_setopt(c, CURLOPT_POST, 1L);
+      curl_easy_setopt(c, CURLOPT_POST, 1L); /* also clears HTTPGET and NOBODY */
       curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)bn);
-      curl_easy_setopt(c, CURLOPT_READFUNCTION, on_read);
-      curl_easy_setopt(c, CURLOPT_READDATA, &x->upload);
-      curl_easy_setopt(c, CURLOPT_SEEKFUNCTION, on_seek);
+    } else {
+      curl_easy_setopt(c, CURLOPT_HTTPGET, 1L); /* a bodiless custom method: DELETE and the like */
     }
   }
 }
