@@ -623,6 +623,18 @@ static int is_null(lua_State *L, int i) {
   return lua_type(L, i) == LUA_TLIGHTUSERDATA && lua_touserdata(L, i) == NULL;
 }
 
+/* Pushes a new table sized for the keys of the table at idx: growing one key at a time would
+ * rehash it again and again. */
+static void new_table_like(lua_State *L, int idx) {
+  int narr = (int)lua_rawlen(L, idx), n = 0;
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    n++;
+    lua_pop(L, 1);
+  }
+  lua_createtable(L, narr, n - narr > 0 ? n - narr : 0);
+}
+
 /* Copies a decoded value: nulls in objects dropped, integral floats made integers. */
 static void read_generic(lua_State *L, int idx, int depth) {
   idx = lua_absindex(L, idx);
@@ -638,7 +650,7 @@ static void read_generic(lua_State *L, int idx, int depth) {
     return;
   }
   luaL_checkstack(L, 6, "response nesting");
-  lua_newtable(L);
+  new_table_like(L, idx);
   lua_pushnil(L);
   while (lua_next(L, idx)) {
     if (is_null(L, -1) && lua_type(L, -2) == LUA_TSTRING) { lua_pop(L, 1); continue; }
@@ -651,21 +663,25 @@ static void read_generic(lua_State *L, int idx, int depth) {
 }
 
 void hwc_model_read(lua_State *L, const hwc_model *m, int idx) {
+  int map;
   idx = lua_absindex(L, idx);
   if (lua_type(L, idx) != LUA_TTABLE) {
     read_generic(L, idx, 0);
     return;
   }
-  luaL_checkstack(L, 6, "response nesting");
-  lua_newtable(L);
+  luaL_checkstack(L, 8, "response nesting");
+  push_field_map(L, m);
+  map = lua_gettop(L);
+  new_table_like(L, idx);
   lua_pushnil(L);
   while (lua_next(L, idx)) {
     const hwc_field *f = NULL;
     if (is_null(L, -1)) { lua_pop(L, 1); continue; }
-    if (lua_type(L, -2) == LUA_TSTRING) {
-      size_t n;
-      const char *k = lua_tolstring(L, -2, &n);
-      f = find_field(m, k, n);
+    if (lua_type(L, -2) == LUA_TSTRING) { /* an already-hashed key: one probe of the map */
+      lua_pushvalue(L, -2);
+      lua_rawget(L, map);
+      if (!lua_isnil(L, -1)) f = &m->fields[lua_tointeger(L, -1)];
+      lua_pop(L, 1);
     }
     if (f && f->type == HWC_T_OBJECT && lua_type(L, -1) == LUA_TTABLE) hwc_model_read(L, f->model, -1);
     else read_generic(L, -1, 1);
@@ -674,6 +690,7 @@ void hwc_model_read(lua_State *L, const hwc_model *m, int idx) {
     lua_rawset(L, -5);
     lua_pop(L, 1);
   }
+  lua_remove(L, map);
 }
 
 /* ---- redaction ----------------------------------------------------------------------- */
