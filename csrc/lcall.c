@@ -267,9 +267,41 @@ static int prepare_with(lua_State *L, const hwc_op *op, int cfg, int params, hwc
   if (project != NULL && !hwc_reqb_has_header(&rb, "X-Project-Id") &&
       !hwc_reqb_add_header(&rb, "X-Project-Id", 12, project, plen, &f))
     return hwc_fail(L, "config", "credentials.project_id", "%s", f.message);
-  rb.url = ep; /* host and port from the endpoint; the path is the one just built */
-  rb.url.path = s->url.p + (ep.path - endpoint);
-  rb.url.path_len = s->url.len - (size_t)(ep.path - endpoint);
+  { /* query parameters: signed and sent in canonical order and encoding */
+    size_t k, path_end = s->url.len;
+    for (k = 0; k < op->nparams; k++) {
+      const hwc_param *prm = &op->params[k];
+      const char *v;
+      size_t vn, chars, badpos;
+      if (prm->in != HWC_IN_QUERY) continue;
+      lua_getfield(L, params, prm->name);
+      if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        if (prm->required) return hwc_fail(L, "validation", prm->name, "required (a string)");
+        continue;
+      }
+      if (lua_type(L, -1) != LUA_TSTRING)
+        return hwc_fail(L, "validation", prm->name, "expected string, got %s", luaL_typename(L, -1));
+      v = lua_tolstring(L, -1, &vn);
+      lua_pop(L, 1); /* params keeps it */
+      if (!hwc_utf8_check(v, vn, &chars, &badpos)) return hwc_fail(L, "validation", prm->name, "not valid UTF-8");
+      if (prm->max_len && chars > prm->max_len)
+        return hwc_fail(L, "validation", prm->name, "must be at most %zu characters", prm->max_len);
+      rb.query[rb.nquery].k = prm->name;
+      rb.query[rb.nquery].kn = strlen(prm->name);
+      rb.query[rb.nquery].v = v;
+      rb.query[rb.nquery].vn = vn;
+      rb.nquery++;
+    }
+    if (rb.nquery) {
+      sbuf_addc(&s->url, '?');
+      hwc_canonical_query(&s->url, rb.query, rb.nquery);
+      if (!sbuf_ok(&s->url)) return luaL_error(L, "out of memory");
+    }
+    rb.url = ep; /* host and port from the endpoint; the path is the one just built */
+    rb.url.path = s->url.p + (ep.path - endpoint);
+    rb.url.path_len = path_end - (size_t)(ep.path - endpoint);
+  }
   if (!hwc_reqb_sign_push(L, &rb, &c, date, s, &f)) return fail_fault(L, &f);
 
   lua_createtable(L, 0, 6);

@@ -137,7 +137,7 @@ int hwc_lua_models(lua_State *L) {
 }
 
 int hwc_lua_describe(lua_State *L) {
-  static const char *const types[] = {"string", "boolean", "int32", "int64", "object"};
+  static const char *const types[] = {"string", "boolean", "int32", "int64", "object", "array"};
   const hwc_model *m = hwc_check_model(L, 1);
   size_t i;
   lua_createtable(L, (int)m->nfields, 0);

@@ -268,6 +268,29 @@ typedef struct obj_view {
 
 static int write_object(hwc_walk *w, const hwc_model *m, int idx, unsigned long long *present);
 
+/* A sequence of objects of model m. */
+static int write_array(hwc_walk *w, const hwc_model *m, int idx) {
+  lua_State *L = w->L;
+  size_t len, n = 0, i;
+  if (lua_type(L, idx) != LUA_TTABLE) return fail(w, "expected array (a table), got %s", type_name(L, idx));
+  len = lua_rawlen(L, idx);
+  lua_pushnil(L);
+  while (lua_next(L, idx)) { n++; lua_pop(L, 1); }
+  if (n != len) return fail(w, "expected array (a sequence 1..n), got a table with other keys");
+  sbuf_addc(w->out, '[');
+  for (i = 1; i <= len; i++) {
+    size_t saved = path_push_index(w, i);
+    if (i > 1) sbuf_addc(w->out, ',');
+    lua_rawgeti(L, idx, (int)i);
+    if (lua_type(L, -1) != LUA_TTABLE) return fail(w, "expected object (a table), got %s", type_name(L, -1));
+    if (!write_object(w, m, lua_gettop(L), NULL)) return 0;
+    lua_pop(L, 1);
+    path_pop(w, saved);
+  }
+  sbuf_addc(w->out, ']');
+  return 1;
+}
+
 /* Any Lua value as JSON, for fields the model does not describe (validate = false). */
 static int write_generic(hwc_walk *w, int vi) {
   lua_State *L = w->L;
@@ -523,6 +546,8 @@ static int write_object(hwc_walk *w, const hwc_model *m, int idx, unsigned long 
     if (f->type == HWC_T_OBJECT) {
       if (lua_type(L, v.slot[i]) != LUA_TTABLE) return fail(w, "expected object (a table), got %s", type_name(L, v.slot[i]));
       if (!write_object(w, f->model, v.slot[i], &v.child[i])) return 0;
+    } else if (f->type == HWC_T_ARRAY) {
+      if (!write_array(w, f->model, v.slot[i])) return 0;
     } else if (!write_value(w, f, v.slot[i])) {
       return 0;
     }
@@ -598,9 +623,11 @@ static int write_value(hwc_walk *w, const hwc_field *f, int vi) {
       hwc_json_int(w->out, v);
       return 1;
     }
-    case HWC_T_OBJECT: /* write_object handles object fields itself */
+    case HWC_T_OBJECT: /* write_object handles object and array fields itself */
       if (t != LUA_TTABLE) return fail(w, "expected object (a table), got %s", type_name(L, vi));
       return write_object(w, f->model, vi, NULL);
+    case HWC_T_ARRAY:
+      return write_array(w, f->model, vi);
   }
   return fail(w, "bad descriptor");
 }
@@ -662,6 +689,21 @@ static void read_generic(lua_State *L, int idx, int depth) {
   }
 }
 
+/* An array of objects of model m: each element read with m (others copied). */
+static void read_array(lua_State *L, const hwc_model *m, int idx) {
+  size_t i, len;
+  idx = lua_absindex(L, idx);
+  len = lua_rawlen(L, idx);
+  lua_createtable(L, (int)len, 0);
+  for (i = 1; i <= len; i++) {
+    lua_rawgeti(L, idx, (int)i);
+    if (lua_type(L, -1) == LUA_TTABLE) hwc_model_read(L, m, -1);
+    else read_generic(L, -1, 1);
+    lua_remove(L, -2);
+    lua_rawseti(L, -2, (int)i);
+  }
+}
+
 void hwc_model_read(lua_State *L, const hwc_model *m, int idx) {
   int map;
   idx = lua_absindex(L, idx);
@@ -684,6 +726,7 @@ void hwc_model_read(lua_State *L, const hwc_model *m, int idx) {
       lua_pop(L, 1);
     }
     if (f && f->type == HWC_T_OBJECT && lua_type(L, -1) == LUA_TTABLE) hwc_model_read(L, f->model, -1);
+    else if (f && f->type == HWC_T_ARRAY && lua_type(L, -1) == LUA_TTABLE) read_array(L, f->model, -1);
     else read_generic(L, -1, 1);
     lua_pushvalue(L, -3);
     lua_insert(L, -2);

@@ -12,7 +12,8 @@
 #include "sbuf.h"
 
 typedef enum hwc_type {
-  HWC_T_STRING, HWC_T_BOOLEAN, HWC_T_INT32, HWC_T_INT64, HWC_T_OBJECT
+  HWC_T_STRING, HWC_T_BOOLEAN, HWC_T_INT32, HWC_T_INT64, HWC_T_OBJECT,
+  HWC_T_ARRAY /* of objects described by `model` */
 } hwc_type;
 
 enum {
@@ -98,6 +99,7 @@ int hwc_sensitive_name(const char *name, size_t n);
 extern const hwc_model hwc_model_CreateSmartConnectTaskReq;
 extern const hwc_model hwc_model_CreateConnectorTaskResponse;
 extern const hwc_model hwc_model_CreateTransferTaskReq;
+extern const hwc_model hwc_model_KeystoneListProjectsResponse;
 const hwc_model *hwc_model_find(const char *name);
 const hwc_model *const *hwc_model_all(void);
 

@@ -16,6 +16,7 @@
 #define INT32(name, flags) F(name, HWC_T_INT32, flags, NULL, 0, 0, NULL, NULL)
 #define INT64(name, flags) F(name, HWC_T_INT64, flags, NULL, 0, 0, NULL, NULL)
 #define OBJ(name, flags, m) F(name, HWC_T_OBJECT, flags, NULL, 0, 0, NULL, &m)
+#define ARRAY(name, flags, m) F(name, HWC_T_ARRAY, flags, NULL, 0, 0, NULL, &m)
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define MODEL(name, fields, rules) {name, fields, COUNT(fields), rules, COUNT(rules)}
 #define MODEL_NORULES(name, fields) {name, fields, COUNT(fields), NULL, 0}
@@ -232,12 +233,32 @@ static const hwc_field transfer_fields[] = {
 };
 const hwc_model hwc_model_CreateTransferTaskReq = MODEL("CreateTransferTaskReq", transfer_fields, transfer_rules);
 
+/* ---- IAM: list projects (project id discovery) --------------------------------------- */
+
+static const hwc_field project_fields[] = {
+  STR("id", 0),
+  STR("name", 0),
+  STR("domain_id", 0),
+  STR("parent_id", 0),
+  STR("description", 0),
+  BOOL("enabled", 0),
+  BOOL("is_domain", 0),
+};
+static const hwc_model ProjectResult = MODEL_NORULES("ProjectResult", project_fields);
+
+static const hwc_field projects_fields[] = {
+  ARRAY("projects", 0, ProjectResult),
+};
+const hwc_model hwc_model_KeystoneListProjectsResponse =
+  MODEL_NORULES("KeystoneListProjectsResponse", projects_fields);
+
 /* ---- lookup -------------------------------------------------------------------------- */
 
 static const hwc_model *const all_models[] = {
   &hwc_model_CreateSmartConnectTaskReq, &SmartConnectTaskReqSourceConfig, &SmartConnectTaskReqSinkConfig,
   &hwc_model_CreateConnectorTaskResponse, &SmartConnectTaskRespSourceConfig, &SmartConnectTaskRespSinkConfig,
   &hwc_model_CreateTransferTaskReq, &OBSDestinationDescriptorRequest, &ProcessingSchema,
+  &hwc_model_KeystoneListProjectsResponse, &ProjectResult,
   NULL
 };
 

@@ -21,7 +21,17 @@ static const hwc_op create_obs_transfer_task = {
   "create_obs_transfer_task", "dis", "POST", "/v2/{project_id}/streams/{stream_name}/transfer-tasks",
   transfer_params, COUNT(transfer_params), &hwc_model_CreateTransferTaskReq, NULL, 201, HWC_OP_PROJECT};
 
-static const hwc_op *const all_ops[] = {&create_connector_task, &create_obs_transfer_task, NULL};
+/* IAM, for project id discovery: no project in the path, no X-Project-Id */
+static const hwc_param keystone_params[] = {
+  {"name", HWC_IN_QUERY, 0, 0},
+};
+
+static const hwc_op keystone_list_projects = {
+  "keystone_list_projects", "iam", "GET", "/v3/projects",
+  keystone_params, COUNT(keystone_params), NULL, &hwc_model_KeystoneListProjectsResponse, 200, 0};
+
+static const hwc_op *const all_ops[] = {&create_connector_task, &create_obs_transfer_task, &keystone_list_projects,
+                                        NULL};
 
 const hwc_op *const *hwc_op_all(void) { return all_ops; }
 

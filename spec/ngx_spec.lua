@@ -88,6 +88,24 @@ describe("inside nginx", function()
         ngx.say(table.concat(out, ","), " progress=", seen, " curl=", tostring(dis.http_client ~= nil))
       }
     }
+    location = /meta {
+      content_by_lua_block {
+        -- one client per worker, shared by every request: the metadata refresh must run once
+        local shared = package.loaded["spec.ngx.meta_client"]
+        if not shared then
+          local hw = require("huaweicloud")
+          local ngx_transport = require("huaweicloud.transport.ngx")
+          local provider = hw.credentials.metadata.new({ endpoint = "EMU", sleep = ngx.sleep,
+            send = function(req) return ngx_transport.send({ timeout = 3 }, req) end })
+          shared = assert(hw.dis.new({ region = "cn-north-4", endpoint = "EMU", iam_endpoint = "EMU",
+            credentials = provider }))
+          package.loaded["spec.ngx.meta_client"] = shared
+        end
+        local ok, meta = shared:create_obs_transfer_task({ stream_name = "meta",
+          body = require("huaweicloud").dis.obs_transfer_task({ task_name = "t", agency_name = "a", obs_bucket_path = "b" }) })
+        ngx.say(ok and meta.status or tostring(meta))
+      }
+    }
     location = /set-phase {
       set_by_lua_block $phase_result {
         local hw = require("huaweicloud")
@@ -177,6 +195,22 @@ describe("inside nginx", function()
     local code, body = curl("http://127.0.0.1:" .. port .. "/many")
     assert.are.equal(200, code)
     assert.are.equal("201,201,201,201,validation,201,201,201,201,201,201,201 progress=12 curl=false\n", body)
+  end)
+
+  it("refreshes metadata credentials once for concurrent requests sharing a client", function()
+    emu:reset()
+    local out = H.sh("seq 16 | xargs -P 8 -I{} curl -s http://127.0.0.1:" .. port .. "/meta")
+    local n = 0
+    for line in out:gmatch("[^\n]+") do
+      assert.are.equal("201", line)
+      n = n + 1
+    end
+    assert.are.equal(16, n)
+    local s = emu:stats()
+    assert.are.equal(1, s.metadata_calls)
+    assert.are.equal(1, s.iam_calls)
+    assert.are.equal(16, s.dis_tasks)
+    assert.are.equal(0, s.rejected_signatures)
   end)
 
   it("says clearly that a phase without cosockets cannot send, instead of blocking", function()

@@ -16,7 +16,7 @@ local OPTIONS = {
   region = "string", endpoint = "string", credentials = "table", timeout = "number", connect_timeout = "number",
   proxy = "string|boolean", ca_file = "string", verify_tls = "boolean", user_agent = "string", max_body = "number",
   validate = "boolean", retries = "number", retry_base = "number", retry_max = "number", retry_unsafe = "boolean",
-  transport = "function|string|table",
+  transport = "function|string|table", iam_endpoint = "string", metadata_endpoint = "string",
 }
 
 local function config_error(field, message)
@@ -181,13 +181,24 @@ function M.new(class, opts)
   local self = setmetatable({
     opts = opts,
     endpoint = endpoint,
-    chain = credentials.default_chain(opts.credentials),
     transport = pick_transport(opts.transport),
     retries = opts.retries or 0,
     retry_base = opts.retry_base or 0.01,
     retry_max = opts.retry_max or 60,
   }, class)
+  self.chain = credentials.default_chain(opts.credentials, { endpoint = opts.metadata_endpoint,
+    send = function(req) return self:raw_send(req) end, sleep = function(s) self.transport.sleep(s) end })
   return self
+end
+
+-- An unsigned request with a short timeout, for the metadata service.
+function Client:raw_send(req)
+  local t = credentials.metadata.TIMEOUT
+  if self.transport.name == "ngx" then
+    return self.transport.send({ timeout = t, connect_timeout = t }, req)
+  end
+  self.raw_http = self.raw_http or core.http_client({ timeout = t, connect_timeout = t, proxy = false })
+  return self.raw_http:send(req)
 end
 
 -- The libcurl handle, made on first use.
@@ -200,19 +211,34 @@ function Client:http()
   return self.http_client
 end
 
--- The configuration the core takes: endpoint, credentials, validate. Resolved on first use.
+-- The configuration the core takes: endpoint, credentials, validate. Credentials are resolved
+-- on first use; a provider that refreshes (the metadata service) is asked before each call.
+-- Without a project id, IAM is asked for it (once per AK and region).
 function Client:config()
-  if not self.cred then
-    local cred, err = credentials.resolve(self.chain)
-    if not cred then return nil, err end
-    if not cred.project_id then
-      local where = {}
-      for _, p in ipairs(self.chain) do where[#where + 1] = p.where end
-      return config_error("credentials.project_id", "no project id; set it in " .. table.concat(where, ", "))
+  local cred, err
+  if self.provider and self.provider.dynamic then
+    cred, err = self.provider:get()
+    if not cred then
+      return config_error("credentials",
+        "no credentials from " .. tostring(self.provider.where) .. ": " .. tostring(err))
     end
-    self.cred = cred
+  elseif self.cred then
+    cred = self.cred
+  else
+    local provider, project
+    cred, provider, project = credentials.resolve(self.chain)
+    if not cred then return nil, provider end
+    self.provider, self.project_id = provider, project
+    if not provider.dynamic then self.cred = cred end
   end
-  return { endpoint = self.endpoint, credentials = self.cred, validate = self.opts.validate }
+  if not cred.project_id and self.project_id then cred.project_id = self.project_id end
+  if not cred.project_id then
+    local pid
+    pid, err = credentials.project.discover(self, cred)
+    if not pid then return nil, err end
+    cred.project_id = pid
+  end
+  return { endpoint = self.endpoint, credentials = cred, validate = self.opts.validate }
 end
 
 local function check_op(self, op, level)
@@ -348,7 +374,8 @@ end
 
 function Client:close()
   if self.http_client then self.http_client:close() end
-  self.http_client = nil
+  if self.raw_http then self.raw_http:close() end
+  self.http_client, self.raw_http = nil, nil
 end
 
 Client.__close = Client.close

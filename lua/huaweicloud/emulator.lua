@@ -21,6 +21,10 @@ M.defaults = {
   security_token = nil,    -- when set, requests must carry and sign it
   tokens = nil,            -- list of accepted X-Auth-Token values
   project_id = nil,        -- when set, the only project accepted
+  projects = nil,          -- IAM: { [region] = { project ids } }; default one project per region
+  metadata_ttl = 3600,     -- seconds the metadata service's temporary credentials last
+  metadata_token = true,   -- false: PUT /meta-data/latest/api/token answers 404
+  metadata_fail = false,   -- true: the securitykey request fails (500)
   max_skew = 15 * 60,      -- seconds an X-Sdk-Date may be off
   tls = nil,               -- { certificate = path, key = path } to serve HTTPS (LuaSec)
   log = false,             -- one line per request on stderr (never headers or bodies)
@@ -84,7 +88,10 @@ end
 
 function Emulator:reset()
   self.kafka_tasks, self.dis_tasks = {}, {}
-  self.stats = { requests = 0, connections = 0, api_connections = 0, rejected_signatures = 0 }
+  self.temporary = {} -- ak -> { sk, token, expires }: credentials the metadata service handed out
+  self.metadata_tokens = {}
+  self.stats = { requests = 0, connections = 0, api_connections = 0, rejected_signatures = 0, iam_calls = 0,
+    metadata_calls = 0, metadata_token_calls = 0 }
 end
 
 local function parse_sdk_date(s)
@@ -118,7 +125,13 @@ function Emulator:authenticate(req)
   if not auth then return auth_fail(self, "no Authorization header") end
   local alg, ak, signed, sig = auth:match("^(SDK%-HMAC%-[%w]+) Access=([^,]+), SignedHeaders=([^,]+), Signature=(%x+)$")
   if not alg then return auth_fail(self, "malformed Authorization header") end
-  if ak ~= cfg.ak then return auth_fail(self, "unknown access key") end
+  local sk, token = cfg.sk, cfg.security_token
+  if ak ~= cfg.ak then
+    local t = self.temporary[ak]
+    if not t then return auth_fail(self, "unknown access key") end
+    if self.now() >= t.expires then return auth_fail(self, "the temporary credentials have expired") end
+    sk, token = t.sk, t.token
+  end
   local date = parse_sdk_date(h["x-sdk-date"])
   if not date then return auth_fail(self, "missing or malformed X-Sdk-Date") end
   if math.abs(self.now() - date) > cfg.max_skew then
@@ -129,14 +142,14 @@ function Emulator:authenticate(req)
     if h[name] == nil then return auth_fail(self, "signed header " .. name .. " is missing") end
     subset[name] = h[name]
   end
-  if cfg.security_token then
-    if h["x-security-token"] ~= cfg.security_token or not subset["x-security-token"] then
+  if token then
+    if h["x-security-token"] ~= token or not subset["x-security-token"] then
       return auth_fail(self, "security token missing, wrong or not signed")
     end
   end
   if not subset.host then return auth_fail(self, "Host is not signed") end
   local ok, info = core.sign({ method = req.method, url = "http://" .. subset.host .. req.target, headers = subset,
-    body = req.body }, { ak = ak, sk = cfg.sk, algorithm = alg })
+    body = req.body }, { ak = ak, sk = sk, algorithm = alg })
   if not ok then return auth_fail(self, "cannot verify: " .. tostring(info.message)) end
   local want = ok.Authorization:match("Signature=(%x+)$")
   if want ~= sig then
@@ -229,16 +242,67 @@ function Emulator:create_obs_transfer_task(req, project, stream)
   return 201, ""
 end
 
+local function iso8601(t)
+  return os.date("!%Y-%m-%dT%H:%M:%S.000000Z", t)
+end
+
+-- IAM: GET /v3/projects?name=<region>
+function Emulator:list_projects(req)
+  local status, body = self:authenticate(req)
+  if status then return status, body end
+  self.stats.iam_calls = self.stats.iam_calls + 1
+  local name = unescape((req.target:match("[?&]name=([^&]*)") or ""):gsub("+", " "))
+  local ids = self.cfg.projects and self.cfg.projects[name]
+  if ids == nil and not self.cfg.projects then ids = { self.cfg.project_id or "0a1b2c3d4e5f67890a1b2c3d4e5f6789" } end
+  local projects = {}
+  for i, id in ipairs(ids or {}) do
+    projects[i] = { id = id, name = name, domain_id = "emulatordomain", parent_id = "emulatordomain", enabled = true,
+      is_domain = false, description = "" }
+  end
+  local cjson = decoder()
+  return 200, cjson.encode({ projects = #projects > 0 and projects or cjson.empty_array or {},
+    links = { self = "/v3/projects" } }), { ["X-IAM-Trace-Id"] = random_uuid() }
+end
+
+-- The ECS metadata service: a token, then temporary credentials it will accept until they expire.
+function Emulator:metadata(req, what)
+  local cjson = decoder()
+  if what == "token" then
+    self.stats.metadata_token_calls = self.stats.metadata_token_calls + 1
+    if not self.cfg.metadata_token then return 404, "" end
+    local token = random_uuid()
+    self.metadata_tokens[token] = true
+    return 200, token, { ["Content-Type"] = "text/plain" }
+  end
+  self.stats.metadata_calls = self.stats.metadata_calls + 1
+  local given = req.headers["x-metadata-token"]
+  if self.cfg.metadata_token and not (given and self.metadata_tokens[given]) then
+    return 401, '{"error":"a valid X-Metadata-Token is needed"}'
+  end
+  if self.cfg.metadata_fail then return 500, '{"error":"metadata service unavailable"}' end
+  local ak = "TMP" .. random_uuid():gsub("%-", ""):sub(1, 17):upper()
+  local t = { sk = random_uuid(), token = "tok-" .. random_uuid(), expires = self.now() + self.cfg.metadata_ttl }
+  self.temporary[ak] = t
+  return 200, cjson.encode({ credential = { access = ak, secret = t.sk, securitytoken = t.token,
+    expires_at = iso8601(t.expires) } })
+end
+
 function Emulator:admin(req, what)
   local cjson = decoder()
   if what == "stats" and req.method == "GET" then
     return 200, cjson.encode({ requests = self.stats.requests, connections = self.stats.api_connections,
       all_connections = self.stats.connections, rejected_signatures = self.stats.rejected_signatures,
-      kafka_tasks = #self.kafka_tasks, dis_tasks = #self.dis_tasks })
+      kafka_tasks = #self.kafka_tasks, dis_tasks = #self.dis_tasks, iam_calls = self.stats.iam_calls,
+      metadata_calls = self.stats.metadata_calls, metadata_token_calls = self.stats.metadata_token_calls })
   elseif what == "tasks" and req.method == "GET" then
     return 200, cjson.encode({ kafka = self.kafka_tasks, dis = self.dis_tasks })
   elseif what == "reset" and req.method == "POST" then
     self:reset()
+    return 204, ""
+  elseif what == "config" and req.method == "POST" then -- change settings at run time (tests)
+    local ok, changes = pcall(cjson.decode, req.body)
+    if not ok or type(changes) ~= "table" then return 400, '{"error":"a JSON object is needed"}' end
+    for k, v in pairs(changes) do self.cfg[k] = v end
     return 204, ""
   end
   return json_error(404, "apigw", "APIGW.0101", "no such emulator endpoint")
@@ -250,7 +314,10 @@ function Emulator:handle(req)
   local path = req.target:match("^[^?]*")
   local admin = path:match("^/_emulator/(%a+)$")
   if admin then return self:admin(req, admin) end
+  if path == "/meta-data/latest/api/token" and req.method == "PUT" then return self:metadata(req, "token") end
+  if path == "/openstack/latest/securitykey" and req.method == "GET" then return self:metadata(req, "securitykey") end
   self.stats.requests = self.stats.requests + 1
+  if path == "/v3/projects" and req.method == "GET" then return self:list_projects(req) end
   local p, i = path:match("^/v2/([^/]+)/instances/([^/]+)/connector/tasks$")
   local p2, s = path:match("^/v2/([^/]+)/streams/([^/]+)/transfer%-tasks$")
   if not (p and req.method == "POST") and not (p2 and req.method == "POST") then
@@ -265,7 +332,8 @@ end
 -- ---- HTTP/1.1 over LuaSocket ----------------------------------------------------------
 
 local REASONS = { [200] = "OK", [201] = "Created", [204] = "No Content", [400] = "Bad Request",
-  [401] = "Unauthorized", [404] = "Not Found", [411] = "Length Required", [413] = "Payload Too Large" }
+  [401] = "Unauthorized", [404] = "Not Found", [411] = "Length Required", [413] = "Payload Too Large",
+  [500] = "Internal Server Error" }
 local MAX_HEAD, MAX_BODY = 64 * 1024, 10 * 1024 * 1024
 
 -- Parses one request from the front of buf; returns req, rest | nil (need more) | false, status.
@@ -323,14 +391,15 @@ local function parse_request(buf)
   return { method = method, target = target, version = version, headers = headers, body = body }, rest
 end
 
-local function response_bytes(status, body, keep_alive)
+local function response_bytes(status, body, keep_alive, extra)
   local t = {
     "HTTP/1.1 " .. status .. " " .. (REASONS[status] or "Status"),
     "X-Request-Id: " .. random_uuid(),
     "Content-Length: " .. #body,
     "Connection: " .. (keep_alive and "keep-alive" or "close"),
   }
-  if #body > 0 then t[#t + 1] = "Content-Type: application/json" end
+  for k, v in pairs(extra or {}) do t[#t + 1] = k .. ": " .. v end
+  if #body > 0 and not (extra and extra["Content-Type"]) then t[#t + 1] = "Content-Type: application/json" end
   return table.concat(t, "\r\n") .. "\r\n\r\n" .. body
 end
 
@@ -383,7 +452,7 @@ function M.serve(opts)
         st.api = true
         emu.stats.api_connections = emu.stats.api_connections + 1
       end
-      local ok, status, body = pcall(emu.handle, emu, req)
+      local ok, status, body, extra = pcall(emu.handle, emu, req)
       if not ok then
         io.stderr:write("emulator: internal error: ", tostring(status), "\n")
         status, body = 500, '{"error_code":"EMU.500","error_msg":"emulator internal error"}'
@@ -393,7 +462,7 @@ function M.serve(opts)
         io.stderr:write(os.date("!%H:%M:%S "), req.method, " ", req.target:match("^[^?]*"), " -> ", status, "\n")
       end
       c:settimeout(10)
-      c:send(response_bytes(status, body or "", keep))
+      c:send(response_bytes(status, body or "", keep, extra))
       c:settimeout(0)
       if not keep then drop(c) return end
     end
@@ -530,14 +599,14 @@ end
 local Handle = {}
 Handle.__index = Handle
 
-function Handle:request(method, path)
+function Handle:request(method, path, payload)
   local client = self.client
   if not client then
     client = core.http_client({ timeout = 10, proxy = false })
     self.client = client
   end
   local status, _, body = client:send({ method = method, url = self.url .. path, headers = {},
-    body = method == "POST" and "" or nil })
+    body = method == "POST" and (payload or "") or nil })
   if not status then error("emulator admin request failed: " .. tostring(_)) end
   if status >= 300 then error("emulator admin request failed: HTTP " .. status) end
   return #body > 0 and decoder().decode(body) or nil
@@ -547,6 +616,8 @@ end
 function Handle:stats() return self:request("GET", "/_emulator/stats") end
 function Handle:tasks() return self:request("GET", "/_emulator/tasks") end
 function Handle:reset() return self:request("POST", "/_emulator/reset") end
+-- Changes settings of the running emulator, e.g. { metadata_fail = true, projects = {...} }.
+function Handle:config(changes) return self:request("POST", "/_emulator/config", decoder().encode(changes)) end
 
 function Handle:stop()
   if self.client then self.client:close() end

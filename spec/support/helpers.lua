@@ -86,9 +86,12 @@ function M.run_lua(code, env)
     made_home = true
     os.execute("mkdir -p " .. home)
   end
-  local parts = { "env -i", "PATH=" .. M.q(os.getenv("PATH") or "/usr/bin:/bin"), "HOME=" .. M.q(home) }
+  local parts = { "env -i", "PATH=" .. M.q(os.getenv("PATH") or "/usr/bin:/bin"), "HOME=" .. M.q(home),
+    -- never let a child fall through to the real metadata address
+    "HUAWEICLOUD_SDK_METADATA_ENDPOINT=" .. M.q(env.HUAWEICLOUD_SDK_METADATA_ENDPOINT or
+      os.getenv("HUAWEICLOUD_SDK_METADATA_ENDPOINT") or "http://127.0.0.1:9") }
   for k, v in pairs(env) do
-    if k ~= "HOME" then parts[#parts + 1] = k .. "=" .. M.q(v) end
+    if k ~= "HOME" and k ~= "HUAWEICLOUD_SDK_METADATA_ENDPOINT" then parts[#parts + 1] = k .. "=" .. M.q(v) end
   end
   parts[#parts + 1] = M.sanitizer_env()
   local chunk = "package.path=" .. string.format("%q", package.path) .. " package.cpath=" ..

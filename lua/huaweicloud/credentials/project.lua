@@ -1,0 +1,59 @@
+-- Project id discovery, as the official SDKs do it when only AK/SK and a region are given: ask IAM
+-- once, GET /v3/projects?name=<region> (the C core's keystone_list_projects, signed like every
+-- call), and remember the answer per AK + region + IAM endpoint for the life of the process
+-- (in nginx: of the worker). No project, or more than one, is a config error that says so and
+-- carries IAM's X-IAM-Trace-Id.
+local errors = require("huaweicloud.errors")
+
+local M = {}
+
+M.cache = {}   -- key -> project id
+local pending = {} -- key -> true while a lookup is in flight
+
+-- The IAM endpoint for a region: the option, the credentials' iam_endpoint, the environment, or
+-- the public one.
+function M.iam_endpoint(opts, cred, region)
+  return opts.iam_endpoint or cred.iam_endpoint or os.getenv("HUAWEICLOUD_SDK_IAM_ENDPOINT") or
+    ("https://iam." .. region .. ".myhuaweicloud.com")
+end
+
+local function fail(message, extra)
+  local e = { kind = "config", field = "credentials.project_id", message = message }
+  for k, v in pairs(extra or {}) do e[k] = v end
+  return nil, errors.new(e)
+end
+
+-- Returns the project id for cred in the client's region, or nil and a config error.
+function M.discover(client, cred)
+  local region = client.opts.region
+  if not region then
+    return fail("no project id, and no region to look it up in IAM (set credentials.project_id or region)")
+  end
+  local iam = M.iam_endpoint(client.opts, cred, region)
+  local key = table.concat({ cred.ak or cred.token or "", region, iam }, "\n")
+  for _ = 1, 200 do -- another coroutine is asking already: wait for its answer (up to ~10 s)
+    if not pending[key] then break end
+    client.transport.sleep(0.05)
+  end
+  if M.cache[key] then return M.cache[key] end
+  pending[key] = true
+  local ok, res, meta = pcall(client.transport.call, client, "keystone_list_projects",
+    { endpoint = iam, credentials = cred, validate = true }, { name = region })
+  pending[key] = nil
+  if not ok then error(res, 0) end
+  if not res then
+    return fail("looking the project id up in IAM (" .. iam .. ") failed: " .. tostring(meta),
+      { status = meta.status, code = meta.code, request_id = meta.request_id, cause = meta,
+        iam_trace_id = meta.headers and meta.headers["x-iam-trace-id"] })
+  end
+  local trace = meta.headers and meta.headers["x-iam-trace-id"]
+  local projects = type(res.projects) == "table" and res.projects or {}
+  if #projects ~= 1 or type(projects[1].id) ~= "string" then
+    return fail(string.format("IAM lists %d projects named %s for these credentials (one is needed); " ..
+      "set credentials.project_id (IAM trace id %s)", #projects, region, tostring(trace)), { iam_trace_id = trace })
+  end
+  M.cache[key] = projects[1].id
+  return projects[1].id
+end
+
+return M
