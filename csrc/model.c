@@ -373,10 +373,8 @@ static rpath rule_paths[MAX_MODELS][MAX_RULES][MAX_PATHS + 1]; /* [0] is the con
 static pthread_once_t rules_once = PTHREAD_ONCE_INIT;
 
 static int field_index(const hwc_model *m, const char *name, size_t n) {
-  size_t i;
-  for (i = 0; m && i < m->nfields; i++)
-    if (strlen(m->fields[i].name) == n && memcmp(m->fields[i].name, name, n) == 0) return (int)i;
-  return -1;
+  const hwc_field *f = m ? find_field(m, name, n) : NULL;
+  return f ? (int)(f - m->fields) : -1;
 }
 
 static rpath resolve(const hwc_model *m, const char *path) {

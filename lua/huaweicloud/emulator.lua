@@ -95,16 +95,7 @@ function Emulator:reset()
 end
 
 local function parse_sdk_date(s)
-  local y, m, d, h, mi, sec = (s or ""):match("^(%d%d%d%d)(%d%d)(%d%d)T(%d%d)(%d%d)(%d%d)Z$")
-  if not y then return nil end
-  y, m, d = tonumber(y), tonumber(m), tonumber(d)
-  -- days since 1970-01-01 of a civil date (H. Hinnant), without os.time's local time
-  if m <= 2 then y = y - 1 end
-  local era = math.floor(y / 400)
-  local yoe = y - era * 400
-  local doy = math.floor((153 * (m > 2 and m - 3 or m + 9) + 2) / 5) + d - 1
-  local days = era * 146097 + yoe * 365 + math.floor(yoe / 4) - math.floor(yoe / 100) + doy - 719468
-  return days * 86400 + tonumber(h) * 3600 + tonumber(mi) * 60 + tonumber(sec)
+  return (s or ""):match("^%d+T%d+Z$") and require("huaweicloud.utc").parse(s) or nil
 end
 
 local function auth_fail(self, message)

@@ -30,18 +30,8 @@ function M.new(opts)
   return self
 end
 
--- "2024-02-07T12:34:56.000000Z" (or without fraction, or +00:00) -> seconds since the epoch
-function M.parse_time(s)
-  local y, mo, d, h, mi, sec = tostring(s):match("^(%d%d%d%d)%-(%d%d)%-(%d%d)[T ](%d%d):(%d%d):(%d%d)")
-  if not y then return nil end
-  y, mo, d = tonumber(y), tonumber(mo), tonumber(d)
-  if mo <= 2 then y = y - 1 end
-  local era = math.floor(y / 400)
-  local yoe = y - era * 400
-  local doy = math.floor((153 * (mo > 2 and mo - 3 or mo + 9) + 2) / 5) + d - 1
-  local days = era * 146097 + yoe * 365 + math.floor(yoe / 4) - math.floor(yoe / 100) + doy - 719468
-  return days * 86400 + tonumber(h) * 3600 + tonumber(mi) * 60 + tonumber(sec)
-end
+-- "2024-02-07T12:34:56.000000Z" (or without the fraction) -> seconds since the epoch
+M.parse_time = require("huaweicloud.utc").parse
 
 local function fetch(self)
   local token
