@@ -9,6 +9,7 @@
 #include "compat.h"
 #include "errors.h"
 #include "http.h"
+#include "request.h"
 #include "sbuf.h"
 #include "version.h"
 
@@ -346,28 +347,20 @@ static int add_header_line(xfer *x, const char *k, size_t kn, const char *v, siz
   return 1;
 }
 
-static const char *field_str(lua_State *L, int t, const char *k, size_t *n) {
-  const char *s = NULL;
-  lua_getfield(L, t, k);
-  if (lua_type(L, -1) == LUA_TSTRING) s = lua_tolstring(L, -1, n);
-  lua_pop(L, 1); /* the request table keeps it alive */
-  return s;
-}
-
 /* Sets x up for the request table at req. Options that never change are set once per handle;
  * each request sets only what varies (libcurl re-initialises a lot after curl_easy_reset).
  * copy_body: keep a private copy of the body (a batch outlives the call). */
 static void xfer_setup(lua_State *L, hwc_http *h, xfer *x, int req, int copy_body) {
   const char *method, *url, *body;
   size_t mn, un, bn = 0;
-  int has_ua = 0, is_post;
+  int has_ua = 0, is_post, bad = 0; /* a wrong type reads as absent: prepare made the table */
   CURL *c;
 
   req = lua_absindex(L, req);
   luaL_checktype(L, req, LUA_TTABLE);
-  method = field_str(L, req, "method", &mn);
-  url = field_str(L, req, "url", &un);
-  body = field_str(L, req, "body", &bn);
+  method = hwc_opt_string(L, req, "method", &mn, &bad);
+  url = hwc_opt_string(L, req, "url", &un, &bad);
+  body = hwc_opt_string(L, req, "body", &bn, &bad);
   if (method == NULL || url == NULL) luaL_error(L, "request needs a method and a url");
   if (memchr(url, '\0', un) || memchr(method, '\0', mn)) luaL_error(L, "request url or method contains NUL");
   if (x->easy == NULL && (x->easy = curl_easy_init()) == NULL) luaL_error(L, "curl_easy_init failed");

@@ -134,19 +134,6 @@ static int check_param_keys(lua_State *L, const hwc_op *op, int params) {
   return 0;
 }
 
-static const char *opt_str(lua_State *L, int t, const char *k, size_t *n, int *bad) {
-  const char *s = NULL;
-  lua_getfield(L, t, k);
-  if (lua_type(L, -1) == LUA_TSTRING) s = lua_tolstring(L, -1, n);
-  else if (!lua_isnil(L, -1)) *bad = 1;
-  lua_pop(L, 1);
-  return s;
-}
-
-static int fail_fault(lua_State *L, const hwc_fault *f) {
-  return hwc_fail(L, f->kind, f->field, "%s", f->message);
-}
-
 /* Builds the signed request for op; pushes req and returns 1, or pushes nil, err and returns 2. */
 static int prepare_with(lua_State *L, const hwc_op *op, int cfg, int params, hwc_scratch *s);
 
@@ -174,11 +161,11 @@ static int prepare_with(lua_State *L, const hwc_op *op, int cfg, int params, hwc
   rb.method = op->method;
 
   if (check_param_keys(L, op, params)) return 2;
-  endpoint = opt_str(L, cfg, "endpoint", &elen, &bad);
+  endpoint = hwc_opt_string(L, cfg, "endpoint", &elen, &bad);
   if (endpoint == NULL) return hwc_fail(L, "config", "endpoint", "no endpoint (set region or endpoint)");
   if ((msg = hwc_url_parse(endpoint, elen, &ep)) != NULL) return hwc_fail(L, "config", "endpoint", "%s", msg);
   if (ep.query != NULL) return hwc_fail(L, "config", "endpoint", "must not carry a query string");
-  date = opt_str(L, cfg, "date", &n, &bad);
+  date = hwc_opt_string(L, cfg, "date", &n, &bad);
   lua_getfield(L, cfg, "validate");
   if (lua_type(L, -1) == LUA_TBOOLEAN) validate = lua_toboolean(L, -1);
   lua_getfield(L, params, "validate");
@@ -188,9 +175,9 @@ static int prepare_with(lua_State *L, const hwc_op *op, int cfg, int params, hwc
 
   lua_getfield(L, cfg, "credentials");
   creds = lua_gettop(L);
-  if (!hwc_cred_read(L, creds, &c, 0, &f)) return fail_fault(L, &f);
+  if (!hwc_cred_read(L, creds, &c, 0, &f)) return hwc_fail_fault(L, &f);
   if (op->flags & HWC_OP_PROJECT) {
-    project = opt_str(L, creds, "project_id", &plen, &bad);
+    project = hwc_opt_string(L, creds, "project_id", &plen, &bad);
     if (bad) return hwc_fail(L, "config", "credentials.project_id", "must be a string");
     if (project == NULL || plen == 0)
       return hwc_fail(L, "config", "credentials.project_id", "no project id (set credentials.project_id)");
@@ -260,10 +247,10 @@ static int prepare_with(lua_State *L, const hwc_op *op, int cfg, int params, hwc
   }
 
   lua_getfield(L, params, "headers");
-  if (!hwc_reqb_headers_from(L, -1, &rb, &f)) return fail_fault(L, &f);
+  if (!hwc_reqb_headers_from(L, -1, &rb, &f)) return hwc_fail_fault(L, &f);
   if (op->request != NULL && !hwc_reqb_has_header(&rb, "Content-Type") &&
       !hwc_reqb_add_header(&rb, "Content-Type", 12, "application/json", 16, &f))
-    return fail_fault(L, &f);
+    return hwc_fail_fault(L, &f);
   if (project != NULL && !hwc_reqb_has_header(&rb, "X-Project-Id") &&
       !hwc_reqb_add_header(&rb, "X-Project-Id", 12, project, plen, &f))
     return hwc_fail(L, "config", "credentials.project_id", "%s", f.message);
@@ -302,7 +289,7 @@ static int prepare_with(lua_State *L, const hwc_op *op, int cfg, int params, hwc
     rb.url.path = s->url.p + (ep.path - endpoint);
     rb.url.path_len = path_end - (size_t)(ep.path - endpoint);
   }
-  if (!hwc_reqb_sign_push(L, &rb, &c, date, s, &f)) return fail_fault(L, &f);
+  if (!hwc_reqb_sign_push(L, &rb, &c, date, s, &f)) return hwc_fail_fault(L, &f);
 
   lua_createtable(L, 0, 6);
   lua_insert(L, -2);
@@ -356,12 +343,11 @@ static void push_header(lua_State *L, int idx, const char *name) {
     idx = lua_absindex(L, idx);
     lua_pushnil(L);
     while (lua_next(L, idx)) {
-      size_t n, i;
+      size_t n;
       const char *k;
       if (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TSTRING) {
         k = lua_tolstring(L, -2, &n);
-        for (i = 0; i < n && i < want && (k[i] | 0x20) == (name[i] | 0x20); i++) {}
-        if (n == want && i == n) {
+        if (hwc_header_name_eq(k, n, name, want)) {
           lua_remove(L, -2);
           return;
         }

@@ -113,7 +113,7 @@ static int ak_ok(const char *s, size_t n) {
   return n > 0;
 }
 
-static const char *opt_string(lua_State *L, int t, const char *k, size_t *n, int *bad) {
+const char *hwc_opt_string(lua_State *L, int t, const char *k, size_t *n, int *bad) {
   const char *s = NULL;
   lua_getfield(L, t, k);
   if (lua_type(L, -1) == LUA_TSTRING) s = lua_tolstring(L, -1, n);
@@ -128,15 +128,15 @@ int hwc_cred_read(lua_State *L, int idx, hwc_cred *c, int need_aksk, hwc_fault *
   size_t n;
   memset(c, 0, sizeof *c);
   if (lua_type(L, idx) != LUA_TTABLE) return fault(f, "config", "credentials", "must be a table");
-  c->ak = opt_string(L, idx, "ak", &c->ak_len, &bad);
+  c->ak = hwc_opt_string(L, idx, "ak", &c->ak_len, &bad);
   if (bad) return fault(f, "config", "credentials.ak", "must be a string");
-  c->sk = opt_string(L, idx, "sk", &c->sk_len, &bad);
+  c->sk = hwc_opt_string(L, idx, "sk", &c->sk_len, &bad);
   if (bad) return fault(f, "config", "credentials.sk", "must be a string");
-  c->security_token = opt_string(L, idx, "security_token", &c->security_token_len, &bad);
+  c->security_token = hwc_opt_string(L, idx, "security_token", &c->security_token_len, &bad);
   if (bad) return fault(f, "config", "credentials.security_token", "must be a string");
-  c->token = opt_string(L, idx, "token", &c->token_len, &bad);
+  c->token = hwc_opt_string(L, idx, "token", &c->token_len, &bad);
   if (bad) return fault(f, "config", "credentials.token", "must be a string");
-  alg = opt_string(L, idx, "algorithm", &n, &bad);
+  alg = hwc_opt_string(L, idx, "algorithm", &n, &bad);
   if (bad || (alg != NULL && !hwc_alg_parse(alg, &c->alg)))
     return fault(f, "config", "credentials.algorithm", "must be SDK-HMAC-SHA256 or SDK-HMAC-SM3");
   if (c->ak_len == 0) c->ak = NULL;
@@ -370,7 +370,7 @@ int hwc_reqb_sign_push(lua_State *L, hwc_reqb *rb, const hwc_cred *c, const char
   return 1;
 }
 
-static int fail_fault(lua_State *L, const hwc_fault *f) {
+int hwc_fail_fault(lua_State *L, const hwc_fault *f) {
   return hwc_fail(L, f->kind, f->field, "%s", f->message);
 }
 
@@ -413,29 +413,29 @@ static int sign_with(lua_State *L, hwc_scratch *s) {
 
   hwc_reqb_init(&rb);
 
-  str = opt_string(L, 1, "method", &n, &bad);
+  str = hwc_opt_string(L, 1, "method", &n, &bad);
   if (str == NULL || !method_copy(str, n, method))
     return hwc_fail(L, "validation", "method", "must be an HTTP method name such as POST");
   rb.method = method;
-  url = opt_string(L, 1, "url", &url_len, &bad);
+  url = hwc_opt_string(L, 1, "url", &url_len, &bad);
   if (url == NULL) return hwc_fail(L, "validation", "url", "must be a string");
   if ((str = hwc_url_parse(url, url_len, &rb.url)) != NULL) return hwc_fail(L, "validation", "url", "%s", str);
-  rb.body = opt_string(L, 1, "body", &rb.body_len, &bad);
+  rb.body = hwc_opt_string(L, 1, "body", &rb.body_len, &bad);
   if (bad) return hwc_fail(L, "validation", "body", "must be a string");
-  date = opt_string(L, 1, "date", &n, &bad);
+  date = hwc_opt_string(L, 1, "date", &n, &bad);
   if (bad) return hwc_fail(L, "validation", "date", "must be a string");
 
   lua_getfield(L, 1, "headers");
-  if (!hwc_reqb_headers_from(L, -1, &rb, &f)) return fail_fault(L, &f);
+  if (!hwc_reqb_headers_from(L, -1, &rb, &f)) return hwc_fail_fault(L, &f);
   if (rb.url.query != NULL) {
     str = hwc_query_parse(rb.url.query, rb.url.query_len, &s->arena, rb.query, HWC_MAX_QUERY, &cnt);
     if (str != NULL) return hwc_fail(L, "validation", "url", "%s", str);
     rb.nquery = cnt;
   }
   lua_getfield(L, 1, "query");
-  if (!hwc_reqb_query_from(L, -1, &rb, &f)) return fail_fault(L, &f);
-  if (!hwc_cred_read(L, 2, &c, 1, &f)) return fail_fault(L, &f);
-  if (!hwc_reqb_sign_push(L, &rb, &c, date, s, &f)) return fail_fault(L, &f);
+  if (!hwc_reqb_query_from(L, -1, &rb, &f)) return hwc_fail_fault(L, &f);
+  if (!hwc_cred_read(L, 2, &c, 1, &f)) return hwc_fail_fault(L, &f);
+  if (!hwc_reqb_sign_push(L, &rb, &c, date, s, &f)) return hwc_fail_fault(L, &f);
 
   lua_createtable(L, 0, 5);
   lua_pushlstring(L, s->sig.canonical.p, s->sig.canonical.len);

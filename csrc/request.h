@@ -54,6 +54,11 @@ typedef struct hwc_fault {
 
 /* Empties rb (the arrays are not cleared: only their first n entries are ever read). */
 void hwc_reqb_init(hwc_reqb *rb);
+/* The string at t[k] (the table keeps it alive), or NULL; sets *bad when t[k] is neither a
+ * string nor nil. */
+const char *hwc_opt_string(lua_State *L, int t, const char *k, size_t *n, int *bad);
+/* Pushes nil and the error a fault describes; returns 2. */
+int hwc_fail_fault(lua_State *L, const hwc_fault *f);
 /* Reads {ak, sk, security_token?, token?, algorithm?} at idx. need_aksk: 0 allows token-only. */
 int hwc_cred_read(lua_State *L, int idx, hwc_cred *c, int need_aksk, hwc_fault *f);
 /* Adds one header after checking it; replaces nothing: a second header of the same name fails. */
