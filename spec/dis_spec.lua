@@ -1,6 +1,5 @@
 -- huaweicloud.dis: create_obs_transfer_task through the Lua client against the emulator.
 local hw = require("huaweicloud")
-local core = require("huaweicloud.core")
 local H = require("spec.support.helpers")
 local X = require("spec.fixtures.examples")
 
@@ -28,14 +27,8 @@ describe("dis:create_obs_transfer_task", function()
   end)
 
   it("matches the official SDK's signature for each page example (marshal + sign)", function()
-    local vectors = {}
-    for _, v in ipairs(H.vectors()) do vectors[v.name] = v end
     for _, ex in ipairs(X.dis) do
-      local v = vectors[ex.name]
-      local req = assert(core.prepare("create_obs_transfer_task", {
-        endpoint = "https://dis.cn-north-4.myhuaweicloud.com", date = v.input.headers["X-Sdk-Date"],
-        credentials = { ak = v.input.ak, sk = v.input.sk, project_id = X.project_id } },
-        { stream_name = X.stream_name, body = ex.body }))
+      local req, v = H.prepare_as_vector("create_obs_transfer_task", ex.name, { stream_name = X.stream_name, body = ex.body })
       assert.are.equal(v.input.body, req.body)
       assert.are.equal(v.expected.authorization, req.headers.Authorization)
     end

@@ -1,7 +1,6 @@
 -- huaweicloud.kafka: create_connector_task through the Lua client against the emulator, the
 -- builders, path parameters, validation before sending, and the dry run.
 local hw = require("huaweicloud")
-local core = require("huaweicloud.core")
 local H = require("spec.support.helpers")
 local X = require("spec.fixtures.examples")
 
@@ -33,14 +32,8 @@ describe("kafka:create_connector_task", function()
   end)
 
   it("matches the official SDK's signature for each page example (marshal + sign)", function()
-    local vectors = {}
-    for _, v in ipairs(H.vectors()) do vectors[v.name] = v end
     for _, ex in ipairs(X.kafka) do
-      local v = vectors[ex.name]
-      local req = assert(core.prepare("create_connector_task", {
-        endpoint = "https://dms.cn-north-4.myhuaweicloud.com", date = v.input.headers["X-Sdk-Date"],
-        credentials = { ak = v.input.ak, sk = v.input.sk, project_id = X.project_id } },
-        { instance_id = X.instance_id, body = ex.body }))
+      local req, v = H.prepare_as_vector("create_connector_task", ex.name, { instance_id = X.instance_id, body = ex.body })
       assert.are.equal(v.input.url, req.url)
       assert.are.equal(v.input.body, req.body)
       assert.are.equal(v.expected.canonical_request, req.canonical_request)

@@ -26,6 +26,22 @@ function M.vectors()
   return cjson.decode(M.fixture("signing.json")).cases
 end
 
+-- core.prepare of op with params under exactly the conditions reference vector `name` was
+-- signed in (endpoint, date, keys, project id); returns the request and the vector.
+function M.prepare_as_vector(op, name, params)
+  for _, v in ipairs(M.vectors()) do
+    if v.name == name then
+      local core = require("huaweicloud.core")
+      local req, err = core.prepare(op, { endpoint = v.input.url:match("^https?://[^/]+"),
+        date = v.input.headers["X-Sdk-Date"], credentials = { ak = v.input.ak, sk = v.input.sk,
+          project_id = v.input.headers["X-Project-Id"] } }, params)
+      assert(req, tostring(err))
+      return req, v
+    end
+  end
+  error("no reference vector named " .. name)
+end
+
 -- Shell-quote one argument.
 function M.q(s)
   return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
