@@ -34,7 +34,7 @@ BUSTED := busted --lua=$(LUA) --cpath='./$(BUILD)/?.so' -o spec/support/ci_outpu
 export HUAWEICLOUD_SDK_METADATA_ENDPOINT ?= http://127.0.0.1:9
 BUSTED_ARGS ?=
 
-.PHONY: all test test-all lint check deps demo clean asan valgrind fuzz bench
+.PHONY: all test test-all lint check deps demo clean asan valgrind fuzz bench ctest
 all: $(SO)
 
 Q := $(if $(V),,@)
@@ -90,6 +90,14 @@ fuzz: $(FUZZERS:%=build/fuzz/fuzz_%)
 	    -max_len=4096 -timeout=10 -rss_limit_mb=2048 corpus-$$f ../../fuzz/seeds/$$f 2>&1 | \
 	    grep -E "^stat::number_of_executed_units|^stat::peak_rss|^#[0-9]+ +DONE|ERROR|SUMMARY|crash-|Test unit written" ); \
 	done
+
+# C unit tests (spec/c/*_test.c): each links the core's C files and runs without the module.
+CTESTS := $(patsubst spec/c/%.c,build/ctest/%,$(wildcard spec/c/*_test.c))
+build/ctest/%: spec/c/%.c $(SRCS) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -std=c99 -D_POSIX_C_SOURCE=200809L -g -O1 $(WARN) -Icsrc $(shell pkg-config --cflags lua5.4 libcurl libcrypto) \
+	  -o $@ $< $(SRCS) $(shell pkg-config --libs lua5.4 libcurl libcrypto) -lm -ldl -lpthread
+ctest: $(CTESTS)
 
 # Benchmarks (spec/bench/): numbers printed, nothing passes or fails on a timing.
 build/bench/curl_floor: spec/bench/curl_floor.c

@@ -57,15 +57,28 @@ static void to_hex(const unsigned char *d, char *out) {
 }
 
 /* Contexts are reused per thread: allocating and cleansing them per call cost more than the
- * hashing itself. The HMAC context stays keyed with the last key it saw (a client signs with one
- * SK), so most calls skip key setup; a different key re-keys it. */
+ * hashing itself. Each algorithm's HMAC context stays keyed with the last key it saw (a client
+ * signs with one SK), so most calls skip key setup. The copy kept to recognise that key belongs
+ * to its algorithm's slot alone, and is wiped whenever it is replaced or freed. */
+#define KEY_CACHE_MAX 128 /* longer keys are never cached */
+
+typedef struct key_slot {
+  EVP_MAC_CTX *mac;
+  unsigned char key[KEY_CACHE_MAX]; /* the key mac is set to, when keyed */
+  size_t keylen;
+  int keyed;
+} key_slot;
+
 typedef struct thread_ctx {
   EVP_MD_CTX *md;
-  EVP_MAC_CTX *mac[2];
-  unsigned char key[128]; /* the key mac[] is set to; longer keys are never cached */
-  size_t keylen[2];
-  int keyed[2];
+  key_slot slot[2]; /* indexed by hwc_alg */
 } thread_ctx;
+
+static void slot_forget(key_slot *k) {
+  OPENSSL_cleanse(k->key, sizeof k->key);
+  k->keylen = 0;
+  k->keyed = 0;
+}
 
 static pthread_key_t ctx_key;
 static pthread_once_t ctx_once = PTHREAD_ONCE_INIT;
@@ -75,8 +88,10 @@ static void thread_ctx_free(void *p) {
   int i;
   if (t == NULL) return;
   EVP_MD_CTX_free(t->md);
-  for (i = 0; i < 2; i++) EVP_MAC_CTX_free(t->mac[i]);
-  OPENSSL_cleanse(t->key, sizeof t->key);
+  for (i = 0; i < 2; i++) {
+    EVP_MAC_CTX_free(t->slot[i].mac);
+    slot_forget(&t->slot[i]);
+  }
   free(t);
 }
 
@@ -116,23 +131,30 @@ int hwc_hmac_hex(hwc_alg alg, const void *key, size_t keylen, const void *data, 
   unsigned char d[EVP_MAX_MD_SIZE];
   size_t n = 0;
   int same;
+  key_slot *k;
   thread_ctx *t = get_ctx();
   if (t == NULL || hmac_templates[alg] == NULL) return 0;
-  if (t->mac[alg] == NULL && (t->mac[alg] = EVP_MAC_CTX_dup(hmac_templates[alg])) == NULL) return 0;
-  same = t->keyed[alg] && t->keylen[alg] == keylen && keylen <= sizeof t->key && memcmp(t->key, key, keylen) == 0;
-  /* an empty key is still a key: a NULL pointer would mean "keep the previous one" */
-  if (!EVP_MAC_init(t->mac[alg], same ? NULL : (const unsigned char *)(keylen ? key : ""), same ? 0 : keylen, NULL)) {
-    t->keyed[alg] = 0;
-    return 0;
-  }
+  k = &t->slot[alg];
+  if (k->mac == NULL && (k->mac = EVP_MAC_CTX_dup(hmac_templates[alg])) == NULL) return 0;
+  same = k->keyed && k->keylen == keylen && memcmp(k->key, key, keylen) == 0;
   if (!same) {
-    t->keyed[alg] = keylen <= sizeof t->key;
-    if (t->keyed[alg]) memcpy(t->key, key, keylen);
-    t->keylen[alg] = keylen;
-  }
-  if (!EVP_MAC_update(t->mac[alg], (const unsigned char *)data, len) ||
-      !EVP_MAC_final(t->mac[alg], d, &n, sizeof d) || n != HWC_DIGEST_LEN)
+    slot_forget(k); /* before re-keying: a failure below must not leave the old key trusted */
+    /* an empty key is still a key: a NULL pointer would mean "keep the previous one" */
+    if (!EVP_MAC_init(k->mac, (const unsigned char *)(keylen ? key : ""), keylen, NULL)) return 0;
+    if (keylen <= sizeof k->key) {
+      memcpy(k->key, key, keylen);
+      k->keylen = keylen;
+      k->keyed = 1;
+    }
+  } else if (!EVP_MAC_init(k->mac, NULL, 0, NULL)) {
+    slot_forget(k);
     return 0;
+  }
+  if (!EVP_MAC_update(k->mac, (const unsigned char *)data, len) || !EVP_MAC_final(k->mac, d, &n, sizeof d) ||
+      n != HWC_DIGEST_LEN) {
+    slot_forget(k);
+    return 0;
+  }
   to_hex(d, out);
   return 1;
 }

@@ -126,6 +126,35 @@ describe("core.sign edge cases", function()
     assert_chain(info, h, "sm3")
   end)
 
+  it("never signs with another account's key: many AK/SK pairs, both algorithms interleaved", function()
+    -- SKs are all 40 characters; one process signing for several accounts must use each one's own
+    local pairs_ = {}
+    for i = 1, 6 do
+      pairs_[i] = { ak = ("AKPAIR%014d"):format(i), sk = (string.char(64 + i)):rep(20) .. ("%020d"):format(i) }
+    end
+    local order = { { 1, "SDK-HMAC-SHA256" }, { 2, "SDK-HMAC-SM3" }, { 2, "SDK-HMAC-SHA256" }, { 3, "SDK-HMAC-SM3" },
+      { 1, "SDK-HMAC-SM3" }, { 4, "SDK-HMAC-SHA256" }, { 3, "SDK-HMAC-SHA256" }, { 5, "SDK-HMAC-SM3" },
+      { 6, "SDK-HMAC-SHA256" }, { 5, "SDK-HMAC-SHA256" }, { 6, "SDK-HMAC-SM3" }, { 1, "SDK-HMAC-SHA256" } }
+    local got = {}
+    for k, o in ipairs(order) do
+      local p = pairs_[o[1]]
+      local h, info = sign({ method = "POST", url = "https://dms.example.com/v2/p/x", body = "{}" },
+        { ak = p.ak, sk = p.sk, algorithm = o[2] })
+      local dg = o[2] == "SDK-HMAC-SM3" and "sm3" or "sha256"
+      assert.are.equal(H.openssl_digest(dg, info.string_to_sign, p.sk), h.Authorization:match("Signature=(%x+)$"),
+        "signature " .. k)
+      got[k] = h.Authorization
+    end
+    -- and each equals what a fresh process computes for that pair alone
+    for k, o in ipairs(order) do
+      local p = pairs_[o[1]]
+      local out = H.run_lua(("local core = require('huaweicloud.core') local h = core.sign({ method = 'POST', " ..
+        "url = 'https://dms.example.com/v2/p/x', body = '{}', date = %q }, { ak = %q, sk = %q, algorithm = %q }) " ..
+        "io.write(h.Authorization)"):format(DATE, p.ak, p.sk, o[2]))
+      assert.are.equal(got[k], out, "fresh process, signature " .. k)
+    end
+  end)
+
   it("sends X-Auth-Token and no signature with token credentials", function()
     local h, info = core.sign({ method = "GET", url = "https://dms.example.com/x" }, { token = "tkn" })
     assert.is_nil(h, tostring(info))
