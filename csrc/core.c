@@ -8,6 +8,7 @@
 #include "http.h"
 #include "lcall.h"
 #include "lmodel.h"
+#include "lsecrets.h"
 #include "request.h"
 #include "version.h"
 
@@ -45,6 +46,9 @@ static const luaL_Reg core_funcs[] = {
   {"prepare", hwc_lua_prepare},
   {"parse", hwc_lua_parse},
   {"mask", hwc_lua_mask},
+  {"scrub", hwc_lua_scrub},
+  {"sensitive_name", hwc_lua_sensitive_name},
+  {"prepared", hwc_lua_prepared},
   {"operations", hwc_lua_operations},
   {"http_client", hwc_lua_http_client},
   {"error", hwc_error_new},

@@ -10,10 +10,8 @@
 #include "lmodel.h"
 #include "ops.h"
 #include "request.h"
-#include "scrub.h"
+#include "lsecrets.h"
 
-#define SECRETS_KEY "huaweicloud.core.secrets" /* weak-keyed: req table -> list of its secrets */
-#define MAX_SECRETS 32
 #define MESSAGE_MAX 1024 /* an error body shown as a message is cut here */
 
 static const hwc_op *check_op(lua_State *L, int arg) {
@@ -21,59 +19,6 @@ static const hwc_op *check_op(lua_State *L, int arg) {
   const hwc_op *op = hwc_op_find(name);
   if (op == NULL) luaL_argerror(L, arg, lua_pushfstring(L, "unknown operation '%s'", name));
   return op;
-}
-
-/* ---- secrets: remembered per prepared request, used to scrub what is shown ------------ */
-
-static void push_secret_registry(lua_State *L) {
-  lua_getfield(L, LUA_REGISTRYINDEX, SECRETS_KEY);
-  if (lua_isnil(L, -1)) {
-    lua_pop(L, 1);
-    lua_newtable(L);
-    lua_createtable(L, 0, 1);
-    lua_pushliteral(L, "k");
-    lua_setfield(L, -2, "__mode");
-    lua_setmetatable(L, -2);
-    lua_pushvalue(L, -1);
-    lua_setfield(L, LUA_REGISTRYINDEX, SECRETS_KEY);
-  }
-}
-
-/* Pushes the secrets list of the request at req (an empty table when none). */
-static void push_secrets_of(lua_State *L, int req) {
-  if (req && lua_type(L, req) == LUA_TTABLE) {
-    req = lua_absindex(L, req);
-    push_secret_registry(L);
-    lua_pushvalue(L, req);
-    lua_rawget(L, -2);
-    lua_remove(L, -2);
-    if (lua_type(L, -1) == LUA_TTABLE) return;
-    lua_pop(L, 1);
-  }
-  lua_newtable(L);
-}
-
-/* Pushes text with the secrets in the list at list masked. */
-static void push_scrubbed(lua_State *L, const char *s, size_t n, int list) {
-  hwc_str secrets[MAX_SECRETS];
-  size_t k = 0, i, len;
-  hwc_scratch *sc;
-  list = lua_absindex(L, list);
-  len = lua_rawlen(L, list);
-  for (i = 1; i <= len && k < MAX_SECRETS; i++) {
-    lua_rawgeti(L, list, (int)i);
-    if (lua_type(L, -1) == LUA_TSTRING) { /* the list keeps the string alive */
-      secrets[k].s = lua_tolstring(L, -1, &secrets[k].n);
-      k++;
-    }
-    lua_pop(L, 1);
-  }
-  sc = hwc_scratch_new(L);
-  hwc_scrub(&sc->body, s, n, secrets, k);
-  if (!sbuf_ok(&sc->body)) luaL_error(L, "out of memory");
-  lua_pushlstring(L, sc->body.p ? sc->body.p : "", sc->body.len);
-  hwc_scratch_release(sc);
-  lua_remove(L, -2);
 }
 
 /* ---- prepare --------------------------------------------------------------------------- */
@@ -105,7 +50,7 @@ static const hwc_param *find_param(const hwc_op *op, const char *name, size_t n)
 
 static int is_control_key(const char *k, size_t n) {
   return (n == 4 && memcmp(k, "body", 4) == 0) || (n == 7 && memcmp(k, "headers", 7) == 0) ||
-         (n == 8 && memcmp(k, "validate", 8) == 0);
+         (n == 8 && memcmp(k, "validate", 8) == 0) || (n == 13 && memcmp(k, "allow_unknown", 13) == 0);
 }
 
 /* Fails on keys of params that the operation does not take. */
@@ -122,7 +67,7 @@ static int check_param_keys(lua_State *L, const hwc_op *op, int params) {
     k = lua_tolstring(L, -1, &n);
     if (find_param(op, k, n) == NULL && !is_control_key(k, n)) {
       char hint[96] = "";
-      if (op->nparams) snprintf(hint, sizeof hint, " (it takes %s%s, body, headers, validate)",
+      if (op->nparams) snprintf(hint, sizeof hint, " (it takes %s%s, body, headers, validate, allow_unknown)",
                                 op->params[0].name, op->nparams > 1 ? ", ..." : "");
       lua_pushnil(L);
       hwc_push_error(L, "validation", k, "");
@@ -155,7 +100,7 @@ static int prepare_with(lua_State *L, const hwc_op *op, int cfg, int params, hwc
   hwc_url ep;
   const char *endpoint, *project = NULL, *date, *p, *msg;
   size_t elen, plen = 0, n;
-  int bad = 0, validate = 1, creds, secrets, req;
+  int bad = 0, validate = 1, creds, secrets, req, body = 0;
 
   hwc_reqb_init(&rb);
   rb.method = op->method;
@@ -183,15 +128,12 @@ static int prepare_with(lua_State *L, const hwc_op *op, int cfg, int params, hwc
       return hwc_fail(L, "config", "credentials.project_id", "no project id (set credentials.project_id)");
   }
 
-  lua_newtable(L);
+  hwc_secrets_new(L);
   secrets = lua_gettop(L);
-  if (c.ak) { lua_pushlstring(L, c.ak, c.ak_len); lua_rawseti(L, secrets, 1); }
-  if (c.sk) { lua_pushlstring(L, c.sk, c.sk_len); lua_rawseti(L, secrets, (int)lua_rawlen(L, secrets) + 1); }
-  if (c.security_token) {
-    lua_pushlstring(L, c.security_token, c.security_token_len);
-    lua_rawseti(L, secrets, (int)lua_rawlen(L, secrets) + 1);
-  }
-  if (c.token) { lua_pushlstring(L, c.token, c.token_len); lua_rawseti(L, secrets, (int)lua_rawlen(L, secrets) + 1); }
+  if (c.ak) hwc_secrets_addl(L, secrets, c.ak, c.ak_len);
+  if (c.sk) hwc_secrets_addl(L, secrets, c.sk, c.sk_len);
+  if (c.security_token) hwc_secrets_addl(L, secrets, c.security_token, c.security_token_len);
+  if (c.token) hwc_secrets_addl(L, secrets, c.token, c.token_len);
 
   /* URL: the endpoint (its base path without a trailing '/') + the expanded template */
   n = (size_t)(ep.path + ep.path_len - endpoint);
@@ -240,8 +182,9 @@ static int prepare_with(lua_State *L, const hwc_op *op, int cfg, int params, hwc
     lua_getfield(L, params, "body");
     if (lua_type(L, -1) != LUA_TTABLE)
       return hwc_fail(L, "validation", "body", "required: a table (got %s)", luaL_typename(L, -1));
-    if (!hwc_encode_into(L, op->request, lua_gettop(L), validate, secrets, &s->body)) return 2;
-    lua_pop(L, 1);
+    lua_getfield(L, params, "allow_unknown");
+    if (!hwc_encode_into(L, op->request, -2, validate, secrets, lua_gettop(L), &s->body)) return 2;
+    lua_pop(L, 2);
     rb.body = s->body.p;
     rb.body_len = s->body.len;
   }
@@ -301,6 +244,8 @@ static int prepare_with(lua_State *L, const hwc_op *op, int cfg, int params, hwc
   lua_setfield(L, req, "url");
   if (op->request != NULL) {
     lua_pushlstring(L, s->body.p, s->body.len);
+    body = lua_gettop(L);
+    lua_pushvalue(L, body);
     lua_setfield(L, req, "body");
   }
   if (c.ak != NULL) {
@@ -309,11 +254,8 @@ static int prepare_with(lua_State *L, const hwc_op *op, int cfg, int params, hwc
   }
   lua_pushstring(L, op->name);
   lua_setfield(L, req, "operation");
-  push_secret_registry(L);
-  lua_pushvalue(L, req);
-  lua_pushvalue(L, secrets);
-  lua_rawset(L, -3);
-  lua_pop(L, 1);
+  hwc_secrets_attach(L, req, secrets, body);
+  lua_settop(L, req);
   return 1;
 }
 
@@ -512,10 +454,10 @@ static void canonical_diff(lua_State *L, int err, const char *message, size_t ml
       lua_setfield(L, -2, "line");
       lua_pushstring(L, canonical_part(line, headers_end ? headers_end : nours + 1));
       lua_setfield(L, -2, "part");
-      push_scrubbed(L, a, ol, secrets);
+      hwc_push_scrubbed(L, a, ol, secrets);
       lua_setfield(L, -2, "ours");
       if (line <= ntheirs) {
-        push_scrubbed(L, b, tl, secrets);
+        hwc_push_scrubbed(L, b, tl, secrets);
         lua_setfield(L, -2, "theirs");
       }
       break;
@@ -532,6 +474,13 @@ static void canonical_diff(lua_State *L, int err, const char *message, size_t ml
   lua_pop(L, 4);
 }
 
+/* The length of s[0..n) cut to at most max bytes, not inside a UTF-8 sequence. */
+static size_t utf8_cut(const char *s, size_t n, size_t max) {
+  if (n <= max) return n;
+  while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80) max--;
+  return max;
+}
+
 static int retryable_status(int status) { return status == 429 || status == 503; }
 
 /* Pushes nil, err for an error response. */
@@ -542,7 +491,7 @@ static int api_error(lua_State *L, int status, int headers, const char *body, si
   lua_pushnil(L);
   hwc_push_error(L, "api", NULL, "");
   err = lua_gettop(L);
-  push_secrets_of(L, req);
+  hwc_secrets_push_of(L, req);
   secrets = lua_gettop(L);
   lua_pushinteger(L, status);
   lua_setfield(L, err, "status");
@@ -566,7 +515,7 @@ static int api_error(lua_State *L, int status, int headers, const char *body, si
       }
       if (!lua_isnil(L, -1)) {
         msg = lua_tolstring(L, -1, &mlen);
-        push_scrubbed(L, msg, mlen, secrets);
+        hwc_push_scrubbed(L, msg, mlen, secrets);
         lua_setfield(L, err, "message");
       }
       lua_pop(L, 2);
@@ -577,8 +526,18 @@ static int api_error(lua_State *L, int status, int headers, const char *body, si
   }
   lua_getfield(L, err, "message");
   if (lua_rawlen(L, -1) == 0) { /* not an error body we know: the text itself */
-    if (blen == 0) lua_pushliteral(L, "(empty body)");
-    else push_scrubbed(L, body, blen > MESSAGE_MAX ? MESSAGE_MAX : blen, secrets);
+    if (blen == 0) {
+      lua_pushliteral(L, "(empty body)");
+    } else { /* scrubbed whole, then cut: a secret across the cut must not leave its prefix */
+      size_t cut;
+      hwc_push_scrubbed(L, body, blen, secrets);
+      msg = lua_tolstring(L, -1, &mlen);
+      cut = utf8_cut(msg, mlen, MESSAGE_MAX);
+      if (cut < mlen) {
+        lua_pushlstring(L, msg, cut);
+        lua_replace(L, -2);
+      }
+    }
     lua_setfield(L, err, "message");
   }
   lua_pop(L, 1);
@@ -605,6 +564,7 @@ static int api_error(lua_State *L, int status, int headers, const char *body, si
       }
     }
   }
+  hwc_scrub_error(L, err, secrets); /* code, request_id and the rest came from the server */
   lua_settop(L, err);
   return 2;
 }
@@ -688,51 +648,6 @@ int hwc_lua_operations(lua_State *L) {
     lua_pushinteger(L, (*op)->success);
     lua_setfield(L, -2, "success");
     lua_rawseti(L, -2, ++i);
-  }
-  return 1;
-}
-
-/* ---- masking a prepared request for display ------------------------------------------- */
-
-int hwc_lua_mask(lua_State *L) {
-  int out, secrets;
-  luaL_checktype(L, 1, LUA_TTABLE);
-  lua_settop(L, 1);
-  push_secrets_of(L, 1);
-  secrets = 2;
-  lua_newtable(L);
-  out = 3;
-  lua_pushnil(L);
-  while (lua_next(L, 1)) {
-    if (lua_type(L, -1) == LUA_TSTRING) {
-      size_t n;
-      const char *v = lua_tolstring(L, -1, &n);
-      push_scrubbed(L, v, n, secrets);
-      lua_remove(L, -2);
-    } else if (lua_type(L, -1) == LUA_TTABLE && lua_type(L, -2) == LUA_TSTRING &&
-               strcmp(lua_tostring(L, -2), "headers") == 0) {
-      int h = lua_gettop(L);
-      lua_newtable(L);
-      lua_pushnil(L);
-      while (lua_next(L, h)) {
-        if (lua_type(L, -1) == LUA_TSTRING) {
-          size_t n, kn = 0;
-          const char *v = lua_tolstring(L, -1, &n);
-          const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tolstring(L, -2, &kn) : "";
-          /* Authorization keeps its shape: its AK and signature are masked by the scrubber */
-          if (hwc_sensitive_name(k, kn) && !hwc_header_name_eq(k, kn, "Authorization", 13)) lua_pushliteral(L, "***");
-          else push_scrubbed(L, v, n, secrets);
-          lua_remove(L, -2);
-        }
-        lua_pushvalue(L, -2);
-        lua_insert(L, -2);
-        lua_rawset(L, -4);
-      }
-      lua_remove(L, -2);
-    }
-    lua_pushvalue(L, -2);
-    lua_insert(L, -2);
-    lua_rawset(L, out);
   }
   return 1;
 }

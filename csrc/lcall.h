@@ -2,7 +2,6 @@
  *   core.prepare(op, cfg, params) -> req | nil, err     validated, marshaled, signed; nothing sent
  *   core.parse(op, status, headers, body [, req]) -> result, meta | nil, err
  *   core.<op>(client, cfg, params) -> result, meta | nil, err   prepare + send (libcurl) + parse
- *   core.mask(req) -> a copy of req with every secret shown as ***
  *   core.operations() -> { {name, service, method, path, success}, ... }
  * cfg = { endpoint, credentials = {ak, sk, security_token?, token?, project_id?, algorithm?},
  *         validate = true, date? (fixed X-Sdk-Date, for tests) }
@@ -14,7 +13,6 @@
 
 int hwc_lua_prepare(lua_State *L);
 int hwc_lua_parse(lua_State *L);
-int hwc_lua_mask(lua_State *L);
 int hwc_lua_operations(lua_State *L);
 /* Adds core.<op name> for every operation to the table on top of the stack. */
 void hwc_register_operations(lua_State *L);

@@ -64,19 +64,59 @@ const char *hwc_json_decode(lua_State *L, const char *s, size_t n) {
   return NULL;
 }
 
-int hwc_encode_into(lua_State *L, const hwc_model *m, int idx, int validate, int secrets, sbuf *out) {
+/* Sets w->allow from the allow_unknown value at idx (pushing the set it builds); 0 when bad. */
+static int read_allow(lua_State *L, hwc_walk *w, int idx) {
+  size_t i, n;
+  if (idx == 0 || lua_isnil(L, idx)) return 1;
+  if (lua_type(L, idx) == LUA_TBOOLEAN) {
+    w->allow = lua_toboolean(L, idx) ? -1 : 0;
+    return 1;
+  }
+  if (lua_type(L, idx) != LUA_TTABLE) return 0;
+  idx = lua_absindex(L, idx);
+  n = lua_rawlen(L, idx);
+  lua_createtable(L, 0, (int)n);
+  for (i = 1; i <= n; i++) {
+    lua_rawgeti(L, idx, (int)i);
+    if (lua_type(L, -1) != LUA_TSTRING) return 0;
+    lua_pushboolean(L, 1);
+    lua_rawset(L, -3);
+  }
+  w->allow = lua_gettop(L);
+  return 1;
+}
+
+int hwc_encode_into(lua_State *L, const hwc_model *m, int idx, int validate, int secrets, int allow, sbuf *out) {
   hwc_walk w;
+  int top = lua_gettop(L);
+  idx = lua_absindex(L, idx);
   hwc_walk_init(&w, L, out, validate);
   w.secrets = secrets;
-  if (hwc_model_write(&w, m, idx)) return 1;
+  if (!read_allow(L, &w, allow)) {
+    lua_settop(L, top);
+    lua_pushnil(L);
+    hwc_push_error(L, "validation", "allow_unknown", "must be true, false or a list of field paths such as "
+                   "{ \"sink_task.new_field\" }");
+    return 0;
+  }
+  if (hwc_model_write(&w, m, idx)) {
+    lua_settop(L, top);
+    return 1;
+  }
+  lua_settop(L, top);
   lua_pushnil(L);
   hwc_push_error(L, "validation", w.path_len ? w.path : NULL, w.message);
   return 0;
 }
 
+/* The options table at arg: validate (a boolean) and allow_unknown, left at index 4. */
 static int opt_validate(lua_State *L, int arg) {
   int v = 1;
-  if (lua_isnoneornil(L, arg)) return 1;
+  lua_settop(L, 3);
+  if (lua_isnil(L, arg)) {
+    lua_pushnil(L);
+    return 1;
+  }
   luaL_checktype(L, arg, LUA_TTABLE);
   lua_getfield(L, arg, "validate");
   if (!lua_isnil(L, -1)) {
@@ -84,6 +124,7 @@ static int opt_validate(lua_State *L, int arg) {
     v = lua_toboolean(L, -1);
   }
   lua_pop(L, 1);
+  lua_getfield(L, arg, "allow_unknown");
   return v;
 }
 
@@ -91,9 +132,8 @@ int hwc_lua_encode(lua_State *L) {
   const hwc_model *m = hwc_check_model(L, 1);
   int validate = opt_validate(L, 3);
   hwc_scratch *s;
-  lua_settop(L, 3);
   s = hwc_scratch_new(L);
-  if (!hwc_encode_into(L, m, 2, validate, 0, &s->body)) {
+  if (!hwc_encode_into(L, m, 2, validate, 0, 4, &s->body)) {
     hwc_scratch_release(s);
     return 2;
   }

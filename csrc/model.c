@@ -8,6 +8,7 @@
 #include <string.h>
 #include "compat.h"
 #include "json.h"
+#include "lsecrets.h"
 #include "model.h"
 
 void hwc_walk_init(hwc_walk *w, lua_State *L, sbuf *out, int validate) {
@@ -20,6 +21,7 @@ void hwc_walk_init(hwc_walk *w, lua_State *L, sbuf *out, int validate) {
   w->depth = 0;
   w->tables = 0;
   w->secrets = 0;
+  w->allow = 0;
 }
 
 /* ---- field paths and messages ------------------------------------------------------- */
@@ -291,6 +293,47 @@ static int write_array(hwc_walk *w, const hwc_model *m, int idx) {
   return 1;
 }
 
+static int write_generic(hwc_walk *w, int vi);
+
+/* Whether the unknown field at w->path may be sent while validating (allow_unknown). */
+static int unknown_allowed(hwc_walk *w) {
+  int ok;
+  if (w->allow == 0) return 0;
+  if (w->allow < 0) return 1;
+  lua_pushlstring(w->L, w->path, w->path_len);
+  lua_rawget(w->L, w->allow);
+  ok = lua_toboolean(w->L, -1);
+  lua_pop(w->L, 1);
+  return ok;
+}
+
+/* "key":value pairs of the table at t for the sorted keys given, each value written as it is.
+ * A value under a sensitive name (password, token, ...) is recorded as a secret like a
+ * sensitive descriptor field. first: no comma before the first pair. */
+static int write_members(hwc_walk *w, int t, const keyref *keys, size_t count, int first) {
+  lua_State *L = w->L;
+  size_t i;
+  for (i = 0; i < count; i++) {
+    size_t saved = path_push(w, keys[i].s, keys[i].n), start;
+    if (!check_string(w, NULL, keys[i].s, keys[i].n)) return 0;
+    if (!first) sbuf_addc(w->out, ',');
+    first = 0;
+    hwc_json_string(w->out, keys[i].s, keys[i].n);
+    sbuf_addc(w->out, ':');
+    lua_pushlstring(L, keys[i].s, keys[i].n);
+    lua_rawget(L, t);
+    start = w->out->len;
+    if (!write_generic(w, lua_gettop(L))) return 0;
+    if (w->secrets && hwc_sensitive_name(keys[i].s, keys[i].n)) {
+      if (lua_type(L, -1) == LUA_TSTRING) hwc_secrets_add(L, w->secrets, -1);
+      hwc_secrets_range(L, w->secrets, start, w->out->len);
+    }
+    lua_pop(L, 1);
+    path_pop(w, saved);
+  }
+  return 1;
+}
+
 /* Any Lua value as JSON, for fields the model does not describe (validate = false). */
 static int write_generic(hwc_walk *w, int vi) {
   lua_State *L = w->L;
@@ -339,18 +382,7 @@ static int write_generic(hwc_walk *w, int vi) {
         size_t count;
         if (!sorted_keys(w, vi, NULL, &keys, &count)) return 0;
         sbuf_addc(w->out, '{');
-        for (i = 0; i < count; i++) {
-          size_t saved = path_push(w, keys[i].s, keys[i].n);
-          if (i) sbuf_addc(w->out, ',');
-          if (!check_string(w, NULL, keys[i].s, keys[i].n)) return 0;
-          hwc_json_string(w->out, keys[i].s, keys[i].n);
-          sbuf_addc(w->out, ':');
-          lua_pushlstring(L, keys[i].s, keys[i].n);
-          lua_rawget(L, vi);
-          if (!write_generic(w, lua_gettop(L))) return 0;
-          lua_pop(L, 1);
-          path_pop(w, saved);
-        }
+        if (!write_members(w, vi, keys, count, 1)) return 0;
         sbuf_addc(w->out, '}');
         lua_pop(L, 1); /* keys */
       }
@@ -555,25 +587,19 @@ static int write_object(hwc_walk *w, const hwc_model *m, int idx, unsigned long 
     keyref *keys;
     size_t count;
     if (!sorted_keys(w, idx, m, &keys, &count)) return 0;
-    if (w->validate && count) {
-      const char *near = closest(m, keys[0].s, keys[0].n);
-      path_push(w, keys[0].s, keys[0].n);
-      if (near) return fail(w, "unknown field (did you mean %s?)", near);
-      return fail(w, "unknown field of %s", m->name);
-    }
-    for (i = 0; i < count; i++) { /* validate = false: written after the known ones, sorted */
+    for (i = 0; w->validate && i < count; i++) {
+      const char *near;
       size_t saved = path_push(w, keys[i].s, keys[i].n);
-      if (!check_string(w, NULL, keys[i].s, keys[i].n)) return 0;
-      if (!first) sbuf_addc(w->out, ',');
-      first = 0;
-      hwc_json_string(w->out, keys[i].s, keys[i].n);
-      sbuf_addc(w->out, ':');
-      lua_pushlstring(L, keys[i].s, keys[i].n);
-      lua_rawget(L, idx);
-      if (!write_generic(w, lua_gettop(L))) return 0;
-      lua_pop(L, 1);
-      path_pop(w, saved);
+      if (unknown_allowed(w)) {
+        path_pop(w, saved);
+        continue;
+      }
+      near = closest(m, keys[i].s, keys[i].n);
+      if (near) return fail(w, "unknown field (did you mean %s?)", near);
+      return fail(w, "unknown field of %s (allow_unknown lets a field the SDK does not know yet through)", m->name);
     }
+    /* written after the known ones, sorted */
+    if (!write_members(w, idx, keys, count, first)) return 0;
   }
   sbuf_addc(w->out, '}');
   w->depth--;
@@ -593,11 +619,14 @@ static int write_value(hwc_walk *w, const hwc_field *f, int vi) {
       if (t != LUA_TSTRING) return fail(w, "expected string, got %s", type_name(L, vi));
       s = lua_tolstring(L, vi, &n);
       if (!check_string(w, f, s, n)) return 0;
-      hwc_json_string(w->out, s, n);
-      if (w->secrets && (f->flags & HWC_F_SENSITIVE)) { /* remembered so replies can be scrubbed */
-        lua_pushvalue(L, vi);
-        lua_rawseti(L, w->secrets, (int)lua_rawlen(L, w->secrets) + 1);
+      if (w->secrets && (f->flags & HWC_F_SENSITIVE)) { /* remembered: dry runs and replies mask it */
+        size_t start = w->out->len;
+        hwc_json_string(w->out, s, n);
+        hwc_secrets_add(L, w->secrets, vi);
+        hwc_secrets_range(L, w->secrets, start, w->out->len);
+        return 1;
       }
+      hwc_json_string(w->out, s, n);
       return 1;
     }
     case HWC_T_BOOLEAN:
@@ -735,22 +764,6 @@ void hwc_model_read(lua_State *L, const hwc_model *m, int idx) {
 }
 
 /* ---- redaction ----------------------------------------------------------------------- */
-
-int hwc_sensitive_name(const char *name, size_t n) {
-  static const char *const exact[] = {"ak", "sk", "access_key", "accesskey", "secret_key", "authorization",
-                                      "x-auth-token", NULL};
-  static const char *const parts[] = {"password", "secret", "token", "passwd", NULL};
-  char low[64];
-  size_t i;
-  if (n >= sizeof low) n = sizeof low - 1;
-  for (i = 0; i < n; i++) low[i] = (char)tolower((unsigned char)name[i]);
-  low[n] = '\0';
-  for (i = 0; exact[i]; i++)
-    if (strcmp(low, exact[i]) == 0) return 1;
-  for (i = 0; parts[i]; i++)
-    if (strstr(low, parts[i]) != NULL) return 1;
-  return 0;
-}
 
 typedef struct redact_state {
   const void *stack[HWC_MAX_DEPTH + 1]; /* the tables being copied, to spot cycles */

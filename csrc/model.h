@@ -73,6 +73,8 @@ typedef struct hwc_walk {
   int depth;
   long tables; /* tables entered so far, bounded by HWC_MAX_TABLES */
   int secrets; /* stack index of a table that collects sensitive string values, or 0 */
+  int allow;   /* validating: unknown fields let through: 0 none, -1 all, else the stack index of
+                * a set of field paths ("sink_task.new_field" = true) */
 } hwc_walk;
 
 void hwc_walk_init(hwc_walk *w, lua_State *L, sbuf *out, int validate);

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "scrub.h"
+#include "secrets.h"
 #include "signer.h"
 #include "uri.h"
 

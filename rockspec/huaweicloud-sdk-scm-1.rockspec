@@ -31,8 +31,8 @@ build = {
       ["huaweicloud.core"] = {
          sources = {
             "csrc/core.c", "csrc/errors.c", "csrc/hash.c", "csrc/http.c", "csrc/json.c",
-            "csrc/lcall.c", "csrc/lmodel.c", "csrc/model.c", "csrc/models.c", "csrc/ops.c",
-            "csrc/request.c", "csrc/sbuf.c", "csrc/scrub.c", "csrc/signer.c", "csrc/uri.c",
+            "csrc/lcall.c", "csrc/lmodel.c", "csrc/lsecrets.c", "csrc/model.c", "csrc/models.c", "csrc/ops.c",
+            "csrc/request.c", "csrc/sbuf.c", "csrc/secrets.c", "csrc/signer.c", "csrc/uri.c",
          },
          defines = { "_POSIX_C_SOURCE=200809L" },
          libraries = { "curl", "crypto", "m" },

@@ -135,3 +135,121 @@ describe("secrets", function()
     assert.truthy(all:find("Signature=***", 1, true))
   end)
 end)
+
+-- Secrets with quotes, backslashes, slashes and control characters: JSON escaping changes their
+-- bytes, so masking that looks for the raw value alone shows them in full.
+describe("secrets in every encoding", function()
+  local ODD = {
+    password = 'pw"q\\x\n/odd-0001',
+    redis_password = 'rp\\"\t\1odd-0002',
+    access_key = 'ak/obs"odd-0003',
+    secret_key = 'sk\\obs\rodd-0004',
+    security_token = 'sts"tok\\en/odd-0005',
+    ak = "AKODDSECRET00000006",
+  }
+  local SK = 'sk"odd\\key/0007'
+
+  -- every form a secret can take in shown text: raw, and JSON-escaped as cjson and we write it
+  local function forms(s)
+    local json = cjson.encode(s):sub(2, -2)
+    return { s, json, (json:gsub("\\/", "/")), (s:gsub("[^%w%-%._~]", function(c) return ("%%%02X"):format(c:byte()) end)) }
+  end
+  local function assert_hidden(text, what)
+    for name, secret in pairs(ODD) do
+      for _, f in ipairs(forms(secret)) do
+        local at = text:find(f, 1, true)
+        assert.is_nil(at, what .. ": " .. name .. " shown: " .. (at and text:sub(math.max(1, at - 40), at + 40) or ""))
+      end
+    end
+    for _, f in ipairs(forms(SK)) do assert.is_nil(text:find(f, 1, true), what .. ": SK shown") end
+  end
+  local function odd_bodies()
+    local rep = X.copy(X.kafka[2].body)
+    rep.source_task.password = ODD.password
+    local redis = X.copy(X.kafka[3].body)
+    redis.source_task.redis_password, redis.sink_task.redis_password = ODD.redis_password, ODD.redis_password
+    local obs = X.copy(X.kafka[1].body)
+    obs.sink_task.access_key, obs.sink_task.secret_key = ODD.access_key, ODD.secret_key
+    return { rep, redis, obs }
+  end
+  local creds = { ak = ODD.ak, sk = SK, security_token = ODD.security_token, project_id = "p1" }
+
+  it("are masked in dry runs, with the masks where the values were", function()
+    local kafka = assert(hw.kafka.new({ endpoint = "http://127.0.0.1:9", credentials = creds }))
+    for _, body in ipairs(odd_bodies()) do
+      local req = assert(kafka:prepare("create_connector_task", { instance_id = "i", body = body }))
+      local text = table.concat(text_of(req), "\n")
+      assert_hidden(text, "dry run")
+      assert.truthy(req.body:find('":"***"', 1, true), req.body)
+      assert.is_table(cjson.decode(req.body)) -- still JSON
+    end
+  end)
+
+  it("are masked by hw.inspect, even of a dry run prepared with reveal", function()
+    local kafka = assert(hw.kafka.new({ endpoint = "http://127.0.0.1:9", credentials = creds }))
+    for _, body in ipairs(odd_bodies()) do
+      local req = assert(kafka:prepare("create_connector_task", { instance_id = "i", body = body }, { reveal = true }))
+      local value = body.source_task and (body.source_task.password or body.source_task.redis_password) or
+        body.sink_task.access_key
+      assert.truthy(req.body:find(forms(value)[3], 1, true), "reveal shows the value")
+      assert_hidden(hw.inspect(req), "inspect of a revealed request")
+      assert_hidden(hw.inspect(body, "CreateSmartConnectTaskReq"), "inspect of a body")
+    end
+  end)
+
+  it("are masked in errors of a server that reflects the request", function()
+    local srv = fake.start({ { status = 400, echo = "json" }, { status = 502, echo = "text" } })
+    finally(srv.stop)
+    local kafka = assert(hw.kafka.new({ endpoint = srv.url, credentials = creds }))
+    for _ = 1, 2 do
+      for _, body in ipairs(odd_bodies()) do
+        local res, err = kafka:create_connector_task({ instance_id = "i", body = body })
+        assert.is_nil(res)
+        assert.truthy(err.message:find("you sent", 1, true), err.message)
+        assert_hidden(table.concat(text_of(err), "\n") .. tostring(err), "reflected error")
+      end
+    end
+  end)
+
+  it("are masked in the fields an error takes from the server: code, request_id, encoded message", function()
+    local body = cjson.encode({ error_code = "E." .. ODD.ak, error_msg = "denied",
+      encoded_authorization_message = "enc:" .. ODD.security_token })
+    local srv = fake.start({ { status = 403, headers = { ["X-Request-Id"] = "rid-" .. ODD.security_token }, body = body } })
+    finally(srv.stop)
+    local kafka = assert(hw.kafka.new({ endpoint = srv.url, credentials = creds }))
+    local _, err = kafka:create_connector_task({ instance_id = "i", body = odd_bodies()[3] })
+    assert.are.equal(403, err.status)
+    assert.are.equal("E.***", err.code)
+    assert.are.equal("rid-***", err.request_id)
+    assert.are.equal("enc:***", err.encoded_authorization_message)
+    assert_hidden(tostring(err), "tostring")
+  end)
+
+  it("are scrubbed before a long error body is cut, so no prefix survives the cut", function()
+    local token = ODD.security_token
+    local text = ("x"):rep(1018) .. token .. ("y"):rep(100) -- the token straddles byte 1024
+    local srv = fake.start({ { status = 500, body = text } })
+    finally(srv.stop)
+    local kafka = assert(hw.kafka.new({ endpoint = srv.url, credentials = creds }))
+    local _, err = kafka:create_connector_task({ instance_id = "i", body = odd_bodies()[3] })
+    assert.are.equal(500, err.status)
+    assert.is_nil(err.message:find(token:sub(1, 5), 1, true), err.message:sub(1000))
+    assert.are.equal(("x"):rep(1018) .. "***", err.message:sub(1, 1021))
+    assert.truthy(#err.message <= 1024)
+  end)
+
+  it("are masked by name in fields the descriptors do not know, in every mode", function()
+    local kafka = assert(hw.kafka.new({ endpoint = "http://127.0.0.1:9", credentials = creds }))
+    local body = odd_bodies()[3]
+    body.sink_task.new_password = ODD.password
+    body.sink_task.extra = { api_token = ODD.security_token, list = { 1, 2 } }
+    for _, params in ipairs({ { validate = false }, { allow_unknown = true } }) do
+      params.instance_id, params.body = "i", body
+      local req = assert(kafka:prepare("create_connector_task", params))
+      assert_hidden(table.concat(text_of(req), "\n"), "dry run with unknown fields")
+      assert.truthy(req.body:find('"new_password":"***"', 1, true), req.body)
+      assert.truthy(req.body:find('"api_token":"***"', 1, true), req.body)
+      assert_hidden(hw.inspect(body), "inspect of the body")
+    end
+  end)
+end)

@@ -31,7 +31,6 @@ M.defaults = {
 }
 
 local NO_API = "The API does not exist or has not been published in the environment"
-local SENSITIVE = { password = true, redis_password = true, access_key = true, secret_key = true }
 
 local function decoder()
   local cjson = require("cjson")
@@ -154,7 +153,7 @@ local function copy_public(t)
   if type(t) ~= "table" then return t end
   local c = {}
   for k, v in pairs(t) do
-    if not SENSITIVE[k] then c[k] = copy_public(v) end
+    if not (type(k) == "string" and core.sensitive_name(k)) then c[k] = copy_public(v) end
   end
   return c
 end

@@ -1,11 +1,13 @@
--- huaweicloud.inspect: a readable, deterministic dump of a value for logs and printing, with
--- secrets masked (by model when one is given, else by field name).
+-- huaweicloud.inspect: a readable, deterministic dump of a value for logs and printing. It always
+-- masks: a prepared request (even one prepared with reveal) is masked as a dry run is, fields are
+-- masked by model when one is given, else by name, and every string loses the values after
+-- X-Security-Token:, X-Auth-Token: and Signature=.
 local core = require("huaweicloud.core")
 
 local function dump(v, indent, out, seen)
   local t = type(v)
   if t == "string" then
-    out[#out + 1] = string.format("%q", v):gsub("\\\n", "\\n")
+    out[#out + 1] = string.format("%q", core.scrub(v)):gsub("\\\n", "\\n")
   elseif t ~= "table" then
     out[#out + 1] = tostring(v)
   elseif seen[v] then
@@ -37,6 +39,7 @@ end
 
 -- inspect(value [, model]) -> string
 return function(value, model)
+  if type(value) == "table" and core.prepared(value) then value = core.mask(value) end
   local masked = core.redact(model or "CreateConnectorTaskResponse", value)
   local out = {}
   dump(masked, "", out, {})

@@ -1,0 +1,166 @@
+/* secrets.c - sensitive names, the forms of a secret, and the scrubber; see secrets.h. */
+#include <ctype.h>
+#include <string.h>
+#include "json.h"
+#include "secrets.h"
+
+int hwc_sensitive_name(const char *name, size_t n) {
+  static const char *const exact[] = {"ak", "sk", "access_key", "accesskey", "secret_key", "authorization",
+                                      "credential", "credentials", "securitytoken", NULL};
+  static const char *const parts[] = {"password", "secret", "token", "passwd", "private_key", NULL};
+  char low[64];
+  size_t i;
+  if (n >= sizeof low) n = sizeof low - 1;
+  for (i = 0; i < n; i++) low[i] = (char)tolower((unsigned char)name[i]);
+  low[n] = '\0';
+  for (i = 0; exact[i]; i++)
+    if (strcmp(low, exact[i]) == 0) return 1;
+  for (i = 0; parts[i]; i++)
+    if (strstr(low, parts[i]) != NULL) return 1;
+  return 0;
+}
+
+/* ---- the forms of a secret ----------------------------------------------------------- */
+
+static const char hexl[] = "0123456789abcdef", hexu[] = "0123456789ABCDEF";
+
+/* JSON as other encoders write it: '/' as "\/" and DEL as \u007f (lua-cjson); or every
+ * character that is not a letter, digit or one of " -._~" as \u00XX (Go and others escape
+ * <, >, &, ' that way). */
+static void json_other(sbuf *b, const char *s, size_t n, int all) {
+  size_t i;
+  for (i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    int special = c < 0x20 || c == 0x7f || c == '"' || c == '\\' || c == '/';
+    if (all) special = special || !(isalnum(c) || c >= 0x80 || strchr(" -._~", c) != NULL);
+    if (!special) {
+      sbuf_addc(b, (char)c);
+    } else if (!all && c == '/') {
+      sbuf_add(b, "\\/", 2);
+    } else if (!all && (c == '"' || c == '\\')) {
+      sbuf_addc(b, '\\');
+      sbuf_addc(b, (char)c);
+    } else {
+      char u[6] = {'\\', 'u', '0', '0', hexl[c >> 4], hexl[c & 15]};
+      if (!all && (c == '\n' || c == '\r' || c == '\t' || c == '\b' || c == '\f')) {
+        sbuf_addc(b, '\\');
+        sbuf_addc(b, c == '\n' ? 'n' : c == '\r' ? 'r' : c == '\t' ? 't' : c == '\b' ? 'b' : 'f');
+      } else {
+        sbuf_add(b, u, 6);
+      }
+    }
+  }
+}
+
+static void pct(sbuf *b, const char *s, size_t n) {
+  size_t i;
+  for (i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') sbuf_addc(b, (char)c);
+    else {
+      sbuf_addc(b, '%');
+      sbuf_addc(b, hexu[c >> 4]);
+      sbuf_addc(b, hexu[c & 15]);
+    }
+  }
+}
+
+size_t hwc_secret_forms(sbuf *arena, const char *s, size_t n, size_t *spans) {
+  size_t k = 0, form, j;
+  if (n < HWC_SCRUB_MIN) return 0;
+  for (form = 0; form < HWC_SECRET_FORMS; form++) {
+    size_t start = arena->len, len;
+    int dup = 0;
+    switch (form) {
+      case 0: sbuf_add(arena, s, n); break;
+      case 1: /* as this SDK's writer escapes it, without the quotes */
+        hwc_json_string(arena, s, n);
+        if (sbuf_ok(arena)) {
+          memmove(arena->p + start, arena->p + start + 1, arena->len - start - 2);
+          arena->len -= 2;
+        }
+        break;
+      case 2: json_other(arena, s, n, 0); break;
+      case 3: json_other(arena, s, n, 1); break;
+      default: pct(arena, s, n); break;
+    }
+    if (!sbuf_ok(arena)) return k;
+    len = arena->len - start;
+    for (j = 0; j < k && !dup; j++)
+      dup = spans[2 * j + 1] == len && memcmp(arena->p + spans[2 * j], arena->p + start, len) == 0;
+    if (dup) {
+      arena->len = start;
+      continue;
+    }
+    spans[2 * k] = start;
+    spans[2 * k + 1] = len;
+    k++;
+  }
+  return k;
+}
+
+/* ---- scrubbing ------------------------------------------------------------------------- */
+
+static const char *const masked_prefixes[] = {"x-security-token:", "x-auth-token:", "signature=", NULL};
+
+static size_t prefix_at(const char *s, size_t n) {
+  size_t i, k;
+  for (k = 0; masked_prefixes[k]; k++) {
+    const char *p = masked_prefixes[k];
+    size_t len = strlen(p);
+    if (len > n) continue;
+    for (i = 0; i < len && tolower((unsigned char)s[i]) == p[i]; i++) {}
+    if (i == len) return len;
+  }
+  return 0;
+}
+
+static int value_end(char c) {
+  return c == '|' || c == '\n' || c == '\r' || c == '"' || c == ',' || c == ';' || c == '&' || c == ' ' ||
+         c == '\\';
+}
+
+void hwc_scrub(sbuf *out, const char *s, size_t n, const hwc_str *forms, size_t nforms) {
+  unsigned char start[256];
+  size_t i = 0, run = 0, k;
+  /* only bytes that can begin a match are looked at closely */
+  memset(start, 0, sizeof start);
+  start['x'] = start['X'] = start['s'] = start['S'] = 1;
+  for (k = 0; k < nforms; k++)
+    if (forms[k].n) start[(unsigned char)forms[k].s[0]] = 1;
+  while (i < n) {
+    size_t hit = 0, plen;
+    if (!start[(unsigned char)s[i]]) {
+      run++;
+      i++;
+      continue;
+    }
+    plen = prefix_at(s + i, n - i);
+    if (plen) {
+      size_t j = i + plen;
+      while (j < n && s[j] == ' ') j++;
+      if (j < n && !value_end(s[j])) {
+        sbuf_add(out, s + i - run, run + (j - i));
+        run = 0;
+        while (j < n && !value_end(s[j])) j++;
+        sbuf_adds(out, HWC_MASK);
+        i = j;
+        continue;
+      }
+    }
+    for (k = 0; k < nforms; k++) {
+      const hwc_str *x = &forms[k];
+      if (x->n > hit && x->n <= n - i && memcmp(s + i, x->s, x->n) == 0) hit = x->n;
+    }
+    if (hit) {
+      sbuf_add(out, s + i - run, run);
+      run = 0;
+      sbuf_adds(out, HWC_MASK);
+      i += hit;
+    } else {
+      run++;
+      i++;
+    }
+  }
+  sbuf_add(out, s + n - run, run);
+}

@@ -1,0 +1,39 @@
+/* secrets.h - what is a secret and how it is hidden, in one place. No Lua.
+ *  - the one list of sensitive names (fields the descriptors do not know, headers, query keys);
+ *  - the forms a secret value takes in text the SDK may show (raw, JSON-escaped as this SDK and
+ *    as other encoders write it, percent-encoded), so a value reflected by a server is found
+ *    whatever encoding it went through;
+ *  - the scrubber, which masks those forms and the value after "X-Security-Token:",
+ *    "X-Auth-Token:" and "Signature=" (any case) as "***".
+ * Descriptor fields flagged HWC_F_SENSITIVE are secrets by definition; the walker records where
+ * it wrote them, so a dry run masks them exactly (see lsecrets.h). */
+#ifndef HWC_SECRETS_H
+#define HWC_SECRETS_H
+
+#include <stddef.h>
+#include "sbuf.h"
+
+typedef struct hwc_str {
+  const char *s;
+  size_t n;
+} hwc_str;
+
+#define HWC_MASK "***"
+/* Secret values shorter than this are not searched for in free text (masking every "ab" would
+ * garble it); where the SDK writes them itself they are masked whatever their length. */
+#define HWC_SCRUB_MIN 4
+/* At most this many distinct forms per secret (hwc_secret_forms). */
+#define HWC_SECRET_FORMS 5
+
+/* 1 when a field, header or parameter of this name holds a secret. */
+int hwc_sensitive_name(const char *name, size_t n);
+
+/* Appends to arena every distinct form of s and stores each as an (offset, length) pair in
+ * spans[0..2*HWC_SECRET_FORMS); returns how many. Nothing for values under HWC_SCRUB_MIN. */
+size_t hwc_secret_forms(sbuf *arena, const char *s, size_t n, size_t *spans);
+
+/* Copies s[0..n) to out with every form in forms[] replaced by "***" (the longest match wins)
+ * and the values after the prefixes above masked. */
+void hwc_scrub(sbuf *out, const char *s, size_t n, const hwc_str *forms, size_t nforms);
+
+#endif
