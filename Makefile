@@ -118,7 +118,7 @@ RUN_PACKAGES := gcc make pkg-config libc6-dev lua5.4 liblua5.4-dev lua-cjson lib
 ALL_LUA_PACKAGES := lua5.1 liblua5.1-0-dev lua5.3 liblua5.3-dev luajit2 libluajit2-5.1-dev
 NGINX_PACKAGES := nginx-light libnginx-mod-http-lua lua-resty-core lua-resty-lrucache
 DEB_PACKAGES := $(RUN_PACKAGES) $(ALL_LUA_PACKAGES) $(NGINX_PACKAGES) lua-busted lua-check luarocks curl openssl \
-  valgrind clang libclang-rt-14-dev
+  valgrind clang libclang-rt-14-dev locales
 deps:
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEB_PACKAGES)
 

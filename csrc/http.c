@@ -113,14 +113,18 @@ static double opt_seconds(lua_State *L, int t, const char *k, double dflt) {
   return v;
 }
 
-static void opt_copy(lua_State *L, int t, const char *k, char *out, size_t cap) {
-  size_t n;
+/* A string option copied into out. controls: refuse every control byte (it reaches the wire),
+ * else only NUL, CR and LF. */
+static void opt_copy(lua_State *L, int t, const char *k, char *out, size_t cap, int controls) {
+  size_t n, i;
   const char *s;
   lua_getfield(L, t, k);
   if (!lua_isnil(L, -1)) {
     if (lua_type(L, -1) != LUA_TSTRING) luaL_error(L, "%s must be a string", k);
     s = lua_tolstring(L, -1, &n);
     if (n >= cap) luaL_error(L, "%s is longer than %d bytes", k, (int)cap - 1);
+    for (i = 0; controls && i < n; i++)
+      if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) luaL_error(L, "%s must not contain control characters", k);
     if (memchr(s, '\0', n) || memchr(s, '\r', n) || memchr(s, '\n', n))
       luaL_error(L, "%s must not contain NUL, CR or LF", k);
     memcpy(out, s, n);
@@ -164,10 +168,10 @@ int hwc_lua_http_client(lua_State *L) {
   lua_getfield(L, 1, "proxy");
   if (lua_type(L, -1) == LUA_TBOOLEAN && !lua_toboolean(L, -1)) h->proxy_off = 1;
   lua_pop(L, 1);
-  if (!h->proxy_off) opt_copy(L, 1, "proxy", h->proxy, sizeof h->proxy);
-  opt_copy(L, 1, "ca_file", h->ca_file, sizeof h->ca_file);
+  if (!h->proxy_off) opt_copy(L, 1, "proxy", h->proxy, sizeof h->proxy, 0);
+  opt_copy(L, 1, "ca_file", h->ca_file, sizeof h->ca_file, 0);
   strcpy(h->user_agent, DEFAULT_USER_AGENT);
-  opt_copy(L, 1, "user_agent", h->user_agent, sizeof h->user_agent);
+  opt_copy(L, 1, "user_agent", h->user_agent, sizeof h->user_agent, 1);
 
   pthread_once(&curl_once, curl_init_once);
   h->one.easy = curl_easy_init();

@@ -1,4 +1,6 @@
 /* json.c - JSON text for strings and numbers; see json.h. */
+#include <locale.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include "json.h"
@@ -76,12 +78,29 @@ void hwc_json_int(sbuf *b, long long v) {
   sbuf_add(b, tmp, (size_t)len);
 }
 
+/* printf and strtod follow LC_NUMERIC, which a host program (or os.setlocale) may have set to
+ * a locale whose decimal point is a comma: numbers are formatted in the C locale, switched to
+ * for this thread only. */
+static locale_t c_locale;
+static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
+static void make_c_locale(void) { c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0); }
+
+size_t hwc_format_double(char *out, size_t cap, double v) {
+  locale_t old = (locale_t)0;
+  int prec, len = 0;
+  pthread_once(&c_locale_once, make_c_locale);
+  if (c_locale != (locale_t)0) old = uselocale(c_locale);
+  for (prec = 15; prec <= 17; prec++) {
+    len = snprintf(out, cap, "%.*g", prec, v);
+    if (strtod(out, NULL) == v) break;
+  }
+  if (old != (locale_t)0) uselocale(old);
+  if (len < 0) len = 0;
+  if ((size_t)len >= cap) len = (int)cap - 1;
+  return (size_t)len;
+}
+
 void hwc_json_number(sbuf *b, double v) {
   char tmp[32];
-  int prec, len = 0;
-  for (prec = 15; prec <= 17; prec++) {
-    len = snprintf(tmp, sizeof tmp, "%.*g", prec, v);
-    if (strtod(tmp, NULL) == v) break;
-  }
-  sbuf_add(b, tmp, (size_t)len);
+  sbuf_add(b, tmp, hwc_format_double(tmp, sizeof tmp, v));
 }

@@ -14,7 +14,10 @@ int hwc_utf8_check(const char *s, size_t n, size_t *chars, size_t *bad);
 /* Writes "s" escaped. The caller has checked UTF-8 already. */
 void hwc_json_string(sbuf *b, const char *s, size_t n);
 void hwc_json_int(sbuf *b, long long v);
-/* Shortest form that reads back as the same double; the caller refuses NaN and infinities. */
+/* Shortest form that reads back as the same double, with '.' whatever the locale; the caller
+ * refuses NaN and infinities. hwc_format_double writes it to out (NUL-terminated), returns the
+ * length. */
 void hwc_json_number(sbuf *b, double v);
+size_t hwc_format_double(char *out, size_t cap, double v);
 
 #endif

@@ -190,12 +190,10 @@ static int prepare_with(lua_State *L, const hwc_op *op, int cfg, int params, hwc
   }
 
   lua_getfield(L, params, "headers");
-  if (!hwc_reqb_headers_from(L, -1, &rb, &f)) return hwc_fail_fault(L, &f);
-  if (op->request != NULL && !hwc_reqb_has_header(&rb, "Content-Type") &&
-      !hwc_reqb_add_header(&rb, "Content-Type", 12, "application/json", 16, &f))
+  if (!hwc_reqb_headers_from(L, -1, &rb, 1, &f)) return hwc_fail_fault(L, &f);
+  if (op->request != NULL && !hwc_reqb_add_header(&rb, "Content-Type", 12, "application/json", 16, &f))
     return hwc_fail_fault(L, &f);
-  if (project != NULL && !hwc_reqb_has_header(&rb, "X-Project-Id") &&
-      !hwc_reqb_add_header(&rb, "X-Project-Id", 12, project, plen, &f))
+  if (project != NULL && !hwc_reqb_add_header(&rb, "X-Project-Id", 12, project, plen, &f))
     return hwc_fail(L, "config", "credentials.project_id", "%s", f.message);
   { /* query parameters: signed and sent in canonical order and encoding */
     size_t k, path_end = s->url.len;
@@ -570,26 +568,64 @@ static int api_error(lua_State *L, int status, int headers, const char *body, si
 }
 
 /* The answer to a sent request: result, meta or nil, err. */
+/* Pushes nil and a decode error: the answer is not what the operation documents. */
+static int decode_error(lua_State *L, const hwc_op *op, int status, int headers, int req, const char *field,
+                        const char *fmt, const char *detail) {
+  int err;
+  lua_pushnil(L);
+  hwc_push_error(L, "decode", field, "");
+  err = lua_gettop(L);
+  lua_pushfstring(L, fmt, op->name, status, detail);
+  lua_setfield(L, err, "message");
+  lua_pushinteger(L, status);
+  lua_setfield(L, err, "status");
+  push_header(L, headers, "x-request-id");
+  lua_setfield(L, err, "request_id");
+  hwc_secrets_push_of(L, req);
+  hwc_scrub_error(L, err, -1);
+  lua_settop(L, err);
+  return 2;
+}
+
+/* The name of the first field the response model requires that the decoded object lacks. */
+static const char *missing_field(lua_State *L, const hwc_model *m, int obj) {
+  size_t i;
+  for (i = 0; i < m->nfields; i++) {
+    int absent;
+    if (!(m->fields[i].flags & HWC_F_REQUIRED)) continue;
+    lua_getfield(L, obj, m->fields[i].name);
+    absent = lua_isnil(L, -1) || (lua_type(L, -1) == LUA_TLIGHTUSERDATA && lua_touserdata(L, -1) == NULL);
+    lua_pop(L, 1);
+    if (absent) return m->fields[i].name;
+  }
+  return NULL;
+}
+
 static int parse(lua_State *L, const hwc_op *op, int status, int headers, int body, int req) {
   size_t blen = 0, i;
   const char *b = lua_type(L, body) == LUA_TSTRING ? lua_tolstring(L, body, &blen) : "";
+  char want[16];
   if (status < 200 || status > 299) return api_error(L, status, headers, b, blen, req);
+  if (status != op->success) { /* a 202 or 204 to a create is not the created object */
+    snprintf(want, sizeof want, "%d", op->success);
+    return decode_error(L, op, status, headers, req, NULL, "%s answered %d; the API documents %s", want);
+  }
   for (i = 0; i < blen && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t'); i++) {}
-  if (op->response == NULL || i == blen) {
+  if (op->response == NULL) {
     lua_newtable(L);
+  } else if (i == blen) {
+    return decode_error(L, op, status, headers, req, NULL, "%s answered %d with %s, not the documented object",
+                        "an empty body");
   } else {
-    const char *msg = hwc_json_decode(L, b, blen);
-    if (msg != NULL) {
-      lua_pushnil(L);
-      hwc_push_error(L, "decode", NULL, "");
-      lua_pushfstring(L, "%s answered %d with a body that is not JSON: %s", op->name, status, msg);
-      lua_setfield(L, -2, "message");
-      lua_pushinteger(L, status);
-      lua_setfield(L, -2, "status");
-      push_header(L, headers, "x-request-id");
-      lua_setfield(L, -2, "request_id");
-      return 2;
-    }
+    const char *msg = hwc_json_decode(L, b, blen), *missing;
+    if (msg != NULL)
+      return decode_error(L, op, status, headers, req, NULL, "%s answered %d with a body that is not JSON: %s", msg);
+    if (lua_type(L, -1) != LUA_TTABLE)
+      return decode_error(L, op, status, headers, req, NULL, "%s answered %d with %s, not the documented object",
+                          "a JSON value that is not an object");
+    if ((missing = missing_field(L, op->response, lua_gettop(L))) != NULL)
+      return decode_error(L, op, status, headers, req, missing, "%s answered %d without %s, which the API documents",
+                          missing);
     hwc_model_read(L, op->response, -1);
     lua_remove(L, -2);
   }

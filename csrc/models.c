@@ -3,8 +3,16 @@
  *
  * Field order is the order of the pages' request examples (then the tables' order for fields
  * the examples leave out), so the examples marshal to the same bytes the official SDK signed.
- * Conditional rules: a field a page marks "mandatory only when ..." is required in that case,
- * unless the page documents a default for it or its own example for that case leaves it out. */
+ *
+ * Never stricter than the service. Every value a page shows is accepted and sent as given; where
+ * a page contradicts itself, both readings are accepted (DIS deliver_time_interval: "Mandatory:
+ * Yes" and "Default: 300"). One rule decides every "mandatory only when <case>" note: it is
+ * enforced when the case is set in the body and the page's own example for that case sends the
+ * field, unless the page itself shows the field may be left out: a documented default, one side
+ * of an either/or or of a "cannot be configured at the same time", a value only some peers have
+ * (a password or SASL setting), or a tuning value or switch (retries, waits, rate limits, replica
+ * and task counts, offsets, compression, formats, delimiters, mappings, on/off flags). The
+ * service decides those. */
 #include <stddef.h>
 #include "model.h"
 
@@ -29,14 +37,16 @@ enum { REQ = HWC_F_REQUIRED, SECRET = HWC_F_SENSITIVE };
 static const char *const kafka_source_types[] = {"REDIS_REPLICATOR_SOURCE", "KAFKA_REPLICATOR_SOURCE", "NONE", NULL};
 static const char *const kafka_sink_types[] = {"REDIS_REPLICATOR_SINK", "OBS_SINK", "NONE", NULL};
 static const char *const kafka_sync_modes[] = {"RDB_ONLY", "CUSTOM_OFFSET", NULL};
-static const char *const kafka_security_protocols[] = {"SASL_SSL", "PLAINTEXT", NULL};
+/* SASL_PLAINTEXT: the response model documents it */
+static const char *const kafka_security_protocols[] = {"SASL_SSL", "PLAINTEXT", "SASL_PLAINTEXT", NULL};
 static const char *const kafka_directions[] = {"pull", "push", "two-way", NULL};
 static const char *const kafka_consumer_strategies[] = {"latest", "earliest", NULL};
 static const char *const kafka_compression_types[] = {"none", "gzip", "snappy", "lz4", "zstd", NULL};
 static const char *const kafka_file_types[] = {"TEXT", NULL};
 static const char *const partition_formats[] = {"yyyy", "yyyy/MM", "yyyy/MM/dd", "yyyy/MM/dd/HH", "yyyy/MM/dd/HH/mm", NULL};
-/* the page's "NULL" (no delimiter) is the empty string */
-static const char *const kafka_record_delimiters[] = {",", ";", "|", "\n", "", NULL};
+/* every spelling the page shows: its table's "Newline (\n)" read as a newline and as the two
+ * characters \n (its example 1 sends "\\n"), its "NULL" as the word and as an empty string */
+static const char *const kafka_record_delimiters[] = {",", ";", "|", "\n", "\\n", "NULL", "", NULL};
 
 static const hwc_rule source_rules[] = {
   {HWC_R_REQUIRE, "security_protocol", "SASL_SSL", LIST("user_name", "password", "sasl_mechanism")},
@@ -101,11 +111,9 @@ static const hwc_rule task_rules[] = {
    LIST("source_task.instance_id", "source_task.bootstrap_servers")},
   {HWC_R_REQUIRE, "sink_type", "REDIS_REPLICATOR_SINK",
    LIST("sink_task", "sink_task.redis_address", "sink_task.redis_type")},
-  /* deliver_time_interval has a documented default (300 s) */
   {HWC_R_REQUIRE, "sink_type", "OBS_SINK",
-   LIST("sink_task", "sink_task.consumer_strategy", "sink_task.destination_file_type", "sink_task.access_key",
-        "sink_task.secret_key", "sink_task.obs_bucket_name", "sink_task.obs_path", "sink_task.partition_format",
-        "sink_task.record_delimiter")},
+   LIST("sink_task", "sink_task.access_key", "sink_task.secret_key", "sink_task.obs_bucket_name",
+        "sink_task.obs_path")},
 };
 
 static const hwc_field task_fields[] = {
@@ -181,7 +189,7 @@ static const hwc_field resp_task_fields[] = {
   OBJ("source_task", 0, SmartConnectTaskRespSourceConfig),
   STR("sink_type", 0),
   OBJ("sink_task", 0, SmartConnectTaskRespSinkConfig),
-  STR("id", 0),
+  STR("id", REQ), /* a task without an id is not the created task */
   STR("status", 0),
   INT64("create_time", 0),
 };
@@ -190,10 +198,14 @@ const hwc_model hwc_model_CreateConnectorTaskResponse =
 
 /* ---- DIS: add an OBS dump task ------------------------------------------------------ */
 
-static const char *const dis_destination_types[] = {"OBS", NULL};
+/* the page's enumeration says OBS, its description lists all five: both readings */
+static const char *const dis_destination_types[] = {"OBS", "MRS", "DLI", "CLOUDTABLE", "DWS", NULL};
 static const char *const dis_consumer_strategies[] = {"LATEST", "TRIM_HORIZON", NULL};
 static const char *const dis_file_types[] = {"text", "parquet", "carbon", NULL};
-static const char *const dis_record_delimiters[] = {",", ";", "|", "\n", NULL};
+static const char *const dis_record_delimiters[] = {",", ";", "|", "\n", "\\n", NULL};
+/* "If this parameter is left blank, the time directory format will not be used" */
+static const char *const dis_partition_formats[] = {"", "yyyy", "yyyy/MM", "yyyy/MM/dd", "yyyy/MM/dd/HH",
+                                                    "yyyy/MM/dd/HH/mm", NULL};
 static const char *const dis_timestamp_types[] = {"String", "Timestamp", NULL};
 static const char *const dis_timestamp_formats[] = {
   "yyyy/MM/dd HH:mm:ss", "MM/dd/yyyy HH:mm:ss", "dd/MM/yyyy HH:mm:ss",
@@ -216,9 +228,9 @@ static const hwc_field obs_fields[] = {
   ENUM("destination_file_type", 0, dis_file_types),
   STR("obs_bucket_path", REQ),
   F("file_prefix", HWC_T_STRING, HWC_F_NO_LEAD_SLASH, NULL, 0, 50, "_/", NULL),
-  ENUM("partition_format", 0, partition_formats),
+  ENUM("partition_format", 0, dis_partition_formats),
   ENUM("record_delimiter", 0, dis_record_delimiters),
-  F("deliver_time_interval", HWC_T_INT32, REQ, NULL, 30, 900, NULL, NULL),
+  F("deliver_time_interval", HWC_T_INT32, 0, NULL, 30, 900, NULL, NULL),
   OBJ("processing_schema", 0, ProcessingSchema),
 };
 static const hwc_model OBSDestinationDescriptorRequest =

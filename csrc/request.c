@@ -3,6 +3,7 @@
 #include <string.h>
 #include "compat.h"
 #include "errors.h"
+#include "json.h"
 #include "request.h"
 
 #define SCRATCH_MT "huaweicloud.scratch"
@@ -188,7 +189,23 @@ int hwc_reqb_add_header(hwc_reqb *rb, const char *name, size_t nlen, const char 
   return 1;
 }
 
-int hwc_reqb_headers_from(lua_State *L, int idx, hwc_reqb *rb, hwc_fault *f) {
+/* Headers the SDK sets, frames or signs itself, and why a caller may not. */
+static const char *reserved_header(const char *name, size_t n) {
+  static const char *const framing[] = {"Host", "Content-Length", "Transfer-Encoding", "Connection", "Expect",
+                                        "Keep-Alive", "TE", "Trailer", "Upgrade", "Proxy-Connection", NULL};
+  static const char *const signing[] = {"Authorization", "X-Sdk-Date", "X-Security-Token", "X-Auth-Token",
+                                        "X-Project-Id", "Content-Type", NULL};
+  size_t i;
+  for (i = 0; framing[i]; i++)
+    if (hwc_header_name_eq(name, n, framing[i], strlen(framing[i])))
+      return "is set by the SDK and the transport, which frame the request; do not set it";
+  for (i = 0; signing[i]; i++)
+    if (hwc_header_name_eq(name, n, signing[i], strlen(signing[i])))
+      return "is set and signed by the SDK from the credentials, the operation and the body; do not set it";
+  return NULL;
+}
+
+int hwc_reqb_headers_from(lua_State *L, int idx, hwc_reqb *rb, int own, hwc_fault *f) {
   idx = lua_absindex(L, idx);
   if (lua_isnil(L, idx)) return 1;
   if (lua_type(L, idx) != LUA_TTABLE) return fault(f, "validation", "headers", "must be a table");
@@ -207,6 +224,13 @@ int hwc_reqb_headers_from(lua_State *L, int idx, hwc_reqb *rb, hwc_fault *f) {
     }
     value = lua_tolstring(L, -1, &vlen);
     lua_pop(L, 1);
+    if (own) {
+      const char *why = reserved_header(name, nlen);
+      if (why != NULL) {
+        lua_pop(L, 1);
+        return fault_named(f, "validation", "headers.", name, nlen, why);
+      }
+    }
     if (!hwc_reqb_add_header(rb, name, nlen, value, vlen, f)) {
       lua_pop(L, 1);
       return 0;
@@ -227,13 +251,9 @@ static int query_text(lua_State *L, int keep, const char **s, size_t *n) {
     case LUA_TNUMBER: {
       long long iv;
       char num[32];
-      if (hwc_tointeger(L, -1, &iv)) {
-        snprintf(num, sizeof num, "%lld", iv);
-        lua_pushstring(L, num);
-      } else {
-        lua_pushvalue(L, -1);
-        lua_tolstring(L, -1, NULL);
-      }
+      if (hwc_tointeger(L, -1, &iv)) snprintf(num, sizeof num, "%lld", iv);
+      else hwc_format_double(num, sizeof num, (double)lua_tonumber(L, -1)); /* not tostring: locale */
+      lua_pushstring(L, num);
       *s = lua_tolstring(L, -1, n);
       lua_rawseti(L, keep, (int)lua_rawlen(L, keep) + 1);
       return 1;
@@ -426,7 +446,7 @@ static int sign_with(lua_State *L, hwc_scratch *s) {
   if (bad) return hwc_fail(L, "validation", "date", "must be a string");
 
   lua_getfield(L, 1, "headers");
-  if (!hwc_reqb_headers_from(L, -1, &rb, &f)) return hwc_fail_fault(L, &f);
+  if (!hwc_reqb_headers_from(L, -1, &rb, 0, &f)) return hwc_fail_fault(L, &f);
   if (rb.url.query != NULL) {
     str = hwc_query_parse(rb.url.query, rb.url.query_len, &s->arena, rb.query, HWC_MAX_QUERY, &cnt);
     if (str != NULL) return hwc_fail(L, "validation", "url", "%s", str);

@@ -65,8 +65,11 @@ int hwc_cred_read(lua_State *L, int idx, hwc_cred *c, int need_aksk, hwc_fault *
 int hwc_reqb_add_header(hwc_reqb *rb, const char *name, size_t nlen, const char *value, size_t vlen,
                         hwc_fault *f);
 int hwc_reqb_has_header(const hwc_reqb *rb, const char *name);
-/* Headers table at idx (string names to string values); values are trimmed. */
-int hwc_reqb_headers_from(lua_State *L, int idx, hwc_reqb *rb, hwc_fault *f);
+/* Headers table at idx (string names to string values); values are trimmed. With `own`, a
+ * header the SDK frames or signs itself (Host, Content-Length, Transfer-Encoding, Connection,
+ * Expect, Authorization, X-Sdk-Date, ...) is refused: set by hand it would desynchronise the
+ * connection or contradict the signature. */
+int hwc_reqb_headers_from(lua_State *L, int idx, hwc_reqb *rb, int own, hwc_fault *f);
 /* Query table at idx: string keys to string/number/boolean or a list of those. Converted
  * numbers are left on the Lua stack so their text stays alive; the caller keeps them. */
 int hwc_reqb_query_from(lua_State *L, int idx, hwc_reqb *rb, hwc_fault *f);

@@ -33,6 +33,12 @@ describe("faults", function()
       { max_body = 1024 * 1024 } },
     { "truncated JSON in a 200", { status = 200, body = '{"id":"8a205bbd","status":"RUN' }, "decode" },
     { "a 200 that is not JSON", { status = 200, headers = { ["Content-Type"] = "text/html" }, body = "<h1>OK</h1>" }, "decode" },
+    { "a 202 to a create documented as 200", { status = 202, body = X.kafka_response }, "decode" },
+    { "a 204 to a create documented as 200", { status = 204, body = "" }, "decode" },
+    { "a 200 with an empty body", { status = 200, body = "" }, "decode" },
+    { "a 200 whose task has no id", { status = 200, body = '{"task_name":"t","status":"RUNNING"}' }, "decode" },
+    { "a 200 whose id is null", { status = 200, body = '{"id":null,"status":"RUNNING"}' }, "decode" },
+    { "a 200 that is a JSON array", { status = 200, body = '[{"id":"x"}]' }, "decode" },
     { "a 500", { status = 500, body = '{"error_code":"DMS.00500000","error_msg":"Internal error"}' }, "api", "DMS.00500000" },
     { "a 503 with Retry-After", { status = 503, headers = { ["Retry-After"] = "7" }, body = "" }, "api", "503" },
     { "a 429 with Retry-After", { status = 429, headers = { ["Retry-After"] = "2" },
@@ -65,6 +71,30 @@ describe("faults", function()
       srv.stop()
     end)
   end
+
+  it("an answer the operation does not document is a decode error that says what was expected", function()
+    local srv = fake.start({ { status = 202, body = X.kafka_response }, { status = 200, body = '{"status":"RUNNING"}' },
+      { status = 200, body = "" }, { status = 201, body = "" } })
+    finally(srv.stop)
+    local client = kafka_client(srv.url)
+    local _, err = create(client)
+    assert.are.equal("create_connector_task answered 202; the API documents 200", err.message)
+    assert.are.equal(202, err.status)
+    _, err = create(client)
+    assert.are.equal("create_connector_task answered 200 without id, which the API documents", err.message)
+    assert.are.equal("id", err.field)
+    _, err = create(client)
+    assert.are.equal("create_connector_task answered 200 with an empty body, not the documented object", err.message)
+    local dis = assert(hw.dis.new({ endpoint = srv.url, credentials = CREDS }))
+    local res, meta = dis:create_obs_transfer_task({ stream_name = "s", body = X.dis[1].body })
+    assert.is_table(res, tostring(meta))
+    assert.are.equal(201, meta.status)
+    srv.stop()
+    srv = fake.start({ { status = 200, body = "" } })
+    dis = assert(hw.dis.new({ endpoint = srv.url, credentials = CREDS }))
+    _, err = dis:create_obs_transfer_task({ stream_name = "s", body = X.dis[1].body })
+    assert.are.equal("create_obs_transfer_task answered 200; the API documents 201", err.message)
+  end)
 
   it("connection refused -> network, surely not sent, retryable", function()
     local client = kafka_client("http://127.0.0.1:1")

@@ -69,6 +69,33 @@ describe("hostile input", function()
     end)
   end)
 
+  it("headers the SDK frames or signs itself, whatever their case", function()
+    local own = { "Content-Length", "content-length", "Transfer-Encoding", "Host", "HOST", "Connection", "Expect",
+      "Keep-Alive", "TE", "Trailer", "Upgrade", "Proxy-Connection", "Authorization", "X-Sdk-Date", "X-Security-Token",
+      "X-Auth-Token", "X-Project-Id", "Content-Type" }
+    for _, name in ipairs(own) do
+      local err = refused("validation", "headers." .. name, function()
+        return kafka:create_connector_task({ instance_id = "i", body = X.kafka[1].body, headers = { [name] = "0" } })
+      end)
+      assert.truthy(err.message:find("is set .*by the SDK.*do not set it"), err.message)
+    end
+    -- other headers still go out, signed
+    local _, meta = kafka:create_connector_task({ instance_id = "i", body = X.kafka[1].body,
+      headers = { ["X-Trace-Id"] = "t-1", ["User-Agent"] = "mine/1" } })
+    assert.are.equal(200, meta.status, tostring(meta))
+  end)
+
+  it("control bytes in the user agent", function()
+    for _, ua in ipairs({ "ua\1x", "ua\27[31m", "ua\127", "ua\tx", "ua\0x", "ua\nx" }) do
+      local c, err = hw.kafka.new({ endpoint = emu.url, user_agent = ua })
+      assert.is_nil(c)
+      assert.are.equal("user_agent", err.field)
+      assert.are.equal("must not contain control characters", err.message)
+      assert.has_error(function() hw.core.http_client({ user_agent = ua }) end,
+        "user_agent must not contain control characters")
+    end
+  end)
+
   it("huge strings, deep and cyclic tables, invalid UTF-8, NaN, non-string keys", function()
     local function with(mutate, opts)
       return function()

@@ -235,7 +235,7 @@ describe("validation names the field and what was allowed", function()
     expect(DIS, DTEXT, "destination_type", "^required$", function(b) b.destination_type = nil end)
     expect(DIS, DTEXT, "obs_destination_descriptor", "required when destination_type is OBS",
       function(b) b.obs_destination_descriptor = nil end)
-    for _, f in ipairs({ "task_name", "agency_name", "deliver_time_interval", "obs_bucket_path" }) do
+    for _, f in ipairs({ "task_name", "agency_name", "obs_bucket_path" }) do
       expect(DIS, DTEXT, "obs_destination_descriptor." .. f, "^required$", function(b) b.obs_destination_descriptor[f] = nil end)
     end
     expect(DIS, DPARQ, "obs_destination_descriptor.processing_schema.timestamp_format", "required when timestamp_type is String",
@@ -277,12 +277,120 @@ describe("validation names the field and what was allowed", function()
     expect(KAFKA, REDIS, "sink_task.redis_type", "required when sink_type is REDIS_REPLICATOR_SINK",
       function(b) b.sink_task.redis_type = nil end)
     expect(KAFKA, OBS, "sink_task", "required when sink_type is OBS_SINK", function(b) b.sink_task = nil end)
-    for _, f in ipairs({ "access_key", "secret_key", "obs_bucket_name", "obs_path", "consumer_strategy" }) do
+    for _, f in ipairs({ "access_key", "secret_key", "obs_bucket_name", "obs_path" }) do
       expect(KAFKA, OBS, "sink_task." .. f, "required when sink_type is OBS_SINK", function(b) b.sink_task[f] = nil end)
     end
     local default_interval = X.copy(OBS)
     default_interval.sink_task.deliver_time_interval = nil
     assert(core.encode(KAFKA, default_interval))
+  end)
+end)
+
+describe("never stricter than the service", function()
+  it("accepts the Kafka page's example 1 copied literally, and sends it byte for byte", function()
+    -- the page's JSON, with its "\\n" (a backslash and an n) and its masked keys
+    local page = [[{
+      "task_name" : "smart-connect-1",
+      "start_later" : false,
+      "source_type" : "NONE",
+      "topics_regex" : "topic-obs*",
+      "sink_type" : "OBS_SINK",
+      "sink_task" : {
+        "consumer_strategy" : "earliest",
+        "destination_file_type" : "TEXT",
+        "deliver_time_interval" : 300,
+        "access_key" : "********",
+        "secret_key" : "********",
+        "obs_bucket_name" : "obs_bucket",
+        "obs_path" : "obsTransfer-1810125534",
+        "partition_format" : "yyyy/MM/dd/HH/mm",
+        "record_delimiter" : "\\n",
+        "store_keys" : false
+      }
+    }]]
+    local compact = page:gsub("\n%s*", ""):gsub('" : ', '":')
+    assert.are.equal('{"task_name":"smart-connect-1","start_later":false,"source_type":"NONE","topics_regex":' ..
+      '"topic-obs*","sink_type":"OBS_SINK","sink_task":{"consumer_strategy":"earliest","destination_file_type":"TEXT",' ..
+      '"deliver_time_interval":300,"access_key":"********","secret_key":"********","obs_bucket_name":"obs_bucket",' ..
+      '"obs_path":"obsTransfer-1810125534","partition_format":"yyyy/MM/dd/HH/mm","record_delimiter":"\\\\n",' ..
+      '"store_keys":false}}', compact)
+    local body = cjson.decode(page)
+    assert.are.equal("\\n", body.sink_task.record_delimiter) -- two characters
+    assert.are.equal(compact, assert(core.encode(KAFKA, body)))
+  end)
+
+  it("accepts every record_delimiter spelling the pages show and sends it exactly as given", function()
+    for _, d in ipairs({ ",", ";", "|", "\n", "\\n", "NULL", "" }) do
+      local b = X.copy(OBS)
+      b.sink_task.record_delimiter = d
+      local json = assert(core.encode(KAFKA, b))
+      assert.are.equal(d, cjson.decode(json).sink_task.record_delimiter)
+    end
+    for _, d in ipairs({ ",", ";", "|", "\n", "\\n" }) do
+      local b = X.copy(DTEXT)
+      b.obs_destination_descriptor.record_delimiter = d
+      assert.are.equal(d, cjson.decode((assert(core.encode(DIS, b)))).obs_destination_descriptor.record_delimiter)
+    end
+    expect(KAFKA, OBS, "sink_task.record_delimiter", 'must be one of ",", ";", "|", "\\x0A", "\\x5Cn", "NULL", ""; got "tab"',
+      function(b) b.sink_task.record_delimiter = "tab" end)
+  end)
+
+  it("accepts values the response model or the page's prose allow", function()
+    local sasl = X.copy(KREP)
+    sasl.source_task.security_protocol = "SASL_PLAINTEXT"
+    assert(core.encode(KAFKA, sasl))
+    local blank = X.copy(DTEXT) -- "If this parameter is left blank, the time directory format will not be used"
+    blank.obs_destination_descriptor.partition_format = ""
+    assert.truthy(assert(core.encode(DIS, blank)):find('"partition_format":""', 1, true))
+    local default = X.copy(DTEXT) -- "Mandatory: Yes" and "Default: 300": both readings
+    default.obs_destination_descriptor.deliver_time_interval = nil
+    assert(core.encode(DIS, default))
+    for _, t in ipairs({ "OBS", "MRS", "DLI", "CLOUDTABLE", "DWS" }) do -- the description lists all five
+      local b = X.copy(DTEXT)
+      b.destination_type = t
+      assert(core.encode(DIS, b))
+    end
+  end)
+
+  it("leaves the notes the pages contradict or qualify to the service, by one rule", function()
+    -- each was "mandatory only when ..." and is not enforced: a default, a peer-dependent value,
+    -- a tuning value or switch, or a field the page's own example for that case leaves out
+    local cases = {
+      { REDIS, "source_task", { "dcs_instance_id", "redis_password", "full_sync_wait_ms", "full_sync_max_retry", "ratelimit" } },
+      { KREP, "source_task", { "security_protocol", "sync_consumer_offsets_enabled", "replication_factor", "task_num",
+        "rename_topic_enabled", "provenance_header_enabled", "consumer_strategy", "compression_type", "topics_mapping" } },
+      { REDIS, "sink_task", { "dcs_instance_id", "redis_password" } },
+      { OBS, "sink_task", { "consumer_strategy", "destination_file_type", "deliver_time_interval", "partition_format",
+        "record_delimiter", "store_keys" } },
+    }
+    for _, c in ipairs(cases) do
+      for _, f in ipairs(c[3]) do
+        local b = X.copy(c[1])
+        b[c[2]][f] = nil
+        local json, err = core.encode(KAFKA, b)
+        assert.is_string(json, c[2] .. "." .. f .. ": " .. tostring(err))
+      end
+    end
+  end)
+
+  it("sends a field the SDK does not know yet with allow_unknown, keeping every other check", function()
+    local b = X.copy(OBS)
+    b.sink_task.compression = "gzip"
+    expect(KAFKA, OBS, "sink_task.compression", "unknown field", function(x) x.sink_task.compression = "gzip" end)
+    for _, allow in ipairs({ true, { "sink_task.compression" } }) do
+      local json = assert(core.encode(KAFKA, b, { allow_unknown = allow }))
+      assert.truthy(json:find('"store_keys":false,"compression":"gzip"}}', 1, true), json)
+    end
+    local other = X.copy(b)
+    other.sink_task.level = 9 -- not in the list
+    local err = reject(KAFKA, other, function() end, { allow_unknown = { "sink_task.compression" } })
+    assert.are.equal("sink_task.level", err.field)
+    local bad = X.copy(b)
+    bad.sink_task.consumer_strategy = "newest" -- the enum is still checked
+    err = reject(KAFKA, bad, function() end, { allow_unknown = true })
+    assert.are.equal("sink_task.consumer_strategy", err.field)
+    err = reject(KAFKA, b, function(x) x.sink_task.obs_path = nil end, { allow_unknown = true })
+    assert.are.equal("sink_task.obs_path", err.field)
   end)
 end)
 
@@ -436,5 +544,34 @@ describe("random malformed tables", function()
         end
       end
     end
+  end)
+end)
+
+describe("numbers under a locale whose decimal point is a comma", function()
+  it("are written and signed with '.', as in the C locale", function()
+    -- a comma locale of our own (the machine may have none): localedef into a temporary folder
+    local dir = H.tmpname()
+    local out, ok = H.sh("mkdir -p " .. dir .. " && localedef -i de_DE -f UTF-8 " .. dir .. "/de_DE.UTF-8 2>&1")
+    assert.is_true(ok, "localedef could not make de_DE.UTF-8 (Debian package locales): " .. out)
+    local code = [[
+      local core = require("huaweicloud.core")
+      local body = { destination_type = "OBS", x = 1.5, y = { -0.25, 1e-7 } }
+      local function run()
+        local json = assert(core.encode("CreateTransferTaskReq", body, { validate = false }))
+        local h, info = core.sign({ method = "GET", url = "https://h.example.com/x", query = { a = 2.25 },
+          date = "20240207T123456Z", body = json }, { ak = "AKAK", sk = "SKSK" })
+        return json .. "\n" .. info.url .. "\n" .. h.Authorization
+      end
+      local c = run()
+      assert(os.setlocale("de_DE.UTF-8", "numeric"), "no such locale")
+      assert(tostring(1.5) == "1,5", "the comma locale is not in effect: " .. tostring(1.5))
+      local de = run()
+      io.write(c == de and "same\n" or ("differs:\n" .. c .. "\n--\n" .. de .. "\n"), de)
+    ]]
+    local res = H.run_lua(code, { LOCPATH = dir })
+    H.sh("rm -rf " .. dir)
+    assert.are.equal("same", res:match("^[^\n]*"), res)
+    assert.truthy(res:find('"x":1.5', 1, true), res)
+    assert.truthy(res:find("a=2.25", 1, true), res)
   end)
 end)

@@ -42,10 +42,13 @@ local function check_options(opts)
     local v = opts[k]
     if v and (v ~= v or v <= 0) then return config_error(k, "must be a positive number of seconds") end
   end
-  for _, k in ipairs({ "user_agent", "proxy", "ca_file" }) do -- these reach libcurl and the wire as they are
+  for _, k in ipairs({ "proxy", "ca_file" }) do -- these reach libcurl as they are
     if type(opts[k]) == "string" and opts[k]:find("[%z\r\n]") then
       return config_error(k, "must not contain NUL, CR or LF")
     end
+  end
+  if type(opts.user_agent) == "string" and opts.user_agent:find("%c") then -- it reaches the wire as it is
+    return config_error("user_agent", "must not contain control characters")
   end
   if opts.retries and (opts.retries < 0 or opts.retries % 1 ~= 0 or opts.retries > 100) then
     return config_error("retries", "must be an integer from 0 to 100")
