@@ -564,7 +564,8 @@ describe("numbers under a locale whose decimal point is a comma", function()
       end
       local c = run()
       assert(os.setlocale("de_DE.UTF-8", "numeric"), "no such locale")
-      assert(tostring(1.5) == "1,5", "the comma locale is not in effect: " .. tostring(1.5))
+      -- LuaJIT formats numbers itself; PUC Lua shows the locale is in effect
+      assert(jit or tostring(1.5) == "1,5", "the comma locale is not in effect: " .. tostring(1.5))
       local de = run()
       io.write(c == de and "same\n" or ("differs:\n" .. c .. "\n--\n" .. de .. "\n"), de)
     ]]

@@ -2,12 +2,18 @@
 -- lua-nginx-module). Chosen automatically inside nginx: core.prepare -> ngx.socket.tcp -> core.parse,
 -- so a call never blocks the worker. Connections go back to a pool (setkeepalive).
 --
+-- Limits, as with libcurl: `connect_timeout` bounds name resolution, connecting and the TLS
+-- handshake (nginx's own resolver_timeout is not waited for); `timeout` is a deadline for the whole
+-- call, however the server drips its answer; the answer is read by huaweicloud.http1, which holds
+-- at most the head limit and max_body in every framing.
+--
 -- TLS is verified by default; nginx needs `lua_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;`
--- (or your CA) for that. Timeouts: connect_timeout for connecting, timeout for each send and read.
+-- (or your CA) for that: the ca_file option cannot apply inside nginx and is refused, as is proxy.
 -- In phases without cosockets (init, init_worker, set, log, header/body filters) a call returns a
 -- config error saying so instead of blocking; run it from a timer (ngx.timer.at) there.
 local core = require("huaweicloud.core")
 local errors = require("huaweicloud.errors")
+local http1 = require("huaweicloud.http1")
 
 local M = { name = "ngx" }
 
@@ -17,7 +23,7 @@ local COSOCKET_PHASES = {
 }
 
 local POOL_IDLE_MS, POOL_SIZE = 60000, 32
-local DEFAULT_MAX_BODY = 8 * 1024 * 1024
+local TIMER = {} -- what the racing timer thread returns
 
 function M.usable()
   local ngx = rawget(_G, "ngx")
@@ -30,105 +36,111 @@ local function fail(kind, message, extra)
   return nil, errors.new(e)
 end
 
-local function io_error(err, sent, what)
-  if err == "timeout" then
-    return fail("timeout", what .. " timed out", { request_sent = sent })
+-- The options libcurl has and cosockets cannot honour: refused, saying what to use instead.
+function M.check_options(opts)
+  if type(opts.proxy) == "string" then
+    return fail("config", "the proxy option cannot apply inside nginx (cosockets connect directly); " ..
+      "use proxy = false, or send through nginx's own proxy_pass location", { field = "proxy" })
   end
-  return fail("network", what .. " failed: " .. tostring(err), { request_sent = sent, retryable = not sent })
+  if opts.ca_file ~= nil then
+    return fail("config", "the ca_file option cannot apply inside nginx; set " ..
+      "lua_ssl_trusted_certificate in nginx.conf (and lua_ssl_verify_depth) instead", { field = "ca_file" })
+  end
+  return true
 end
 
-local function read_headers(sock)
-  local line, err = sock:receive("*l")
-  if not line then return nil, err end
-  local version, status = line:match("^HTTP/(%d%.%d) (%d%d%d)")
-  if not status then return nil, "malformed status line" end
-  local headers = {}
-  while true do
-    line, err = sock:receive("*l")
-    if not line then return nil, err end
-    if line == "" then break end
-    local name, value = line:match("^([^:]+):%s*(.-)%s*$")
-    if name then
-      name = name:lower()
-      headers[name] = headers[name] and (headers[name] .. ", " .. value) or value
-    end
-  end
-  return tonumber(status), headers, version
+local function now(ngx)
+  ngx.update_time()
+  return ngx.now()
 end
 
-local function read_body(sock, headers, max)
-  local te = headers["transfer-encoding"]
-  if te and te:lower():find("chunked", 1, true) then
-    local parts, total = {}, 0
-    while true do
-      local line, err = sock:receive("*l")
-      if not line then return nil, err end
-      local size = tonumber(line:match("^%s*(%x+)"), 16)
-      if not size then return nil, "malformed chunk size" end
-      if size == 0 then
-        repeat line, err = sock:receive("*l") until not line or line == "" -- trailers
-        if not line then return nil, err end
-        break
+local function split_url(url)
+  local scheme, host, port, path = url:match("^(https?)://([^/:%[]+):?(%d*)(.*)$")
+  if not scheme then
+    local h6
+    scheme, h6, port, path = url:match("^(https?)://(%[[^%]]+%]):?(%d*)(.*)$")
+    host = h6 and h6:sub(2, -2)
+  end
+  if not scheme then return nil end
+  return scheme, host, tonumber(port) or (scheme == "https" and 443 or 80), path ~= "" and path or "/"
+end
+
+-- A new socket connected (and TLS-verified) within `limit` seconds. A host name goes through
+-- nginx's resolver, whose timeout is its own: the connect then runs in a light thread raced by a
+-- timer. Returns sock, or nil, err table.
+local function connect(ngx, opts, scheme, host, port, limit)
+  local pool = scheme .. ":" .. host .. ":" .. port .. (opts.verify_tls == false and ":noverify" or "")
+  local where = host .. ":" .. port
+  local function attempt()
+    local sock = ngx.socket.tcp()
+    local ms = math.max(1, math.ceil(limit * 1000))
+    sock:settimeouts(ms, ms, ms)
+    local ok, err = sock:connect(host, port, { pool = pool })
+    if not ok then return nil, "connect", err end
+    -- a connection set up without verifying the peer never serves a client that verifies (pool)
+    if scheme == "https" and sock:getreusedtimes() == 0 then
+      -- the host is the name checked (nginx matches DNS names only, never IP addresses)
+      ok, err = sock:sslhandshake(false, host, opts.verify_tls ~= false)
+      if not ok then
+        sock:close()
+        return nil, "tls", err
       end
-      total = total + size
-      if total > max then return nil, "too large" end
-      local chunk
-      chunk, err = sock:receive(size)
-      if not chunk then return nil, err end
-      parts[#parts + 1] = chunk
-      line, err = sock:receive("*l")
-      if not line then return nil, err end
     end
-    return table.concat(parts), true
+    return sock
   end
-  local length = tonumber(headers["content-length"])
-  if length then
-    if length > max then return nil, "too large" end
-    if length == 0 then return "", true end
-    local body, err = sock:receive(length)
-    if not body then return nil, err == "closed" and "truncated" or err end
-    return body, true
+  local sock, stage, err
+  if host:match("^[%d.]+$") or host:find(":", 1, true) then -- an address: no resolver involved
+    sock, stage, err = attempt()
+  else
+    local worker = ngx.thread.spawn(attempt)
+    local timer = ngx.thread.spawn(function() ngx.sleep(limit) return TIMER end)
+    local _, a, b, c = ngx.thread.wait(worker, timer)
+    if a == TIMER then
+      ngx.thread.kill(worker)
+      sock, stage, err = nil, "connect", "timeout"
+    else
+      ngx.thread.kill(timer)
+      sock, stage, err = a, b, c
+    end
   end
-  -- no length: the body runs to the end of the connection (receive("*a") hides truncation)
-  local body, err = sock:receive("*a")
-  if not body then return nil, err end
-  if #body > max then return nil, "too large" end
-  return body, false
+  if sock then return sock end
+  if stage == "tls" then
+    return fail("tls", "TLS handshake with " .. host .. " failed: " .. tostring(err), { request_sent = false })
+  end
+  if err == "timeout" then
+    return fail("timeout", ("could not connect to %s within %.3g s (connect_timeout)"):format(where, limit),
+      { request_sent = false, retryable = true, code = "CONNECT_TIMEOUT" })
+  end
+  return fail("network", "connect to " .. where .. " failed: " .. tostring(err),
+    { request_sent = false, retryable = true, code = "COULDNT_CONNECT" })
 end
 
 -- Sends req ({method, url, headers, body}) with the client's options; status, headers, body or nil, err.
 function M.send(opts, req)
   local ngx = rawget(_G, "ngx")
-  local scheme, host, port, path = req.url:match("^(https?)://([^/:]+):?(%d*)(.*)$")
-  if not scheme then
-    local h6
-    scheme, h6, port, path = req.url:match("^(https?)://(%[[^%]]+%]):?(%d*)(.*)$")
-    host = h6 and h6:sub(2, -2)
-  end
+  local scheme, host, port, path = split_url(req.url)
   if not scheme then return fail("config", "cannot parse URL " .. tostring(req.url)) end
-  port = tonumber(port) or (scheme == "https" and 443 or 80)
-  if path == "" then path = "/" end
-  local max = opts.max_body or DEFAULT_MAX_BODY
-  local sock = ngx.socket.tcp()
-  local t = (opts.timeout or 30) * 1000
-  sock:settimeouts((opts.connect_timeout or 10) * 1000, t, t)
-  -- a connection set up without verifying the peer must never serve a client that verifies
-  local pool = scheme .. ":" .. host .. ":" .. port .. (opts.verify_tls == false and ":noverify" or "")
-  local ok, err = sock:connect(host, port, { pool = pool })
-  if not ok then
-    if err == "timeout" then return fail("timeout", "connect to " .. host .. ":" .. port .. " timed out",
-      { request_sent = false, retryable = true }) end
-    return fail("network", "connect to " .. host .. ":" .. port .. " failed: " .. tostring(err),
-      { request_sent = false, retryable = true, code = "COULDNT_CONNECT" })
+  local timeout, connect_timeout = opts.timeout or 30, opts.connect_timeout or 10
+  local max = opts.max_body or http1.MAX_BODY
+  local start = now(ngx)
+  local deadline = start + timeout
+  local sock, err = connect(ngx, opts, scheme, host, port, math.min(connect_timeout, timeout))
+  if not sock then return nil, err end
+  local fresh_tls = scheme == "https" and sock:getreusedtimes() == 0
+
+  -- the time left before the deadline, as a socket timeout; nil once it has passed
+  local function left()
+    local ms = math.ceil((deadline - now(ngx)) * 1000)
+    if ms <= 0 then return nil end
+    sock:settimeout(ms)
+    return ms
   end
-  if scheme == "https" and sock:getreusedtimes() == 0 then
-    -- the host is the name checked (nginx matches DNS names only, never IP addresses)
-    ok, err = sock:sslhandshake(false, host, opts.verify_tls ~= false)
-    if not ok then
-      sock:close()
-      return fail("tls", "TLS handshake with " .. host .. " failed: " .. tostring(err), { request_sent = false })
-    end
+  local function timed_out(what, sent)
+    sock:close()
+    return fail("timeout", ("%s: no complete response within %.3g s (timeout)"):format(what, timeout),
+      { request_sent = sent, code = "OPERATION_TIMEDOUT" })
   end
+
   local lines = { req.method .. " " .. path .. " HTTP/1.1" }
   local has = {}
   for k, v in pairs(req.headers or {}) do
@@ -141,32 +153,51 @@ function M.send(opts, req)
   end
   local body = req.body or ""
   if req.body or req.method == "POST" or req.method == "PUT" then lines[#lines + 1] = "Content-Length: " .. #body end
-  ok, err = sock:send(table.concat(lines, "\r\n") .. "\r\n\r\n" .. body)
+  lines[#lines + 1] = "\r\n"
+  if not left() then return timed_out("sending the request", false) end
+  local ok
+  ok, err = sock:send(table.concat(lines, "\r\n") .. body)
   if not ok then
     sock:close()
-    return io_error(err, true, "sending the request")
+    if err == "timeout" then return timed_out("sending the request", true) end
+    return fail("network", "sending the request failed: " .. tostring(err), { request_sent = true })
   end
-  local status, headers, version = read_headers(sock)
-  if not status then
-    sock:close()
-    return io_error(headers, true, "reading the response head")
-  end
-  local resp, reusable = read_body(sock, headers, max)
+
+  local got = 0
+  local reader = http1.reader(function(n)
+    if not left() then return nil, "timeout" end
+    local data, rerr = sock:receiveany(n)
+    if data then got = got + #data end
+    return data, rerr
+  end)
+  local resp, rerr, code = http1.read_response(reader, { method = req.method, max_body = max })
   if not resp then
     sock:close()
-    if reusable == "too large" then
-      return fail("network", "response body larger than max_body (" .. max .. " bytes)", { code = "RESPONSE_TOO_LARGE",
-        request_sent = true })
+    if code == "timeout" then return timed_out("reading the response", true) end
+    if code == "too_large" then
+      return fail("network", "response body larger than max_body (" .. max .. " bytes)",
+        { code = "RESPONSE_TOO_LARGE", request_sent = true })
     end
-    return io_error(reusable, true, "reading the response body")
+    if code == "head_too_large" then
+      return fail("network", "response head larger than " .. http1.MAX_HEAD .. " bytes",
+        { code = "RESPONSE_HEAD_TOO_LARGE", request_sent = true })
+    end
+    if got == 0 and fresh_tls then
+      -- nginx's TLS layer can report a peer that refused the handshake as a connection closed
+      -- once the request was written: no answer byte ever came, so nothing got past TLS
+      return fail("tls", "TLS connection with " .. host .. " closed before any answer: " .. tostring(rerr),
+        { request_sent = false })
+    end
+    local what = code == "malformed" and "malformed response: " or "reading the response failed: "
+    return fail("network", what .. tostring(rerr), { request_sent = true,
+      code = code == "malformed" and "WEIRD_SERVER_REPLY" or (got == 0 and "GOT_NOTHING" or "RECV_ERROR") })
   end
-  local conn = (headers.connection or ""):lower()
-  if reusable and version == "1.1" and not conn:find("close", 1, true) then
+  if resp.reusable and reader:buffered() == 0 then
     sock:setkeepalive(POOL_IDLE_MS, POOL_SIZE)
   else
     sock:close()
   end
-  return status, headers, resp
+  return resp.status, resp.headers, resp.body
 end
 
 function M.call(client, op, cfg, params)
@@ -176,7 +207,10 @@ function M.call(client, op, cfg, params)
     return fail("config", "cannot send from nginx phase '" .. phase ..
       "': cosockets are not available there (call from rewrite/access/content, or a timer: ngx.timer.at)")
   end
-  local req, err = core.prepare(op, cfg, params)
+  local ok, err = M.check_options(client.opts)
+  if not ok then return nil, err end
+  local req
+  req, err = core.prepare(op, cfg, params)
   if not req then return nil, err end
   local status, headers, body = M.send(client.opts, req)
   if not status then return nil, headers end

@@ -1,0 +1,77 @@
+-- huaweicloud.emulator: a local stand-in for the DMS (Kafka) and DIS endpoints, for demos and tests.
+-- It listens on 127.0.0.1, verifies every signature, validates every body with the SDK's
+-- descriptors, keeps what was created and answers like the services (see .service). Its rooms:
+--   .service  the fake services (no sockets)      .server   the HTTP/1.1 server (LuaSocket, LuaSec)
+--   .process  the child process it runs in        .admin    the handle start() returns
+--
+--   local emu = require("huaweicloud.emulator").start{ ak = "AK", sk = "SK" }  -- a child process
+--   ... emu.url ...  emu:stats()  emu:tasks()  emu:reset()  emu:stop()
+--   lua5.4 -e 'require("huaweicloud.emulator").serve{ port = 8080, log = true }'  -- in the foreground
+local process = require("huaweicloud.emulator.process")
+local service = require("huaweicloud.emulator.service")
+
+local M = {
+  defaults = service.defaults,
+  new = service.new,
+  spawn = process.spawn,
+  watchdog = process.watchdog,
+  interpreter = process.interpreter,
+  serialize = process.serialize,
+}
+
+-- Runs the emulator in this process until it is killed. Prints "listening <url>" first.
+function M.serve(opts)
+  process.need_socket()
+  local socket = require("socket")
+  local server = require("huaweicloud.emulator.server")
+  local emu = service.new(opts)
+  local cfg = emu.cfg
+  emu.now_ms = function() return socket.gettime() * 1000 end
+  local orphaned = process.watchdog()
+  server.serve({
+    host = cfg.host, port = cfg.port, tls = cfg.tls, max_body = 10 * 1024 * 1024,
+    on_listen = function(url)
+      io.stdout:write("listening ", url, "\n")
+      io.stdout:flush()
+    end,
+    on_accept = function(conn)
+      emu.stats.connections = emu.stats.connections + 1
+      conn.counted = false
+    end,
+    on_tick = function()
+      if orphaned() then os.exit(0) end
+    end,
+    handler = function(req, conn)
+      if not conn.counted and not req.target:find("^/_emulator/") then
+        conn.counted = true
+        emu.stats.api_connections = emu.stats.api_connections + 1
+      end
+      local status, body, extra = emu:handle(req)
+      if cfg.log then
+        io.stderr:write(os.date("!%H:%M:%S "), req.method, " ", req.target:match("^[^?]*"), " -> ", status, "\n")
+      end
+      local headers = { ["X-Request-Id"] = service.random_uuid() }
+      for k, v in pairs(extra or {}) do headers[k] = v end
+      body = body or ""
+      if #body > 0 and not headers["Content-Type"] then headers["Content-Type"] = "application/json" end
+      return status, body, headers
+    end,
+  })
+end
+
+-- Starts the emulator in a child process; returns a handle with url, ak, sk, stop() and stats().
+function M.start(opts)
+  opts = opts or {}
+  process.need_socket()
+  local cfg = {}
+  for k, v in pairs(opts) do
+    if k ~= "lua" and k ~= "log_file" then cfg[k] = v end
+  end
+  local child = process.spawn("require('huaweicloud.emulator').serve(" .. process.serialize(cfg) .. ")",
+    { lua = opts.lua, log_file = opts.log_file })
+  local merged = service.new(cfg).cfg
+  return setmetatable({ url = child.url, pid = child.pid, process = child, ak = merged.ak, sk = merged.sk,
+    security_token = merged.security_token }, require("huaweicloud.emulator.admin"))
+end
+
+return M
