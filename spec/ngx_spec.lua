@@ -33,11 +33,22 @@ describe("inside nginx", function()
     return
   end
 
-  local emu, tls_emu, tls_emu2, pki, prefix, port
+  local emu, tls_emu, tls_emu2, pki, prefix, port, silent_dns
   setup(function()
     local out, ok = H.sh("make -s LUA=luajit 2>&1")
     assert(ok, out)
     emu = hw.emulator.start()
+    -- a DNS server that never answers, for nginx's resolver (its own timeout is 30 s)
+    silent_dns = hw.emulator.spawn([[
+      local socket = require("socket")
+      local u = assert(socket.udp())
+      assert(u:setsockname("127.0.0.1", 0))
+      local _, p = u:getsockname()
+      io.stdout:write("listening udp://127.0.0.1:", p, "\n") io.stdout:flush()
+      local orphaned = require("huaweicloud.emulator.process").watchdog()
+      u:settimeout(1)
+      while not orphaned() do u:receive() end
+    ]])
     pki = H.make_ca()
     tls_emu = hw.emulator.start({ tls = { certificate = pki.cert, key = pki.key } })
     -- another port, so the untrusted location cannot reuse the trusted one's pooled connection
@@ -125,16 +136,40 @@ describe("inside nginx", function()
         ngx.say(ok and ("created " .. meta.status) or tostring(meta))
       }
     }
+    location = /call {
+      # one create against any upstream, with the client options given in the query
+      resolver SILENTDNS ipv6=off;
+      resolver_timeout 30s;
+      content_by_lua_block {
+        local hw = require("huaweicloud")
+        local cjson = require("cjson")
+        local a = ngx.req.get_uri_args()
+        local dis = assert(hw.dis.new({ endpoint = a.url, credentials = { ak = "AKNGX", sk = "SKNGX", project_id = "p" },
+          timeout = tonumber(a.timeout), connect_timeout = tonumber(a.ct), max_body = tonumber(a.max_body),
+          proxy = a.proxy, ca_file = a.ca_file }))
+        ngx.update_time()
+        local t0 = ngx.now()
+        local ok, meta = dis:create_obs_transfer_task({ stream_name = "s",
+          body = hw.dis.obs_transfer_task({ task_name = "t", agency_name = "a", obs_bucket_path = "b" }) })
+        ngx.update_time()
+        ngx.say(cjson.encode({ ok = ok ~= nil, status = meta.status, kind = meta.kind, code = meta.code,
+          field = meta.field, sent = meta.request_sent, message = meta.message, elapsed = ngx.now() - t0 }))
+      }
+    }
+    location = /pid {
+      content_by_lua_block { ngx.say(ngx.worker.pid()) }
+    }
     location = /tls-untrusted {
       content_by_lua_block {
         local hw = require("huaweicloud")
         local dis = assert(hw.dis.new({ endpoint = "UNTRUSTED" }))
         local ok, meta = dis:create_obs_transfer_task({ stream_name = "s",
           body = hw.dis.obs_transfer_task({ task_name = "t", agency_name = "a", obs_bucket_path = "b" }) })
-        ngx.say(ok and "created" or (meta.kind .. " " .. tostring(meta)))
+        ngx.say(ok and "created" or (meta.kind .. " sent=" .. tostring(meta.request_sent) .. " " .. tostring(meta)))
       }
     }
 ]]
+    extra = extra:gsub("SILENTDNS", silent_dns.url:match("//(.*)$"))
     extra = extra:gsub("UNTRUSTED", tls_emu2.url):gsub("TLSEMU", tls_emu.url):gsub("EMU", emu.url):gsub("CA;", pki.ca .. ";")
     conf = conf:gsub("events {}", "events {}\n"):gsub("http {\n", "http {\n" .. temps, 1)
     conf = conf:gsub("(location = /dump%-task)", function(l) return extra .. "    " .. l end, 1)
@@ -158,6 +193,7 @@ describe("inside nginx", function()
       os.execute("sleep 0.2; rm -rf " .. prefix)
     end
     if emu then emu:stop() end
+    if silent_dns then silent_dns.stop() end
     if tls_emu then tls_emu:stop() end
     if tls_emu2 then tls_emu2:stop() end
     if pki then os.execute("rm -rf " .. pki.dir) end
@@ -223,9 +259,92 @@ describe("inside nginx", function()
     local code, body = curl("http://127.0.0.1:" .. port .. "/tls")
     assert.are.equal(200, code)
     assert.truthy(body:find("created 201", 1, true), body)
-    code, body = curl("http://127.0.0.1:" .. port .. "/tls-untrusted")
-    assert.are.equal(200, code)
-    assert.truthy(body:find("^tls "), body)
+    for _ = 1, 5 do -- never reported as a connection closed after sending
+      code, body = curl("http://127.0.0.1:" .. port .. "/tls-untrusted")
+      assert.are.equal(200, code)
+      assert.truthy(body:find("^tls sent=false "), body)
+    end
+  end)
+
+  -- one create through /call against a hostile upstream; returns the outcome and the worker's
+  -- peak memory growth in KB
+  local function call(args)
+    local q = {}
+    for k, v in pairs(args) do q[#q + 1] = k .. "=" .. tostring(v):gsub("[^%w%-_.~]", function(c)
+      return ("%%%02X"):format(c:byte()) end) end
+    local _, pid = curl("http://127.0.0.1:" .. port .. "/pid")
+    local function hwm()
+      return tonumber(H.read("/proc/" .. pid:match("%d+") .. "/status"):match("VmHWM:%s*(%d+)"))
+    end
+    local before = hwm()
+    local code, body = curl("http://127.0.0.1:" .. port .. "/call?" .. table.concat(q, "&"))
+    assert.are.equal(200, code, body)
+    return require("cjson").decode(body), hwm() - before
+  end
+
+  it("holds no more than max_body of an answer with no framing, or with conflicting lengths", function()
+    for _, fault in ipairs({ "flood", "flood_dup_cl" }) do
+      local fake = require("spec.support.fake_server").start({ { fault = fault } })
+      local res, grew = call({ url = fake.url, max_body = 1024 * 1024, timeout = 10 })
+      fake.stop()
+      assert.is_false(res.ok)
+      assert.are.equal("network", res.kind, res.message)
+      if fault == "flood" then assert.are.equal("RESPONSE_TOO_LARGE", res.code) end
+      print(("    nginx %s: %s in %.2f s, worker peak +%d KB (max_body 1024 KB)"):format(fault, res.code, res.elapsed, grew))
+      assert.truthy(grew < 1024 + 8 * 1024, "the worker grew by " .. grew .. " KB")
+      assert.truthy(res.elapsed < 5)
+    end
+  end)
+
+  it("bounds the response head as libcurl does", function()
+    local fake = require("spec.support.fake_server").start({ { fault = "head_flood" } })
+    local res, grew = call({ url = fake.url, timeout = 10 })
+    fake.stop()
+    assert.are.same({ false, "network", "RESPONSE_HEAD_TOO_LARGE" }, { res.ok, res.kind, res.code })
+    print(("    nginx head flood: %s in %.2f s, worker peak +%d KB"):format(res.code, res.elapsed, grew))
+    assert.truthy(grew < 8 * 1024, "the worker grew by " .. grew .. " KB")
+  end)
+
+  it("makes timeout a deadline for the whole call, however the server drips", function()
+    for _, fault in ipairs({ "drip", "drip_head" }) do
+      local fake = require("spec.support.fake_server").start({ { fault = fault, every = 0.3 } })
+      local res = call({ url = fake.url, timeout = 1.5 })
+      fake.stop()
+      assert.are.same({ false, "timeout", true }, { res.ok, res.kind, res.sent })
+      print(("    nginx %s: timeout = 1.5 s, returned after %.3f s"):format(fault, res.elapsed))
+      assert.truthy(res.elapsed >= 1.4 and res.elapsed < 3, res.elapsed)
+    end
+  end)
+
+  it("bounds name resolution by connect_timeout, not nginx's resolver_timeout", function()
+    local res = call({ url = "http://emulator.invalid:9", ct = 1, timeout = 20 })
+    assert.are.same({ false, "timeout", false }, { res.ok, res.kind, res.sent })
+    print(("    nginx silent DNS: connect_timeout = 1 s, returned after %.3f s"):format(res.elapsed))
+    assert.truthy(res.elapsed < 2.5, res.elapsed)
+  end)
+
+  it("returns a malformed chunk size as an error, and a body-less answer at once", function()
+    local fake = require("spec.support.fake_server").start({ { fault = "bad_chunk" } })
+    local res = call({ url = fake.url, timeout = 5 })
+    fake.stop()
+    assert.are.same({ false, "network", "WEIRD_SERVER_REPLY" }, { res.ok, res.kind, res.code })
+    for _, status in ipairs({ 204, 304 }) do
+      fake = require("spec.support.fake_server").start({ { fault = "no_body", status = status } })
+      res = call({ url = fake.url, timeout = 5 })
+      fake.stop()
+      -- not a false timeout: the answer came at once (204 is not the documented 201; 304 is no 2xx)
+      assert.are.equal(status == 204 and "decode" or "api", res.kind, res.message)
+      assert.are.equal(status, res.status)
+      assert.truthy(res.elapsed < 1, res.elapsed)
+    end
+  end)
+
+  it("refuses proxy and ca_file, saying what to use inside nginx", function()
+    local res = call({ url = emu.url, proxy = "http://127.0.0.1:3128" })
+    assert.are.same({ false, "config", "proxy" }, { res.ok, res.kind, res.field })
+    res = call({ url = emu.url, ca_file = "/etc/ssl/certs/ca-certificates.crt" })
+    assert.are.same({ false, "config", "ca_file" }, { res.ok, res.kind, res.field })
+    assert.truthy(res.message:find("lua_ssl_trusted_certificate", 1, true))
   end)
 
   it("leaves no Lua error in nginx's error log", function()

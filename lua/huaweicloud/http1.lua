@@ -60,22 +60,33 @@ function Reader:more(max)
 end
 
 -- One line without its CRLF (a bare LF is accepted); nil, err when it would pass limit bytes.
+-- A long line is gathered in pieces: memory stays proportional to the line, not its square.
 function Reader:line(limit)
-  local scanned = 0 -- bytes after pos known to hold no LF
-  while true do
-    local nl = self.buf:find("\n", self.pos + scanned, true)
-    if nl then
-      if nl - self.pos > limit then return nil, "line too long", "head_too_large" end
-      local line = self.buf:sub(self.pos, nl - 1)
-      self.pos = nl + 1
-      if line:sub(-1) == "\r" then line = line:sub(1, -2) end
-      return line
+  local nl = self.buf:find("\n", self.pos, true)
+  local parts, have
+  if not nl then
+    parts, have = { self.buf:sub(self.pos) }, self:buffered()
+    self.buf, self.pos = "", 1
+    while true do
+      if have > limit then return nil, "line too long", "head_too_large" end
+      local ok, err = self:more()
+      if not ok then return nil, err, err end
+      nl = self.buf:find("\n", 1, true)
+      if nl then break end
+      parts[#parts + 1] = self.buf
+      have = have + #self.buf
+      self.buf = ""
     end
-    scanned = self:buffered()
-    if scanned > limit then return nil, "line too long", "head_too_large" end
-    local ok, err = self:more()
-    if not ok then return nil, err, err end
   end
+  local line = self.buf:sub(self.pos, nl - 1)
+  self.pos = nl + 1
+  if parts then
+    parts[#parts + 1] = line
+    line = table.concat(parts)
+  end
+  if #line > limit + 1 then return nil, "line too long", "head_too_large" end
+  if line:sub(-1) == "\r" then line = line:sub(1, -2) end
+  return line
 end
 
 -- Exactly n bytes.
@@ -122,20 +133,32 @@ end
 
 -- Header lines up to the blank line, bounded by the head budget. Returns headers, or nil, err, code.
 local function read_headers(r, budget)
-  local headers, lengths = {}, {}
+  local headers, lengths, repeated = {}, {}, nil
   while true do
     local line, err, code = r:line(budget)
     if not line then return nil, err, code end
     budget = budget - #line - 2
     if budget < 0 then return nil, "header section too large", "head_too_large" end
-    if line == "" then return headers, lengths end
+    if line == "" then break end
     if line:find("^[ \t]") then return malformed("folded header line") end
     local name, value = line:match("^([!#$%%&'*+%-.^_`|~%w]+):[ \t]*(.-)[ \t]*$")
     if not name then return malformed("malformed header line") end
     name = name:lower()
     if name == "content-length" then lengths[#lengths + 1] = value end
-    headers[name] = headers[name] and (headers[name] .. ", " .. value) or value
+    if headers[name] == nil then
+      headers[name] = value
+    else -- joined once at the end: joining as they come costs the square of their size
+      repeated = repeated or {}
+      local list = repeated[name]
+      if not list then
+        list = { headers[name] }
+        repeated[name] = list
+      end
+      list[#list + 1] = value
+    end
   end
+  for name, list in pairs(repeated or {}) do headers[name] = table.concat(list, ", ") end
+  return headers, lengths
 end
 
 -- The Content-Length of a message: nil when absent; false and a reason when malformed (repeated
