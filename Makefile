@@ -48,7 +48,13 @@ $(SO): $(OBJS)
 	@$(if $(Q),echo "  LD    $@")
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(OBJS) $(DEP_LIBS) -lm
 
-test: $(SO)
+# specs' own process helpers (spec/c/testlib.c), built beside the core, never installed
+TESTLIB := $(BUILD)/hwc_testlib.so
+$(TESTLIB): spec/c/testlib.c csrc/compat.h
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS_ALL) -Icsrc $(LDFLAGS_ALL) -o $@ $<
+
+test: $(SO) $(TESTLIB)
 	$(BUSTED) $(BUSTED_ARGS) spec
 
 # The suite under every Lua the project supports.
@@ -61,7 +67,7 @@ test-all:
 comma := ,
 ASAN_LIB = $(shell $(CC) -print-file-name=libasan.so)
 asan:
-	@$(MAKE) --no-print-directory all SAN="-fsanitize=address$(comma)undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" OPT=-O1
+	@$(MAKE) --no-print-directory all build/$(LUA)-san/hwc_testlib.so SAN="-fsanitize=address$(comma)undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" OPT=-O1
 	LD_PRELOAD=$(ASAN_LIB) ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:strict_string_checks=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  busted --lua=$(LUA) --cpath='./build/$(LUA)-san/?.so' -o spec/support/ci_output.lua $(BUSTED_ARGS) spec
@@ -70,7 +76,7 @@ asan:
 VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
   --show-leak-kinds=definite --keep-debuginfo=yes --trace-children=no
 valgrind:
-	@$(MAKE) --no-print-directory all OPT=-O1
+	@$(MAKE) --no-print-directory all $(TESTLIB) OPT=-O1
 	HWC_SOAK=500 $(VALGRIND) $(LUA) /usr/bin/busted --ignore-lua --cpath='./$(BUILD)/?.so' -o spec/support/ci_output.lua $(BUSTED_ARGS) spec
 
 # libFuzzer harnesses (clang): canonicalization + signing, the model walker + JSON writer, and

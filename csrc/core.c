@@ -51,6 +51,7 @@ static const luaL_Reg core_funcs[] = {
   {"prepared", hwc_lua_prepared},
   {"operations", hwc_lua_operations},
   {"http_client", hwc_lua_http_client},
+  {"http_options", hwc_lua_http_options},
   {"error", hwc_error_new},
   {NULL, NULL}
 };

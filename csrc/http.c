@@ -1,6 +1,10 @@
 /* http.c - the libcurl client userdata; see http.h. */
 #include <ctype.h>
+#include <fcntl.h>
+#include <math.h>
 #include <pthread.h>
+#include <unistd.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,24 +36,44 @@ typedef struct xfer {
   body_reader upload;
   size_t max_body;
   int too_large, busy, configured;
+  int in_use;               /* send(): between the transfer and its results being pushed */
   lua_Integer id;           /* batch: the caller's id for this request */
   char errbuf[CURL_ERROR_SIZE];
 } xfer;
+
+/* The options of a client, checked once (hwc_http_options) and kept. */
+typedef struct http_opts {
+  double timeout, connect_timeout; /* seconds */
+  size_t max_body;
+  int verify_tls, proxy_off;
+  char proxy[512], ca_file[1024], user_agent[256];
+} http_opts;
 
 struct hwc_http {
   xfer one;       /* send() */
   CURLM *multi;   /* batches: made on first use, kept for its connection cache */
   xfer **batch;   /* the batch's transfers (each at a fixed address libcurl holds), reused */
   int nbatch, inflight;
-  double timeout, connect_timeout; /* seconds */
-  size_t max_body;
-  int verify_tls, closed, proxy_off;
+  http_opts o;
+  int closed;
   unsigned long requests, connections;
-  char proxy[512], ca_file[1024], user_agent[256];
+  unsigned long generation; /* the process generation the connections belong to (see forked) */
+  int *socks;               /* the sockets libcurl opened for this client and has not closed */
+  size_t nsocks, capsocks;
 };
 
+/* A fork() child shares its parent's kept-alive connections: both would read each other's
+ * answers. Each fork bumps the generation in the child; a client from an older generation drops
+ * its connections (their descriptors first pointed at /dev/null, so nothing libcurl or OpenSSL
+ * writes while closing reaches the parent's peer) and opens fresh ones. */
+static unsigned long generation;
+static void on_fork_child(void) { generation++; }
+
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static void curl_init_once(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
+static void curl_init_once(void) {
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  pthread_atfork(NULL, NULL, on_fork_child);
+}
 
 static void xfer_init(xfer *x) {
   memset(x, 0, sizeof *x);
@@ -64,6 +88,7 @@ static void xfer_free(xfer *x, CURLM *multi) {
   if (x->easy) curl_easy_cleanup(x->easy);
   x->easy = NULL;
   x->busy = 0;
+  x->configured = 0; /* a new handle is set up from scratch */
   if (x->slist) curl_slist_free_all(x->slist);
   x->slist = NULL;
   sbuf_free(&x->body);
@@ -72,7 +97,8 @@ static void xfer_free(xfer *x, CURLM *multi) {
   sbuf_free(&x->copy);
 }
 
-static void release(hwc_http *h) {
+/* Frees every handle (and so every connection); the client can make new ones afterwards. */
+static void drop_handles(hwc_http *h) {
   int i;
   xfer_free(&h->one, NULL);
   for (i = 0; i < h->nbatch; i++) {
@@ -84,7 +110,54 @@ static void release(hwc_http *h) {
   h->nbatch = h->inflight = 0;
   if (h->multi) curl_multi_cleanup(h->multi);
   h->multi = NULL;
+}
+
+static void release(hwc_http *h) {
+  drop_handles(h);
+  free(h->socks);
+  h->socks = NULL;
+  h->nsocks = h->capsocks = 0;
   h->closed = 1;
+}
+
+/* ---- the sockets libcurl opens, so a fork child can let go of them ---------------------- */
+
+static curl_socket_t on_open_socket(void *ud, curlsocktype purpose, struct curl_sockaddr *a) {
+  hwc_http *h = (hwc_http *)ud;
+  curl_socket_t fd;
+  (void)purpose;
+  if (h->nsocks == h->capsocks) {
+    size_t cap = h->capsocks ? 2 * h->capsocks : 8;
+    int *more = (int *)realloc(h->socks, cap * sizeof *more);
+    if (more == NULL) return CURL_SOCKET_BAD; /* the transfer fails as COULDNT_CONNECT */
+    h->socks = more;
+    h->capsocks = cap;
+  }
+  fd = socket(a->family, a->socktype, a->protocol);
+  if (fd != CURL_SOCKET_BAD) h->socks[h->nsocks++] = fd;
+  return fd;
+}
+
+static int on_close_socket(void *ud, curl_socket_t fd) {
+  hwc_http *h = (hwc_http *)ud;
+  size_t i;
+  for (i = 0; i < h->nsocks; i++)
+    if (h->socks[i] == fd) {
+      h->socks[i] = h->socks[--h->nsocks];
+      break;
+    }
+  return close(fd);
+}
+
+/* In a fork child: the inherited connections are the parent's; never touch them again. */
+static void forked(hwc_http *h) {
+  int devnull = open("/dev/null", O_RDWR);
+  size_t i;
+  for (i = 0; i < h->nsocks && devnull >= 0; i++) dup2(devnull, h->socks[i]);
+  if (devnull >= 0) close(devnull);
+  drop_handles(h); /* closes the descriptors, which now point at /dev/null */
+  h->nsocks = 0;
+  h->generation = generation;
 }
 
 static int http_close(lua_State *L) {
@@ -96,45 +169,105 @@ static int http_close(lua_State *L) {
 hwc_http *hwc_http_check(lua_State *L, int idx) {
   hwc_http *h = (hwc_http *)luaL_checkudata(L, idx, HWC_HTTP_MT);
   if (h->closed) luaL_argerror(L, idx, "the HTTP client is closed");
+  if (h->generation != generation && !h->one.in_use) forked(h);
   return h;
 }
 
-/* ---- options -------------------------------------------------------------------------- */
+/* ---- options ------------------------------------------------------------------------ */
 
-static double opt_seconds(lua_State *L, int t, const char *k, double dflt) {
-  double v = dflt;
+#define MAX_SECONDS 86400.0
+
+/* Reads the options table at t into o. Returns NULL, or a message and the option it is about:
+ * every option is checked here, when the client is made, never at its first call. */
+static const char *read_seconds(lua_State *L, int t, const char *k, double dflt, double *out) {
+  *out = dflt;
   lua_getfield(L, t, k);
   if (!lua_isnil(L, -1)) {
-    if (lua_type(L, -1) != LUA_TNUMBER || !(lua_tonumber(L, -1) > 0) || lua_tonumber(L, -1) > 86400)
-      luaL_error(L, "%s must be a number of seconds in (0, 86400]", k);
-    v = (double)lua_tonumber(L, -1);
+    double v = lua_type(L, -1) == LUA_TNUMBER ? (double)lua_tonumber(L, -1) : -1;
+    lua_pop(L, 1);
+    if (!(v > 0) || v > MAX_SECONDS) return "must be a number of seconds greater than 0 and at most 86400";
+    *out = v;
+    return NULL;
   }
   lua_pop(L, 1);
-  return v;
+  return NULL;
 }
 
 /* A string option copied into out. controls: refuse every control byte (it reaches the wire),
  * else only NUL, CR and LF. */
-static void opt_copy(lua_State *L, int t, const char *k, char *out, size_t cap, int controls) {
+static const char *read_string(lua_State *L, int t, const char *k, char *out, size_t cap, int controls) {
   size_t n, i;
-  const char *s;
+  const char *s, *why = NULL;
   lua_getfield(L, t, k);
-  if (!lua_isnil(L, -1)) {
-    if (lua_type(L, -1) != LUA_TSTRING) luaL_error(L, "%s must be a string", k);
+  if (lua_isnil(L, -1)) {
+    lua_pop(L, 1);
+    return NULL;
+  }
+  if (lua_type(L, -1) != LUA_TSTRING) why = "must be a string";
+  else {
     s = lua_tolstring(L, -1, &n);
-    if (n >= cap) luaL_error(L, "%s is longer than %d bytes", k, (int)cap - 1);
-    for (i = 0; controls && i < n; i++)
-      if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) luaL_error(L, "%s must not contain control characters", k);
-    if (memchr(s, '\0', n) || memchr(s, '\r', n) || memchr(s, '\n', n))
-      luaL_error(L, "%s must not contain NUL, CR or LF", k);
-    memcpy(out, s, n);
-    out[n] = '\0';
+    if (n >= cap) why = cap == 256 ? "must be at most 255 bytes" : cap == 512 ? "must be at most 511 bytes"
+                                                                             : "must be at most 1023 bytes";
+    for (i = 0; !why && i < n; i++)
+      if (controls ? ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) : (s[i] == '\0' || s[i] == '\r' || s[i] == '\n'))
+        why = controls ? "must not contain control characters" : "must not contain NUL, CR or LF";
+    if (!why) {
+      memcpy(out, s, n);
+      out[n] = '\0';
+    }
   }
   lua_pop(L, 1);
+  return why;
+}
+
+static const char *read_options(lua_State *L, int t, http_opts *o, const char **field) {
+  const char *why;
+  memset(o, 0, sizeof *o);
+  o->verify_tls = 1;
+  o->max_body = DEFAULT_MAX_BODY;
+  strcpy(o->user_agent, DEFAULT_USER_AGENT);
+  if ((why = read_seconds(L, t, *field = "timeout", 30, &o->timeout)) != NULL) return why;
+  if ((why = read_seconds(L, t, *field = "connect_timeout", 10, &o->connect_timeout)) != NULL) return why;
+  lua_getfield(L, t, *field = "verify_tls");
+  if (!lua_isnil(L, -1) && lua_type(L, -1) != LUA_TBOOLEAN) why = "must be a boolean";
+  else if (!lua_isnil(L, -1)) o->verify_tls = lua_toboolean(L, -1);
+  lua_pop(L, 1);
+  if (why) return why;
+  lua_getfield(L, t, *field = "max_body");
+  if (!lua_isnil(L, -1)) {
+    long long v = 0;
+    if (!hwc_tointeger(L, -1, &v) || v < 1 || v > (long long)1 << 40) why = "must be a whole number of bytes, at least 1";
+    else o->max_body = (size_t)v;
+  }
+  lua_pop(L, 1);
+  if (why) return why;
+  lua_getfield(L, t, *field = "proxy");
+  if (lua_type(L, -1) == LUA_TBOOLEAN) {
+    if (lua_toboolean(L, -1)) why = "must be a URL, or false for no proxy";
+    o->proxy_off = 1;
+  }
+  lua_pop(L, 1);
+  if (why) return why;
+  if (!o->proxy_off && (why = read_string(L, t, "proxy", o->proxy, sizeof o->proxy, 0)) != NULL) return why;
+  if ((why = read_string(L, t, *field = "ca_file", o->ca_file, sizeof o->ca_file, 0)) != NULL) return why;
+  if ((why = read_string(L, t, *field = "user_agent", o->user_agent, sizeof o->user_agent, 1)) != NULL) return why;
+  *field = NULL;
+  return NULL;
+}
+
+/* core.http_options(opts) -> true | nil, err (kind config, naming the option) */
+int hwc_lua_http_options(lua_State *L) {
+  http_opts o;
+  const char *field = NULL, *why;
+  luaL_checktype(L, 1, LUA_TTABLE);
+  if ((why = read_options(L, 1, &o, &field)) != NULL) return hwc_fail(L, "config", field, "%s", why);
+  lua_pushboolean(L, 1);
+  return 1;
 }
 
 int hwc_lua_http_client(lua_State *L) {
   hwc_http *h;
+  const char *field = NULL, *why;
   int opts = lua_gettop(L) >= 1 && !lua_isnil(L, 1);
   if (opts) luaL_checktype(L, 1, LUA_TTABLE);
   else {
@@ -147,33 +280,9 @@ int hwc_lua_http_client(lua_State *L) {
   xfer_init(&h->one);
   h->closed = 1; /* until the handle exists; __gc is safe on a half-made client */
   luaL_setmetatable(L, HWC_HTTP_MT);
-
-  h->timeout = opt_seconds(L, 1, "timeout", 30);
-  h->connect_timeout = opt_seconds(L, 1, "connect_timeout", 10);
-  h->verify_tls = 1;
-  lua_getfield(L, 1, "verify_tls");
-  if (!lua_isnil(L, -1)) {
-    if (lua_type(L, -1) != LUA_TBOOLEAN) luaL_error(L, "verify_tls must be a boolean");
-    h->verify_tls = lua_toboolean(L, -1);
-  }
-  lua_pop(L, 1);
-  h->max_body = DEFAULT_MAX_BODY;
-  lua_getfield(L, 1, "max_body");
-  if (!lua_isnil(L, -1)) {
-    long long v = 0;
-    if (!hwc_tointeger(L, -1, &v) || v < 1) luaL_error(L, "max_body must be a positive integer (bytes)");
-    h->max_body = (size_t)v;
-  }
-  lua_pop(L, 1);
-  lua_getfield(L, 1, "proxy");
-  if (lua_type(L, -1) == LUA_TBOOLEAN && !lua_toboolean(L, -1)) h->proxy_off = 1;
-  lua_pop(L, 1);
-  if (!h->proxy_off) opt_copy(L, 1, "proxy", h->proxy, sizeof h->proxy, 0);
-  opt_copy(L, 1, "ca_file", h->ca_file, sizeof h->ca_file, 0);
-  strcpy(h->user_agent, DEFAULT_USER_AGENT);
-  opt_copy(L, 1, "user_agent", h->user_agent, sizeof h->user_agent, 1);
-
+  if ((why = read_options(L, 1, &h->o, &field)) != NULL) return luaL_error(L, "%s %s", field, why);
   pthread_once(&curl_once, curl_init_once);
+  h->generation = generation;
   h->one.easy = curl_easy_init();
   if (h->one.easy == NULL) luaL_error(L, "curl_easy_init failed");
   h->closed = 0;
@@ -303,7 +412,7 @@ static int transfer_error(lua_State *L, const hwc_http *h, xfer *x, CURLcode rc)
   sent = pretransfer > 0 && rc != CURLE_COULDNT_CONNECT && rc != CURLE_COULDNT_RESOLVE_HOST &&
          rc != CURLE_COULDNT_RESOLVE_PROXY;
   if (x->too_large) {
-    snprintf(msg, sizeof msg, "response body larger than max_body (%zu bytes)", h->max_body);
+    snprintf(msg, sizeof msg, "response body larger than max_body (%zu bytes)", h->o.max_body);
     name = "RESPONSE_TOO_LARGE";
   } else if (rc == CURLE_SEND_FAIL_REWIND) { /* see on_seek */
     snprintf(msg, sizeof msg, "the kept-alive connection closed after the request was sent; "
@@ -311,9 +420,14 @@ static int transfer_error(lua_State *L, const hwc_http *h, xfer *x, CURLcode rc)
     name = "CONNECTION_LOST_AFTER_SEND";
     sent = 1;
   } else if (rc == CURLE_OPERATION_TIMEDOUT) {
+    /* name the limit that fired: connecting is bounded by the smaller of the two */
+    int total = sent || h->o.timeout <= h->o.connect_timeout;
     kind = "timeout";
-    snprintf(msg, sizeof msg, "%s after %.3g s (%s)", sent ? "no complete response" : "could not connect",
-             sent ? h->timeout : h->connect_timeout, x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
+    if (sent)
+      snprintf(msg, sizeof msg, "no complete response within %.3g s (timeout)", h->o.timeout);
+    else
+      snprintf(msg, sizeof msg, "could not connect within %.3g s (%s)", total ? h->o.timeout : h->o.connect_timeout,
+               total ? "timeout" : "connect_timeout");
   } else {
     if (is_tls_error(rc)) kind = "tls";
     snprintf(msg, sizeof msg, "%s%s%s", curl_easy_strerror(rc), x->errbuf[0] ? ": " : "", x->errbuf);
@@ -354,7 +468,13 @@ static int add_header_line(xfer *x, const char *k, size_t kn, const char *v, siz
 /* Sets x up for the request table at req. Options that never change are set once per handle;
  * each request sets only what varies (libcurl re-initialises a lot after curl_easy_reset).
  * copy_body: keep a private copy of the body (a batch outlives the call). */
-static void xfer_setup(lua_State *L, hwc_http *h, xfer *x, int req, int copy_body) {
+static long to_ms(double seconds) { return (long)ceil(seconds * 1000); } /* never 0: 0 means no limit */
+
+/* Every option set per request is checked: a URL libcurl refuses (too long, say) fails here. */
+#define SETOPT(c, opt, v) \
+  do { if (curl_easy_setopt(c, opt, v) != CURLE_OK) return "libcurl refused the request's " #opt; } while (0)
+
+static const char *xfer_setup(lua_State *L, hwc_http *h, xfer *x, int req, int copy_body) {
   const char *method, *url, *body;
   size_t mn, un, bn = 0;
   int has_ua = 0, is_post, bad = 0; /* a wrong type reads as absent: prepare made the table */
@@ -399,46 +519,50 @@ static void xfer_setup(lua_State *L, hwc_http *h, xfer *x, int req, int copy_bod
   sbuf_reset(&x->head);
   x->too_large = 0;
   x->errbuf[0] = '\0';
-  x->max_body = h->max_body;
+  x->max_body = h->o.max_body;
   if (!x->configured) {
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)(h->timeout * 1000));
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)(h->connect_timeout * 1000));
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, h->verify_tls ? 1L : 0L);
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, h->verify_tls ? 2L : 0L);
-    if (h->ca_file[0]) curl_easy_setopt(c, CURLOPT_CAINFO, h->ca_file);
-    if (h->proxy_off) curl_easy_setopt(c, CURLOPT_PROXY, "");
-    else if (h->proxy[0]) curl_easy_setopt(c, CURLOPT_PROXY, h->proxy);
+    SETOPT(c, CURLOPT_NOSIGNAL, 1L);
+    SETOPT(c, CURLOPT_TIMEOUT_MS, to_ms(h->o.timeout));
+    SETOPT(c, CURLOPT_CONNECTTIMEOUT_MS, to_ms(h->o.connect_timeout));
+    SETOPT(c, CURLOPT_SSL_VERIFYPEER, h->o.verify_tls ? 1L : 0L);
+    SETOPT(c, CURLOPT_SSL_VERIFYHOST, h->o.verify_tls ? 2L : 0L);
+    if (h->o.ca_file[0]) SETOPT(c, CURLOPT_CAINFO, h->o.ca_file);
+    if (h->o.proxy_off) SETOPT(c, CURLOPT_PROXY, "");
+    else if (h->o.proxy[0]) SETOPT(c, CURLOPT_PROXY, h->o.proxy);
 #if LIBCURL_VERSION_NUM >= 0x075500
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    SETOPT(c, CURLOPT_PROTOCOLS_STR, "http,https");
 #else
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+    SETOPT(c, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
-    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, x->errbuf);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, x);
-    curl_easy_setopt(c, CURLOPT_PRIVATE, x);
-    curl_easy_setopt(c, CURLOPT_READFUNCTION, on_read);
-    curl_easy_setopt(c, CURLOPT_READDATA, &x->upload);
-    curl_easy_setopt(c, CURLOPT_SEEKFUNCTION, on_seek);
+    SETOPT(c, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
+    SETOPT(c, CURLOPT_OPENSOCKETDATA, h);
+    SETOPT(c, CURLOPT_CLOSESOCKETFUNCTION, on_close_socket);
+    SETOPT(c, CURLOPT_CLOSESOCKETDATA, h);
+    SETOPT(c, CURLOPT_FOLLOWLOCATION, 0L);
+    SETOPT(c, CURLOPT_TCP_KEEPALIVE, 1L);
+    SETOPT(c, CURLOPT_ERRORBUFFER, x->errbuf);
+    SETOPT(c, CURLOPT_WRITEFUNCTION, on_body);
+    SETOPT(c, CURLOPT_WRITEDATA, x);
+    SETOPT(c, CURLOPT_HEADERFUNCTION, on_header);
+    SETOPT(c, CURLOPT_HEADERDATA, x);
+    SETOPT(c, CURLOPT_PRIVATE, x);
+    SETOPT(c, CURLOPT_READFUNCTION, on_read);
+    SETOPT(c, CURLOPT_READDATA, &x->upload);
+    SETOPT(c, CURLOPT_SEEKFUNCTION, on_seek);
     x->configured = 1;
   }
-  curl_easy_setopt(c, CURLOPT_URL, url);
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, x->slist);
-  curl_easy_setopt(c, CURLOPT_USERAGENT, has_ua ? NULL : h->user_agent);
+  SETOPT(c, CURLOPT_URL, url);
+  SETOPT(c, CURLOPT_HTTPHEADER, x->slist);
+  SETOPT(c, CURLOPT_USERAGENT, has_ua ? NULL : h->o.user_agent);
   is_post = mn == 4 && memcmp(method, "POST", 4) == 0;
   if (mn == 3 && memcmp(method, "GET", 3) == 0 && body == NULL) {
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, NULL);
-    curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+    SETOPT(c, CURLOPT_CUSTOMREQUEST, NULL);
+    SETOPT(c, CURLOPT_HTTPGET, 1L);
   } else if (mn == 4 && memcmp(method, "HEAD", 4) == 0) {
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, NULL);
-    curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    SETOPT(c, CURLOPT_CUSTOMREQUEST, NULL);
+    SETOPT(c, CURLOPT_NOBODY, 1L);
   } else {
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, is_post ? NULL : method);
+    SETOPT(c, CURLOPT_CUSTOMREQUEST, is_post ? NULL : method);
     if (body != NULL || is_post) {
       if (copy_body) {
         sbuf_reset(&x->copy);
@@ -449,12 +573,13 @@ static void xfer_setup(lua_State *L, hwc_http *h, xfer *x, int req, int copy_bod
       x->upload.p = body ? body : "";
       x->upload.len = bn;
       x->upload.pos = 0;
-      curl_easy_setopt(c, CURLOPT_POST, 1L); /* also clears HTTPGET and NOBODY */
-      curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)bn);
+      SETOPT(c, CURLOPT_POST, 1L); /* also clears HTTPGET and NOBODY */
+      SETOPT(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)bn);
     } else {
-      curl_easy_setopt(c, CURLOPT_HTTPGET, 1L); /* a bodiless custom method: DELETE and the like */
+      SETOPT(c, CURLOPT_HTTPGET, 1L); /* a bodiless custom method: DELETE and the like */
     }
   }
+  return NULL;
 }
 
 /* After a transfer: counts it, frees its header list, and pushes status, headers, body (3) or
@@ -482,18 +607,58 @@ static int xfer_finish(lua_State *L, hwc_http *h, xfer *x, CURLcode rc) {
   return n;
 }
 
+#define XFER_MT "huaweicloud.http_xfer"
+
+static int xfer_gc(lua_State *L) {
+  xfer_free((xfer *)lua_touserdata(L, 1), NULL);
+  return 0;
+}
+
+/* Pushes nil and a validation error for a request libcurl refused to take. */
+static int refused(lua_State *L, const char *why) {
+  return hwc_fail(L, "validation", NULL, "%s (is the URL or a header too long?)", why);
+}
+
 int hwc_http_send(lua_State *L, hwc_http *h, int req) {
-  xfer_setup(L, h, &h->one, req, 0); /* the body is the caller's string, alive during the call */
-  return xfer_finish(L, h, &h->one, curl_easy_perform(h->one.easy));
+  xfer *x = &h->one;
+  const char *why;
+  int n, temp = 0;
+  req = lua_absindex(L, req);
+  if (x->in_use) {
+    /* re-entered while pushing the results of this very handle (a __gc finalizer that calls the
+     * same client): the inner call gets a transfer of its own, so neither sees the other's answer */
+    x = (xfer *)lua_newuserdatauv(L, sizeof *x, 0);
+    xfer_init(x);
+    if (luaL_newmetatable(L, XFER_MT)) {
+      lua_pushcfunction(L, xfer_gc);
+      lua_setfield(L, -2, "__gc");
+    }
+    lua_setmetatable(L, -2);
+    temp = 1;
+  }
+  if ((why = xfer_setup(L, h, x, req, 0)) != NULL) n = refused(L, why); /* the body is the caller's string */
+  else {
+    CURLcode rc = curl_easy_perform(x->easy);
+    x->in_use = 1;
+    n = xfer_finish(L, h, x, rc);
+    x->in_use = 0;
+  }
+  if (temp) {
+    xfer_free(x, NULL);
+    lua_remove(L, -(n + 1));
+  }
+  return n;
 }
 
 /* ---- batches: many transfers at once on one thread (libcurl multi) --------------------- */
 
-/* client:batch_add(id, req): starts sending req; its answer comes back from batch_run. */
+/* client:batch_add(id, req) -> true | nil, err: starts sending req; its answer comes back from
+ * batch_run. */
 static int http_batch_add(lua_State *L) {
   hwc_http *h = hwc_http_check(L, 1);
   long long id;
   xfer *x = NULL;
+  const char *why;
   int i;
   if (!hwc_tointeger(L, 2, &id)) return luaL_argerror(L, 2, "integer id expected");
   luaL_checktype(L, 3, LUA_TTABLE);
@@ -514,12 +679,13 @@ static int http_batch_add(lua_State *L) {
     h->batch = more;
     h->batch[h->nbatch++] = x;
   }
-  xfer_setup(L, h, x, 3, 1);
+  if ((why = xfer_setup(L, h, x, 3, 1)) != NULL) return refused(L, why);
   x->id = (lua_Integer)id;
   if (curl_multi_add_handle(h->multi, x->easy) != CURLM_OK) return luaL_error(L, "curl_multi_add_handle failed");
   x->busy = 1;
   h->inflight++;
-  return 0;
+  lua_pushboolean(L, 1);
+  return 1;
 }
 
 /* client:batch_run(wait) -> { {id=, status=, headers=, body=} | {id=, err=} ... }, in flight:

@@ -4,7 +4,8 @@
  *   core.http_client{ timeout = 30, connect_timeout = 10, proxy?, ca_file?, verify_tls = true,
  *                     user_agent?, max_body = 8 MiB } -> client
  *   client:send{ method, url, headers, body? } -> status, headers, body | nil, err
- *   client:batch_add(id, req); client:batch_run(wait) -> finished, in_flight   (libcurl multi:
+ *   core.http_options(opts) -> true | nil, err: the same checks, as a config error naming the option
+ *   client:batch_add(id, req) -> true | nil, err; client:batch_run(wait) -> finished, in_flight (libcurl multi:
  *     many requests at once on one thread; finished = { {id, status, headers, body} | {id, err} })
  *   client:stats() -> { requests, connections }
  *   client:close()  (also __gc and __close) */
@@ -24,6 +25,7 @@ hwc_http *hwc_http_check(lua_State *L, int idx);
 int hwc_http_send(lua_State *L, hwc_http *h, int req);
 
 int hwc_lua_http_client(lua_State *L);
+int hwc_lua_http_options(lua_State *L);
 /* Creates the client metatable (once, at luaopen). */
 void hwc_http_metatable(lua_State *L);
 

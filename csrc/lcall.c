@@ -12,7 +12,8 @@
 #include "request.h"
 #include "lsecrets.h"
 
-#define MESSAGE_MAX 1024 /* an error body shown as a message is cut here */
+#define MESSAGE_MAX 1024      /* an error body shown as a message is cut here */
+#define JSON_MESSAGE_MAX 8192 /* and a message the body names, here */
 
 static const hwc_op *check_op(lua_State *L, int arg) {
   const char *name = luaL_checkstring(L, arg);
@@ -23,9 +24,13 @@ static const hwc_op *check_op(lua_State *L, int arg) {
 
 /* ---- prepare --------------------------------------------------------------------------- */
 
+/* No identifier the services take comes near this; a URL of megabytes never reaches libcurl. */
+#define MAX_PATH_VALUE 4096
+
 static const char *check_path_value(const char *s, size_t n, size_t max_len) {
   size_t i, chars = 0, bad;
   if (n == 0) return "must not be empty";
+  if (n > MAX_PATH_VALUE) return "must be at most 4096 bytes";
   if ((n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.')) return "must not be '.' or '..'";
   for (i = 0; i < n; i++) {
     unsigned char c = (unsigned char)s[i];
@@ -379,6 +384,13 @@ static int find_key(lua_State *L, int idx, const char *key, int depth) {
   return 0;
 }
 
+/* The length of s[0..n) cut to at most max bytes, not inside a UTF-8 sequence. */
+static size_t utf8_cut(const char *s, size_t n, size_t max) {
+  if (n <= max) return n;
+  while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80) max--;
+  return max;
+}
+
 static const char *canonical_part(int line, int headers_end) {
   if (line == 1) return "method";
   if (line == 2) return "uri";
@@ -402,12 +414,26 @@ static void split_into(lua_State *L, const char *s, size_t n, char sep) {
   }
 }
 
+/* The next '|'-separated piece of [*p, end): 0 when there is none. Their echo is walked in
+ * place, piece by piece as ours needs them: a hostile message of megabytes costs no copy. */
+static int next_piece(const char **p, const char *end, const char **piece, size_t *len) {
+  const char *bar;
+  if (*p == NULL || *p > end) return 0;
+  bar = memchr(*p, '|', (size_t)(end - *p));
+  *piece = *p;
+  *len = bar ? (size_t)(bar - *p) : (size_t)(end - *p);
+  *p = bar ? bar + 1 : end + 1;
+  return 1;
+}
+
+#define DIFF_SHOWN 1024 /* a differing line is shown up to this many bytes */
+
 /* The gateway echoes its canonical request in a 401 APIGW.0301 message, '|' for newlines.
  * Sets err.canonical_request_diff to the first line where it and ours differ. */
 static void canonical_diff(lua_State *L, int err, const char *message, size_t mlen, int req, int secrets) {
-  const char *ours, *method, *start = NULL, *q;
-  size_t olen, mn, ol, tl, i, j, hash_line;
-  int headers_end = 0, line, nours, ntheirs, diff = 0;
+  const char *ours, *method, *start = NULL, *q, *cur, *end = message + mlen;
+  size_t olen, mn, ol, tl, hash_line;
+  int headers_end = 0, line, nours, diff = 0;
   char marker[24];
   lua_getfield(L, req, "canonical_request");
   lua_getfield(L, req, "method");
@@ -415,37 +441,30 @@ static void canonical_diff(lua_State *L, int err, const char *message, size_t ml
   method = lua_tolstring(L, -1, &mn);
   if (ours == NULL || method == NULL || mn > 15) { lua_pop(L, 2); return; }
   snprintf(marker, sizeof marker, "%s|/", method);
-  for (q = message; q + strlen(marker) <= message + mlen; q++)
+  for (q = message; q + strlen(marker) <= end; q++)
     if (memcmp(q, marker, strlen(marker)) == 0) { start = q; break; }
   if (start == NULL) { lua_pop(L, 2); return; }
-  lua_newtable(L); /* ours */
+  lua_newtable(L); /* ours: a few lines */
   split_into(L, ours, olen, '\n');
-  lua_newtable(L); /* theirs */
-  split_into(L, start, (size_t)(message + mlen - start), '|');
-  nours = (int)lua_rawlen(L, -2);
-  ntheirs = (int)lua_rawlen(L, -1);
+  nours = (int)lua_rawlen(L, -1);
   for (line = 4; line <= nours; line++) {
-    lua_rawgeti(L, -2, line);
+    lua_rawgeti(L, -1, line);
     if (lua_rawlen(L, -1) == 0) headers_end = line;
     lua_pop(L, 1);
     if (headers_end) break;
   }
   hash_line = (size_t)nours;
+  cur = start;
   for (line = 1; line <= nours; line++) {
     const char *a, *b = "";
-    lua_rawgeti(L, -2, line);
+    int theirs = next_piece(&cur, end, &b, &tl);
+    lua_rawgeti(L, -1, line);
     a = lua_tolstring(L, -1, &ol);
-    tl = 0;
-    if (line <= ntheirs) {
-      lua_rawgeti(L, -2, line);
-      b = lua_tolstring(L, -1, &tl);
-      lua_pop(L, 1);
-    }
+    lua_pop(L, 1); /* the table keeps it */
+    if (!theirs) tl = 0;
     /* the echo may run on past the body hash: compare the hash's own length there */
     if ((size_t)line == hash_line && tl > ol) tl = ol;
-    for (i = 0, j = 0; i < ol && j < tl && a[i] == b[j]; i++, j++) {}
-    lua_pop(L, 1);
-    if (line > ntheirs || ol != tl || i != ol) {
+    if (!theirs || ol != tl || memcmp(a, b, ol) != 0) {
       diff = line;
       lua_createtable(L, 0, 4);
       lua_pushinteger(L, line);
@@ -454,8 +473,8 @@ static void canonical_diff(lua_State *L, int err, const char *message, size_t ml
       lua_setfield(L, -2, "part");
       hwc_push_scrubbed(L, a, ol, secrets);
       lua_setfield(L, -2, "ours");
-      if (line <= ntheirs) {
-        hwc_push_scrubbed(L, b, tl, secrets);
+      if (theirs) {
+        hwc_push_scrubbed(L, b, utf8_cut(b, tl, DIFF_SHOWN), secrets);
         lua_setfield(L, -2, "theirs");
       }
       break;
@@ -469,14 +488,21 @@ static void canonical_diff(lua_State *L, int err, const char *message, size_t ml
     lua_setfield(L, -2, "hint");
   }
   lua_setfield(L, err, "canonical_request_diff");
-  lua_pop(L, 4);
+  lua_pop(L, 3);
 }
 
-/* The length of s[0..n) cut to at most max bytes, not inside a UTF-8 sequence. */
-static size_t utf8_cut(const char *s, size_t n, size_t max) {
-  if (n <= max) return n;
-  while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80) max--;
-  return max;
+/* Pushes a server's text as an error message: scrubbed whole, then cut to max bytes, so a
+ * secret across the cut cannot leave its prefix behind. */
+static void push_message(lua_State *L, const char *s, size_t n, size_t max, int secrets) {
+  size_t len, cut;
+  const char *m;
+  hwc_push_scrubbed(L, s, n, secrets);
+  m = lua_tolstring(L, -1, &len);
+  cut = utf8_cut(m, len, max);
+  if (cut < len) {
+    lua_pushlstring(L, m, cut);
+    lua_replace(L, -2);
+  }
 }
 
 static int retryable_status(int status) { return status == 429 || status == 503; }
@@ -513,7 +539,7 @@ static int api_error(lua_State *L, int status, int headers, const char *body, si
       }
       if (!lua_isnil(L, -1)) {
         msg = lua_tolstring(L, -1, &mlen);
-        hwc_push_scrubbed(L, msg, mlen, secrets);
+        push_message(L, msg, mlen, JSON_MESSAGE_MAX, secrets);
         lua_setfield(L, err, "message");
       }
       lua_pop(L, 2);
@@ -526,15 +552,8 @@ static int api_error(lua_State *L, int status, int headers, const char *body, si
   if (lua_rawlen(L, -1) == 0) { /* not an error body we know: the text itself */
     if (blen == 0) {
       lua_pushliteral(L, "(empty body)");
-    } else { /* scrubbed whole, then cut: a secret across the cut must not leave its prefix */
-      size_t cut;
-      hwc_push_scrubbed(L, body, blen, secrets);
-      msg = lua_tolstring(L, -1, &mlen);
-      cut = utf8_cut(msg, mlen, MESSAGE_MAX);
-      if (cut < mlen) {
-        lua_pushlstring(L, msg, cut);
-        lua_replace(L, -2);
-      }
+    } else {
+      push_message(L, body, blen, MESSAGE_MAX, secrets);
     }
     lua_setfield(L, err, "message");
   }

@@ -53,7 +53,7 @@ describe("create_many", function()
   end)
 
   it("sends up to `concurrency` at once and reuses the connections in the next batch", function()
-    local srv = fake.start({ { delay = 0.2, status = 200, headers = { ["Content-Type"] = "application/json" },
+    local srv = fake.start({ { delay = 0.4, status = 200, headers = { ["Content-Type"] = "application/json" },
       body = X.kafka_response } })
     finally(srv.stop)
     local kafka = assert(hw.kafka.new({ endpoint = srv.url, credentials = CREDS }))

@@ -38,22 +38,15 @@ local function check_options(opts)
       return config_error(k, "must be a " .. want:gsub("|", " or ") .. ", got " .. type(v))
     end
   end
-  for _, k in ipairs({ "timeout", "connect_timeout", "retry_base", "retry_max" }) do
+  for _, k in ipairs({ "retry_base", "retry_max" }) do
     local v = opts[k]
-    if v and (v ~= v or v <= 0) then return config_error(k, "must be a positive number of seconds") end
-  end
-  for _, k in ipairs({ "proxy", "ca_file" }) do -- these reach libcurl as they are
-    if type(opts[k]) == "string" and opts[k]:find("[%z\r\n]") then
-      return config_error(k, "must not contain NUL, CR or LF")
-    end
-  end
-  if type(opts.user_agent) == "string" and opts.user_agent:find("%c") then -- it reaches the wire as it is
-    return config_error("user_agent", "must not contain control characters")
+    if v and not (v > 0 and v <= 86400) then return config_error(k, "must be a number of seconds greater than 0") end
   end
   if opts.retries and (opts.retries < 0 or opts.retries % 1 ~= 0 or opts.retries > 100) then
     return config_error("retries", "must be an integer from 0 to 100")
   end
-  return true
+  -- timeouts, max_body, proxy, ca_file, user_agent: the core's own checks, the ones it applies
+  return core.http_options(opts)
 end
 
 -- ---- transports ---------------------------------------------------------------------------
@@ -66,7 +59,15 @@ end
 -- libcurl's multi interface: up to `concurrency` transfers on one thread, each signed just
 -- before it starts (a long batch never sends a stale X-Sdk-Date).
 local function curl_many(client, op, concurrency, jobs)
-  local http = client:http()
+  -- a batch already running on this client (create_many from two coroutines) keeps its handle;
+  -- this one gets its own, so neither takes the other's transfers
+  local http, own = client:http(), nil
+  if client.batching then
+    own = client:new_http()
+    http = own
+  else
+    client.batching = true
+  end
   local inflight, slots = 0, {}
   local ok, err = pcall(function()
     while not jobs.done() do
@@ -77,8 +78,11 @@ local function curl_many(client, op, concurrency, jobs)
         local req
         if cfg then req, cerr = core.prepare(op, cfg, params) end
         if req then
+          local added, aerr = http:batch_add(i, req)
+          if not added then req, cerr = nil, aerr end
+        end
+        if req then
           slots[i] = { req = req, attempt = attempt }
-          http:batch_add(i, req)
           inflight = inflight + 1
         else
           jobs.finish(i, nil, cerr, attempt)
@@ -102,8 +106,9 @@ local function curl_many(client, op, concurrency, jobs)
       end
     end
   end)
+  if own then own:close() else client.batching = nil end
   if not ok then -- e.g. on_progress raised: nothing may stay in flight for the next batch
-    http:batch_abort()
+    if not own then http:batch_abort() end
     error(err, 0)
   end
 end
@@ -204,13 +209,16 @@ function Client:raw_send(req)
   return self.raw_http:send(req)
 end
 
--- The libcurl handle, made on first use.
+-- A new libcurl handle with the client's options.
+function Client:new_http()
+  local o = self.opts
+  return core.http_client({ timeout = o.timeout, connect_timeout = o.connect_timeout, proxy = o.proxy,
+    ca_file = o.ca_file, verify_tls = o.verify_tls, user_agent = o.user_agent, max_body = o.max_body })
+end
+
+-- The client's libcurl handle, made on first use.
 function Client:http()
-  if not self.http_client then
-    local o = self.opts
-    self.http_client = core.http_client({ timeout = o.timeout, connect_timeout = o.connect_timeout, proxy = o.proxy,
-      ca_file = o.ca_file, verify_tls = o.verify_tls, user_agent = o.user_agent, max_body = o.max_body })
-  end
+  if not self.http_client then self.http_client = self:new_http() end
   return self.http_client
 end
 
@@ -220,10 +228,11 @@ end
 function Client:config()
   local cred, err
   if self.provider and self.provider.dynamic then
-    cred, err = self.provider:get()
+    local broken
+    cred, err, broken = credentials.ask(self.provider)
     if not cred then
-      return config_error("credentials",
-        "no credentials from " .. tostring(self.provider.where) .. ": " .. tostring(err))
+      return config_error("credentials", broken and err or
+        ("no credentials from " .. tostring(self.provider.where) .. ": " .. tostring(err)))
     end
   elseif self.cred then
     cred = self.cred

@@ -19,6 +19,8 @@
 --   head_flood   header lines for as long as the client reads
 --   bad_chunk    a chunked 200 whose chunk size is not hex
 --   no_body      `status` (204, 304) with no Content-Length, the connection left open
+-- A step with mirror = true answers 200 with a task named as the request's body names it.
+-- A step's body_rep = { before, unit, count, after } makes a body of before .. unit:rep(count) .. after.
 -- A step with echo = "json" or "text" (and a status) reflects the request's headers and body
 -- in its answer, as a careless server's error message might. A step with delay = seconds is
 -- answered that much later (others are served meanwhile); stats().max_held is the most
@@ -114,6 +116,14 @@ function M.serve(script)
       conn:send(server.head(s.status or 200, s.headers, #(s.body or "")) .. (s.body or ""))
       conn:close()
       return nil
+    end
+    if s.mirror then -- a task named as the request's body names it (and the step's headers)
+      local name = req.body:match('"task_name":"([^"]*)"') or ""
+      return 200, cjson.encode({ id = "m-" .. stats.requests, task_name = name }), s.headers
+    end
+    if s.body_rep then -- { before, unit, count, after }: a body too large to pass on a command line
+      local r = s.body_rep
+      return s.status or 200, r[1] .. r[2]:rep(r[3]) .. r[4], s.headers
     end
     return s.status or 200, s.body or "", s.headers
   end

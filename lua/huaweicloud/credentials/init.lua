@@ -2,6 +2,8 @@
 -- explicit credentials option > HUAWEICLOUD_SDK_* environment > CLOUD_SDK_* environment >
 -- the profile file > the ECS metadata service. Nothing is read until a client makes its first
 -- call. A provider is a table with get() -> credentials | nil, why; and `where` for messages.
+-- A client asks its provider once, on its first call, and keeps the answer; a provider with
+-- `dynamic = true` (the metadata service) is asked again before every call.
 local errors = require("huaweicloud.errors")
 
 local M = {}
@@ -32,10 +34,37 @@ end
 -- or another source's), or nil and a config error naming every place it looked.
 -- Credentials without a project id take it from the first later-or-earlier source that has one
 -- (HUAWEICLOUD_SDK_PROJECT_ID, the profile's project_id).
+-- The name a provider goes by in messages.
+local function name_of(p)
+  return tostring(rawget(p, "where") or (getmetatable(p) and p.where) or "the credentials provider")
+end
+
+local STRING_FIELDS = { "ak", "sk", "security_token", "token", "project_id", "algorithm", "iam_endpoint" }
+
+-- Asks provider p for credentials. Returns c, or nil and why (nothing there), or nil, why, true
+-- when the provider itself is broken (it raised, or answered with something that is not
+-- credentials): a config error the caller must not look past.
+function M.ask(p)
+  local ok, c, why = pcall(p.get, p)
+  if not ok then return nil, name_of(p) .. " failed: " .. tostring(c), true end
+  if c == nil then return nil, why end
+  if type(c) ~= "table" then
+    return nil, name_of(p) .. " returned a " .. type(c) .. ", not a table { ak, sk, security_token?, project_id? }",
+      true
+  end
+  for _, k in ipairs(STRING_FIELDS) do
+    if c[k] ~= nil and type(c[k]) ~= "string" then
+      return nil, name_of(p) .. " returned " .. k .. " as a " .. type(c[k]) .. ", not a string", true
+    end
+  end
+  return c
+end
+
 function M.resolve(chain)
   local looked = {}
   for _, p in ipairs(chain) do
-    local c, err = p:get()
+    local c, err, broken = M.ask(p)
+    if broken then return nil, errors.new({ kind = "config", field = "credentials", message = err }) end
     if c then
       local project = c.project_id
       for _, other in ipairs(chain) do
@@ -45,7 +74,7 @@ function M.resolve(chain)
       c.project_id = project
       return c, p, project
     end
-    looked[#looked + 1] = p.where .. (err and (" (" .. tostring(err) .. ")") or "")
+    looked[#looked + 1] = name_of(p) .. (err and (" (" .. tostring(err) .. ")") or "")
   end
   return nil, errors.new({ kind = "config", field = "credentials",
     message = "no credentials found; looked in: " .. table.concat(looked, "; ") })
