@@ -83,7 +83,7 @@ valgrind:
 # response parsing. Each runs FUZZ_SECONDS; new inputs stay in build/fuzz/corpus-*, crashes in
 # build/fuzz/ (crash-*), and the run fails on the first one.
 FUZZ_SECONDS ?= 60
-FUZZERS := sign model parse
+FUZZERS := sign model parse secrets http1 head
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Icsrc \
   -D_POSIX_C_SOURCE=200809L $(shell pkg-config --cflags lua5.4 libcurl libcrypto)
 build/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_lua.h $(SRCS) $(HDRS)
@@ -91,10 +91,12 @@ build/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_lua.h $(SRCS) $(HDRS)
 	clang $(FUZZ_CFLAGS) -o $@ $< $(SRCS) $(shell pkg-config --libs lua5.4 libcurl libcrypto) -lm
 fuzz: $(FUZZERS:%=build/fuzz/fuzz_%)
 	@set -e; for f in $(FUZZERS); do \
-	  mkdir -p build/fuzz/corpus-$$f; echo "== fuzz_$$f for $(FUZZ_SECONDS) s"; \
+	  mkdir -p build/fuzz/corpus-$$f; \
 	  ( cd build/fuzz && ASAN_OPTIONS=detect_leaks=1 ./fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-	    -max_len=4096 -timeout=10 -rss_limit_mb=2048 corpus-$$f ../../fuzz/seeds/$$f 2>&1 | \
-	    grep -E "^stat::number_of_executed_units|^stat::peak_rss|^#[0-9]+ +DONE|ERROR|SUMMARY|crash-|Test unit written" ); \
+	    -max_len=4096 -timeout=10 -rss_limit_mb=2048 corpus-$$f ../../fuzz/seeds/$$f > fuzz_$$f.log 2>&1 ) || \
+	    { grep -E "ERROR|SUMMARY|crash-|Test unit written|fuzz_" build/fuzz/fuzz_$$f.log | head -20; exit 1; }; \
+	  awk -v f=fuzz_$$f -v s=$(FUZZ_SECONDS) '/^stat::number_of_executed_units/ {n=$$2} /^stat::peak_rss_mb/ {r=$$2} \
+	    END {printf "%-14s %9d executions in %d s (%d/s), peak RSS %d MB\n", f, n, s, n/s, r}' build/fuzz/fuzz_$$f.log; \
 	done
 
 # C unit tests (spec/c/*_test.c): each links the core's C files and runs without the module.

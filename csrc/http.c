@@ -12,6 +12,7 @@
 #include <curl/curl.h>
 #include "compat.h"
 #include "errors.h"
+#include "head.h"
 #include "http.h"
 #include "request.h"
 #include "sbuf.h"
@@ -336,36 +337,22 @@ static int on_seek(void *ud, curl_off_t offset, int origin) {
 
 /* Pushes the response headers as a table: lower-case names, repeated ones joined by ", ". */
 static void push_headers(lua_State *L, const sbuf *head) {
-  size_t i = 0;
+  size_t pos = 0;
+  hwc_header hd;
   lua_newtable(L);
-  while (i < head->len) {
-    const char *line = head->p + i, *colon, *eol = memchr(line, '\n', head->len - i);
-    size_t n = eol ? (size_t)(eol - line) : head->len - i, k;
-    i += n + 1;
-    if (n && line[n - 1] == '\r') n--;
-    colon = memchr(line, ':', n);
-    if (colon == NULL || colon == line) continue; /* the status line, the blank line */
-    {
-      const char *v = colon + 1;
-      size_t vn = n - (size_t)(v - line), kn = (size_t)(colon - line);
-      char name[128];
-      if (kn >= sizeof name) continue;
-      for (k = 0; k < kn; k++) name[k] = (char)tolower((unsigned char)line[k]);
-      while (vn && (*v == ' ' || *v == '\t')) { v++; vn--; }
-      while (vn && (v[vn - 1] == ' ' || v[vn - 1] == '\t')) vn--;
-      lua_pushlstring(L, name, kn);
-      lua_pushvalue(L, -1);
-      lua_rawget(L, -3);
-      if (lua_isnil(L, -1)) {
-        lua_pop(L, 1);
-        lua_pushlstring(L, v, vn);
-      } else {
-        lua_pushliteral(L, ", ");
-        lua_pushlstring(L, v, vn);
-        lua_concat(L, 3);
-      }
-      lua_rawset(L, -3);
+  while (hwc_head_next(head->p ? head->p : "", head->len, &pos, &hd)) {
+    lua_pushlstring(L, hd.name, hd.name_len);
+    lua_pushvalue(L, -1);
+    lua_rawget(L, -3);
+    if (lua_isnil(L, -1)) {
+      lua_pop(L, 1);
+      lua_pushlstring(L, hd.value, hd.value_len);
+    } else {
+      lua_pushliteral(L, ", ");
+      lua_pushlstring(L, hd.value, hd.value_len);
+      lua_concat(L, 3);
     }
+    lua_rawset(L, -3);
   }
 }
 

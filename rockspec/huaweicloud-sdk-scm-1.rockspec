@@ -30,7 +30,7 @@ build = {
    modules = {
       ["huaweicloud.core"] = {
          sources = {
-            "csrc/core.c", "csrc/errors.c", "csrc/hash.c", "csrc/http.c", "csrc/json.c",
+            "csrc/core.c", "csrc/errors.c", "csrc/hash.c", "csrc/head.c", "csrc/http.c", "csrc/json.c",
             "csrc/lcall.c", "csrc/lmodel.c", "csrc/lsecrets.c", "csrc/model.c", "csrc/models.c", "csrc/ops.c",
             "csrc/request.c", "csrc/sbuf.c", "csrc/secrets.c", "csrc/signer.c", "csrc/uri.c",
          },

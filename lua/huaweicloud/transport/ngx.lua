@@ -160,7 +160,14 @@ function M.send(opts, req)
   if not ok then
     sock:close()
     if err == "timeout" then return timed_out("sending the request", true) end
-    return fail("network", "sending the request failed: " .. tostring(err), { request_sent = true })
+    -- a request not written whole cannot have been acted on. On a connection just handshaked,
+    -- nginx's TLS layer reports a peer that refused the handshake this way, after sslhandshake
+    -- said yes: that is a TLS failure
+    if fresh_tls then
+      return fail("tls", "TLS connection with " .. host .. " refused: " .. tostring(err), { request_sent = false })
+    end
+    return fail("network", "sending the request failed: " .. tostring(err), { request_sent = false,
+      retryable = true, code = "SEND_ERROR" })
   end
 
   local got = 0
@@ -181,12 +188,6 @@ function M.send(opts, req)
     if code == "head_too_large" then
       return fail("network", "response head larger than " .. http1.MAX_HEAD .. " bytes",
         { code = "RESPONSE_HEAD_TOO_LARGE", request_sent = true })
-    end
-    if got == 0 and fresh_tls then
-      -- nginx's TLS layer can report a peer that refused the handshake as a connection closed
-      -- once the request was written: no answer byte ever came, so nothing got past TLS
-      return fail("tls", "TLS connection with " .. host .. " closed before any answer: " .. tostring(rerr),
-        { request_sent = false })
     end
     local what = code == "malformed" and "malformed response: " or "reading the response failed: "
     return fail("network", what .. tostring(rerr), { request_sent = true,
