@@ -3,11 +3,12 @@
 LUA ?= lua5.4
 PKG_lua5.4 := lua5.4
 PKG_lua5.3 := lua5.3
+PKG_lua5.2 := lua5.2
 PKG_lua5.1 := lua5.1
 PKG_luajit := luajit
 LUA_PKG := $(PKG_$(LUA))
 ifeq ($(LUA_PKG),)
-$(error LUA must be one of lua5.4 lua5.3 lua5.1 luajit)
+$(error LUA must be one of lua5.4 lua5.3 lua5.2 lua5.1 luajit)
 endif
 
 CC ?= cc
@@ -34,7 +35,7 @@ BUSTED := busted --lua=$(LUA) --cpath='./$(BUILD)/?.so' -o spec/support/ci_outpu
 export HUAWEICLOUD_SDK_METADATA_ENDPOINT ?= http://127.0.0.1:9
 BUSTED_ARGS ?=
 
-.PHONY: all test test-all lint check deps demo clean asan valgrind fuzz bench ctest
+.PHONY: all test test-run test-all lint check deps demo clean asan valgrind fuzz bench ctest dist
 all: $(SO)
 
 Q := $(if $(V),,@)
@@ -54,12 +55,18 @@ $(TESTLIB): spec/c/testlib.c csrc/compat.h
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS_ALL) -Icsrc $(LDFLAGS_ALL) -o $@ $<
 
-test: $(SO) $(TESTLIB)
-	$(BUSTED) $(BUSTED_ARGS) spec
+# As root on a fresh machine, `make test` (like `make demo`) first installs what it needs.
+test:
+	@$(call ensure,$(TEST_PACKAGES) $(ABI_PACKAGES_$(LUA)))
+	@$(MAKE) --no-print-directory test-run
+
+SPECS ?= spec
+test-run: $(SO) $(TESTLIB)
+	$(BUSTED) $(BUSTED_ARGS) $(SPECS)
 
 # The suite under every Lua the project supports.
 test-all:
-	@set -e; for l in lua5.4 lua5.3 lua5.1 luajit; do echo "== $$l"; $(MAKE) --no-print-directory test LUA=$$l; done
+	@set -e; for l in lua5.4 lua5.3 lua5.2 lua5.1 luajit; do echo "== $$l"; $(MAKE) --no-print-directory test LUA=$$l; done
 
 # The suite with the core built under AddressSanitizer + UndefinedBehaviorSanitizer. The stock
 # lua5.4 is not instrumented, so the ASan runtime is preloaded into it (and its Lua children).
@@ -115,31 +122,62 @@ bench: $(SO) build/bench/curl_floor
 	@LUA_PATH='./lua/?.lua;./lua/?/init.lua;./spec/?.lua;./?.lua;;' LUA_CPATH='./$(BUILD)/?.so;;' $(LUA) spec/bench/run.lua
 
 lint:
-	luacheck -q lua spec examples
+	luacheck -q --no-color lua spec examples
 
-check: all lint test
+check:
+	@$(call ensure,$(TEST_PACKAGES) lua-check)
+	@$(MAKE) --no-print-directory all lint test-run
 
 # Debian packages the project needs to build, test and demo (run as root; used by .ci/run).
 RUN_PACKAGES := gcc make pkg-config libc6-dev lua5.4 liblua5.4-dev lua-cjson libcurl4-openssl-dev libssl-dev \
   lua-socket lua-sec ca-certificates
-# other Lua ABIs; luajit2 (OpenResty's) because nginx's Lua module replaces Debian's luajit
-ALL_LUA_PACKAGES := lua5.1 liblua5.1-0-dev lua5.3 liblua5.3-dev luajit2 libluajit2-5.1-dev
-NGINX_PACKAGES := nginx-light libnginx-mod-http-lua lua-resty-core lua-resty-lrucache
-DEB_PACKAGES := $(RUN_PACKAGES) $(ALL_LUA_PACKAGES) $(NGINX_PACKAGES) lua-busted lua-check luarocks curl openssl \
-  valgrind clang libclang-rt-14-dev locales
+# the suite under Lua 5.4: busted, the openssl and curl commands it checks against, nginx with
+# the Lua module (on luajit2, OpenResty's LuaJIT, which nginx's Lua module needs), luarocks
+NGINX_PACKAGES := nginx-light libnginx-mod-http-lua lua-resty-core lua-resty-lrucache luajit2 libluajit2-5.1-dev
+TEST_PACKAGES := $(RUN_PACKAGES) $(NGINX_PACKAGES) lua-busted luarocks curl openssl locales
+# other Lua ABIs
+ABI_PACKAGES_lua5.1 := lua5.1 liblua5.1-0-dev
+ABI_PACKAGES_lua5.2 := lua5.2 liblua5.2-dev
+ABI_PACKAGES_lua5.3 := lua5.3 liblua5.3-dev
+ALL_LUA_PACKAGES := $(ABI_PACKAGES_lua5.1) $(ABI_PACKAGES_lua5.2) $(ABI_PACKAGES_lua5.3)
+DEB_PACKAGES := $(TEST_PACKAGES) $(ALL_LUA_PACKAGES) lua-check valgrind clang libclang-rt-14-dev
+
+# $(call ensure,PACKAGES): as root, installs those of the Debian packages that are missing
+# (after apt-get update); as another user, names them and stops.
+define ensure
+command -v dpkg-query >/dev/null || exit 0; \
+missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+if [ -n "$$missing" ]; then \
+  if [ "$$(id -u)" = 0 ]; then echo "installing:" $$missing; apt-get update -q && \
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing || exit 1; \
+  else echo "missing Debian packages:" $$missing; echo "install them as root: make deps (or apt-get install them)"; \
+    exit 1; fi; fi
+endef
+
 deps:
-	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEB_PACKAGES)
+	apt-get update -q
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(DEB_PACKAGES)
 
 # The main job on the embedded default: every example against the local emulator. As root on a
 # fresh machine it first installs what is missing.
 demo:
-	@if [ "$$(id -u)" = 0 ]; then \
-	  missing=$$(for p in $(RUN_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
-	    grep -q 'ok installed' || echo $$p; done); \
-	  if [ -n "$$missing" ]; then echo "installing:" $$missing; apt-get update -q && \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; fi; fi
+	@$(call ensure,$(RUN_PACKAGES))
 	@$(MAKE) --no-print-directory all
 	@LUA_PATH='./lua/?.lua;./lua/?/init.lua;;' LUA_CPATH='./$(BUILD)/?.so;;' $(LUA) examples/demo.lua
+
+# The source archive the versioned rockspec names, and that rockspec beside it, in build/dist/.
+VERSION = $(shell sed -n 's/^#define HWC_VERSION "\(.*\)"/\1/p' csrc/version.h)
+DIST = huaweicloud-sdk-$(VERSION)
+# what a checkout holds, for a copy without git
+DIST_FILES = .busted .ci .gitignore .luacheckrc CHANGELOG.md LICENSE Makefile README.md csrc docs examples fuzz lua \
+  registry rockspec spec
+dist:
+	@rm -rf build/dist && mkdir -p build/dist/$(DIST)
+	@{ git ls-files 2>/dev/null || find $(DIST_FILES) -type f; } | tr '\n' '\0' | xargs -0 cp --parents -t build/dist/$(DIST)
+	@tar -C build/dist -czf build/dist/$(DIST).tar.gz $(DIST)
+	@rm -rf build/dist/$(DIST)
+	@cp rockspec/$(DIST)-1.rockspec build/dist/
+	@echo "build/dist/$(DIST).tar.gz build/dist/$(DIST)-1.rockspec"
 
 clean:
 	rm -rf build

@@ -702,6 +702,24 @@ int hwc_lua_operations(lua_State *L) {
     lua_setfield(L, -2, "path");
     lua_pushinteger(L, (*op)->success);
     lua_setfield(L, -2, "success");
+    {
+      size_t k;
+      lua_createtable(L, (int)(*op)->nparams, 0);
+      for (k = 0; k < (*op)->nparams; k++) {
+        const hwc_param *prm = &(*op)->params[k];
+        lua_createtable(L, 0, 4);
+        lua_pushstring(L, prm->name);
+        lua_setfield(L, -2, "name");
+        lua_pushstring(L, prm->name);
+        lua_setfield(L, -2, "wire");
+        lua_pushstring(L, prm->in == HWC_IN_PATH ? "path" : "query");
+        lua_setfield(L, -2, "in");
+        lua_pushboolean(L, prm->required);
+        lua_setfield(L, -2, "required");
+        lua_rawseti(L, -2, (int)k + 1);
+      }
+      lua_setfield(L, -2, "params");
+    }
     lua_rawseti(L, -2, ++i);
   }
   return 1;

@@ -1,22 +1,31 @@
 rockspec_format = "3.0"
 package = "huaweicloud-sdk"
 version = "scm-1"
+-- built from a checkout: `luarocks make rockspec/huaweicloud-sdk-scm-1.rockspec` (see README)
 source = {
-   url = "git+https://github.com/huaweicloud-sdk-lua/huaweicloud-sdk-lua.git",
+   url = "git+file://.",
 }
 description = {
    summary = "Huawei Cloud SDK for Lua: DMS for Kafka Smart Connect and DIS dump tasks",
    detailed = [[
 A C core (SDK-HMAC-SHA256 signing, libcurl transport, schema-ordered JSON marshaling) with a thin
 Lua layer: clients, credentials, regions and structured errors. Tables in, tables out.
-Works on Lua 5.1-5.4 and LuaJIT 2.1, including non-blocking use inside OpenResty.]],
-   homepage = "https://github.com/huaweicloud-sdk-lua/huaweicloud-sdk-lua",
+Works on Lua 5.1-5.4 and LuaJIT 2.1, including non-blocking use inside OpenResty.
+huaweicloud.emulator, a local stand-in for both services used by tests and demos, needs
+LuaSocket (and LuaSec for its HTTPS mode).]],
    license = "Apache-2.0",
    labels = { "huaweicloud", "cloud", "sdk", "kafka", "dis" },
 }
 dependencies = {
    "lua >= 5.1, < 5.5",
    "lua-cjson >= 2.1.0",
+   "luasocket >= 3.0", -- huaweicloud.emulator only; the SDK itself never loads it
+}
+-- Debian's busted, cjson and LuaSocket are system packages, not rocks: the suite runs as the
+-- README says, through make (which installs them as root).
+test = {
+   type = "command",
+   command = "make test",
 }
 -- CURL names only its library: Debian keeps curl/curl.h under the multiarch include folder,
 -- which the compiler searches by itself but luarocks' header probe does not.

@@ -63,7 +63,8 @@ describe("inside nginx", function()
       :gsub("listen 8080;", "listen 127.0.0.1:" .. port .. ";")
       :gsub('region = "cn%-north%-4"', 'endpoint = "' .. emu.url .. '"')
     -- what a test run needs around it: its own pid, logs and temp folders; root's workers
-    local head = "pid " .. prefix .. "/nginx.pid;\nerror_log " .. prefix .. "/logs/error.log;\nworker_processes 1;\n"
+    local head = "pid " .. prefix .. "/nginx.pid;\nerror_log " .. prefix .. "/logs/error.log notice;\n" ..
+      "worker_processes 1;\nenv HUAWEICLOUD_SDK_DEBUG;\n"
     if H.sh("id -u"):match("^0") then head = head .. "user root;\n" end
     local temps = ("access_log %s/logs/access.log;\nclient_body_temp_path %s/body;\nproxy_temp_path %s/proxy;\n" ..
       "fastcgi_temp_path %s/fcgi;\nuwsgi_temp_path %s/uwsgi;\nscgi_temp_path %s/scgi;\n"):gsub("%%s", prefix)
@@ -156,6 +157,22 @@ describe("inside nginx", function()
           field = meta.field, sent = meta.request_sent, message = meta.message, elapsed = ngx.now() - t0 }))
       }
     }
+    location = /assert {
+      content_by_lua_block {
+        local hw = require("huaweicloud")
+        local dis = hw.assert(hw.dis.new({ region = "nowhere-1" })) -- raises: the message must reach the log
+        ngx.say(tostring(dis))
+      }
+    }
+    location = /debug {
+      content_by_lua_block {
+        local hw = require("huaweicloud")
+        local dis = assert(hw.dis.new({ endpoint = "EMU" })) -- HUAWEICLOUD_SDK_DEBUG=1 is in nginx's env
+        local ok, meta = dis:create_obs_transfer_task({ stream_name = "debug-me",
+          body = hw.dis.obs_transfer_task({ task_name = "t", agency_name = "a", obs_bucket_path = "b" }) })
+        ngx.say(ok and meta.status or tostring(meta))
+      }
+    }
     location = /pid {
       content_by_lua_block { ngx.say(ngx.worker.pid()) }
     }
@@ -174,7 +191,7 @@ describe("inside nginx", function()
     conf = conf:gsub("events {}", "events {}\n"):gsub("http {\n", "http {\n" .. temps, 1)
     conf = conf:gsub("(location = /dump%-task)", function(l) return extra .. "    " .. l end, 1)
     H.write(prefix .. "/nginx.conf", head .. conf)
-    local env = ("HUAWEICLOUD_SDK_AK=%s HUAWEICLOUD_SDK_SK=%s HUAWEICLOUD_SDK_PROJECT_ID=p-ngx"):format(
+    local env = ("HUAWEICLOUD_SDK_AK=%s HUAWEICLOUD_SDK_SK=%s HUAWEICLOUD_SDK_PROJECT_ID=p-ngx HUAWEICLOUD_SDK_DEBUG=1"):format(
       H.q(emu.ak), H.q(emu.sk))
     local started
     out, started = H.sh("env " .. env .. " " .. NGINX .. " -p " .. prefix .. " -c " .. prefix .. "/nginx.conf -e " ..
@@ -347,8 +364,24 @@ describe("inside nginx", function()
     assert.truthy(res.message:find("lua_ssl_trusted_certificate", 1, true))
   end)
 
-  it("leaves no Lua error in nginx's error log", function()
+  it("logs the SDK's own message for an error raised with hw.assert", function()
+    local code = curl("http://127.0.0.1:" .. port .. "/assert")
+    assert.are.equal(500, code)
     local log = H.read(prefix .. "/logs/error.log")
+    assert.truthy(log:find("huaweicloud: config error: region: unknown dis region 'nowhere-1'", 1, true), log)
+    assert.is_nil(log:find("unknown reason", 1, true), log)
+  end)
+
+  it("writes one line per attempt to nginx's log with HUAWEICLOUD_SDK_DEBUG=1", function()
+    local code, body = curl("http://127.0.0.1:" .. port .. "/debug")
+    assert.are.equal(200, code, body)
+    local log = H.read(prefix .. "/logs/error.log")
+    assert.truthy(log:find("huaweicloud: create_obs_transfer_task POST " .. emu.url .. "/v2/p-ngx/streams/debug-me/" ..
+      "transfer-tasks -> 201 attempt 1", 1, true), log)
+  end)
+
+  it("leaves no other Lua error in nginx's error log", function()
+    local log = H.read(prefix .. "/logs/error.log"):gsub("[^\n]*nowhere%-1[^\n]*", "")
     assert.is_nil(log:find("lua entry thread aborted", 1, true), log)
     assert.is_nil(log:find("rp-NGX", 1, true))
   end)

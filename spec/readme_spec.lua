@@ -1,7 +1,8 @@
--- Every ```lua block of README.md runs, so the README cannot rot. Each block runs in its own
--- process against the emulator: credentials come from the environment and its
--- region = "cn-north-4" is pointed at the emulator's URL. A `print(x) -- huaweicloud: ...`
--- comment is output the block must print. `make demo` runs too.
+-- Every ```lua block of README.md runs as written, so the README cannot rot. Each block runs in
+-- its own process against the emulator: credentials come from the environment and its
+-- region = "cn-north-4" is pointed at the emulator's URL. A `print(...) --> text` comment is
+-- output the block must print, line for line and in order; plain `--` comments are prose.
+-- `make demo` runs too.
 local hw = require("huaweicloud")
 local H = require("spec.support.helpers")
 
@@ -18,18 +19,29 @@ describe("README", function()
 
   local list = blocks()
   it("has Lua blocks to run", function()
-    assert.is_true(#list >= 7)
+    assert.is_true(#list >= 9)
   end)
 
   for i, code in ipairs(list) do
     local first = code:match("[^\n]*\n[^\n]*") or code
-    it("block " .. i .. " runs: " .. first:gsub("\n", " | "), function()
+    it("block " .. i .. " runs and prints what it says: " .. first:gsub("\n", " | "), function()
       local runnable = code:gsub('region = "cn%-north%-4"', function() return 'endpoint = "' .. emu.url .. '"' end)
+      local url = emu.url
       local out, ok = H.run_lua(runnable, { HUAWEICLOUD_SDK_AK = emu.ak, HUAWEICLOUD_SDK_SK = emu.sk,
         HUAWEICLOUD_SDK_PROJECT_ID = "0a1b2c3d4e5f67890a1b2c3d4e5f6789" })
       assert.is_true(ok, out)
-      for expected in code:gmatch("print%b()%s*%-%-%s*(huaweicloud:[^\n]+)") do
-        assert.truthy(out:find(expected, 1, true), "missing output: " .. expected .. "\n" .. out)
+      local lines = {}
+      for line in (out .. "\n"):gmatch("([^\n]*)\n") do lines[#lines + 1] = line end
+      local at = 1
+      for expected in code:gmatch("%-%->%s*([^\n]+)") do
+        -- the endpoint a README example names is the emulator's here
+        expected = expected:gsub("https://dms%.cn%-north%-4%.myhuaweicloud%.com", url)
+        local found
+        for k = at, #lines do
+          if lines[k] == expected then found = k break end
+        end
+        assert.truthy(found, "block " .. i .. " did not print: " .. expected .. "\nit printed:\n" .. out)
+        at = found + 1
       end
     end)
   end

@@ -3,10 +3,11 @@
 -- method taking a params table and returning result, meta or nil, err.
 --
 -- Options: region | endpoint, credentials, timeout, connect_timeout, proxy, ca_file, verify_tls,
--- user_agent, max_body, validate, retries, retry_base, retry_max, retry_unsafe, transport.
+-- user_agent, max_body, validate, retries, retry_base, retry_max, retry_unsafe, transport, log.
 local core = require("huaweicloud.core")
 local credentials = require("huaweicloud.credentials")
 local errors = require("huaweicloud.errors")
+local log = require("huaweicloud.log")
 local regions = require("huaweicloud.regions")
 
 local M = {}
@@ -16,7 +17,7 @@ local OPTIONS = {
   region = "string", endpoint = "string", credentials = "table", timeout = "number", connect_timeout = "number",
   proxy = "string|boolean", ca_file = "string", verify_tls = "boolean", user_agent = "string", max_body = "number",
   validate = "boolean", retries = "number", retry_base = "number", retry_max = "number", retry_unsafe = "boolean",
-  transport = "function|string|table", iam_endpoint = "string", metadata_endpoint = "string",
+  transport = "function|string|table", iam_endpoint = "string", metadata_endpoint = "string", log = "function",
 }
 
 local function config_error(field, message)
@@ -82,7 +83,7 @@ local function curl_many(client, op, concurrency, jobs)
           if not added then req, cerr = nil, aerr end
         end
         if req then
-          slots[i] = { req = req, attempt = attempt }
+          slots[i] = { req = req, attempt = attempt, started = core.clock() }
           inflight = inflight + 1
         else
           jobs.finish(i, nil, cerr, attempt)
@@ -94,12 +95,12 @@ local function curl_many(client, op, concurrency, jobs)
           inflight = inflight - 1
           local slot = slots[f.id]
           slots[f.id] = nil
-          if f.err then
-            jobs.finish(f.id, nil, f.err, slot.attempt)
-          else
-            local res, meta = core.parse(op, f.status, f.headers, f.body, slot.req)
-            jobs.finish(f.id, res, meta, slot.attempt)
+          local res, meta = nil, f.err
+          if not f.err then res, meta = core.parse(op, f.status, f.headers, f.body, slot.req) end
+          if client.log then
+            client.log(log.event(client, op, log.masked_url(slot.req.url), slot.attempt, slot.started, res, meta))
           end
+          jobs.finish(f.id, res, meta, slot.attempt)
         end
       elseif not jobs.done() then
         core.sleep(math.max(0.001, jobs.wake() - core.clock()))
@@ -174,20 +175,34 @@ function M.service(name)
   return class
 end
 
+local function env(name)
+  local v = os.getenv(name)
+  if v ~= nil and v ~= "" then return v end
+end
+
 -- new(class, opts) -> client | nil, config error
 function M.new(class, opts)
   if opts == nil then opts = {} end
   if type(opts) ~= "table" then error("bad argument #1 to 'new' (table expected, got " .. type(opts) .. ")", 3) end
   local ok, err = check_options(opts)
   if not ok then return nil, err end
-  local endpoint = opts.endpoint
+  -- options win; then HUAWEICLOUD_SDK_ENDPOINT_<SERVICE>, HUAWEICLOUD_SDK_ENDPOINT, HUAWEICLOUD_SDK_REGION
+  local endpoint, region = opts.endpoint, opts.region
+  if not (endpoint or region) then
+    endpoint = env("HUAWEICLOUD_SDK_ENDPOINT_" .. class.service:upper()) or env("HUAWEICLOUD_SDK_ENDPOINT")
+  end
+  if not opts.endpoint then region = region or env("HUAWEICLOUD_SDK_REGION") end
   if not endpoint then
-    if not opts.region then return config_error("region", "set region (e.g. cn-north-4) or endpoint") end
-    endpoint, err = regions.endpoint(class.service, opts.region)
+    if not region then
+      return config_error("region", "set region (e.g. cn-north-4) or endpoint, or HUAWEICLOUD_SDK_REGION")
+    end
+    endpoint, err = regions.endpoint(class.service, region)
     if not endpoint then return nil, err end
   end
   local self = setmetatable({
     opts = opts,
+    region = region or env("HUAWEICLOUD_SDK_REGION"),
+    log = log.sink(opts),
     endpoint = endpoint,
     transport = pick_transport(opts.transport),
     retries = opts.retries or 0,
@@ -279,6 +294,14 @@ function Client:backoff(attempt, err)
   return math.min(delay, self.retry_max)
 end
 
+-- A validation error of op with params, as prepare would give it, or nil: for the times the
+-- credentials are missing too (a bad body is the caller's to fix whatever the credentials).
+local CHECK_CFG = { endpoint = "http://127.0.0.1", credentials = { ak = "AKCHECK", sk = "check", project_id = "p" } }
+local function validation_error(op, params)
+  local req, err = core.prepare(op, CHECK_CFG, params)
+  if not req and err.kind == "validation" then return err end
+end
+
 function Client:call(op, params)
   check_op(self, op, 3)
   if type(params) ~= "table" then
@@ -288,9 +311,11 @@ function Client:call(op, params)
   while true do
     attempt = attempt + 1
     local cfg, err = self:config()
-    if not cfg then return nil, err end
+    if not cfg then return nil, validation_error(op, params) or err end
+    local started = self.log and core.clock()
     local res, meta = self.transport.call(self, op, cfg, params)
     meta.attempts = attempt
+    if self.log then self.log(log.event(self, op, log.url(self, op, params, cfg), attempt, started, res, meta)) end
     if res ~= nil then return res, meta end
     if attempt > self.retries or not self:should_retry(meta) then return nil, meta end
     self.transport.sleep(self:backoff(attempt, meta))

@@ -7,6 +7,7 @@ local core = require("huaweicloud.core")
 
 local M = {
   version = core.version,
+  log = require("huaweicloud.log"),
   core = core,
   kafka = require("huaweicloud.kafka"),
   dis = require("huaweicloud.dis"),
@@ -15,6 +16,14 @@ local M = {
   credentials = require("huaweicloud.credentials"),
   inspect = require("huaweicloud.inspect"),
 }
+
+-- hw.assert(v, err, ...): v and the rest when v is true; else raises err's one-line message as a
+-- string, which every Lua (5.1's assert takes only strings) and nginx's error log print as it is.
+-- Code that inspects errors takes `local v, err = ...` instead.
+function M.assert(v, err, ...)
+  if v then return v, err, ... end
+  error(err ~= nil and tostring(err) or "assertion failed!", 2)
+end
 
 return setmetatable(M, {
   __index = function(t, k)

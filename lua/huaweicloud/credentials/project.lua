@@ -25,7 +25,7 @@ end
 
 -- Returns the project id for cred in the client's region, or nil and a config error.
 function M.discover(client, cred)
-  local region = client.opts.region
+  local region = client.region
   if not region then
     return fail("no project id, and no region to look it up in IAM (set credentials.project_id or region)")
   end

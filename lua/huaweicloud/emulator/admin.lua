@@ -10,6 +10,16 @@ local function cjson()
   return c.new and c.new() or c
 end
 
+-- lua-cjson 2.1.0 decodes every number as a float under 5.3/5.4: counts read back as 1, not 1.0.
+local function integers(v)
+  if type(v) == "table" then
+    for k, x in pairs(v) do v[k] = integers(x) end
+  elseif math.type and math.type(v) == "float" and v == math.floor(v) and math.abs(v) < 2 ^ 53 then
+    return math.tointeger(v)
+  end
+  return v
+end
+
 function Handle:request(method, path, payload)
   local client = self.client
   if not client then
@@ -20,7 +30,7 @@ function Handle:request(method, path, payload)
     body = method == "POST" and (payload or "") or nil })
   if not status then error("emulator admin request failed: " .. tostring(_)) end
   if status >= 300 then error("emulator admin request failed: HTTP " .. status) end
-  return #body > 0 and cjson().decode(body) or nil
+  return #body > 0 and integers(cjson().decode(body)) or nil
 end
 
 -- { requests, connections (those that carried API calls), rejected_signatures, kafka_tasks, dis_tasks }
@@ -29,6 +39,15 @@ function Handle:tasks() return self:request("GET", "/_emulator/tasks") end
 function Handle:reset() return self:request("POST", "/_emulator/reset") end
 -- Changes settings of the running emulator, e.g. { metadata_fail = true, projects = {...} }.
 function Handle:config(changes) return self:request("POST", "/_emulator/config", cjson().encode(changes)) end
+
+-- Makes the next calls of an operation fail, to test your retries and error handling:
+--   emu:fail{ operation = "create_connector_task" (or "*"), times = 2, status = 404, code = "DMS.10240407",
+--             message = "...", delay = seconds, drop = true (close the connection, no answer) }
+-- Faults are answered in the service's error shape, before signature checks; reset() clears them.
+function Handle:fail(fault)
+  assert(type(fault) == "table" and type(fault.operation) == "string", "emu:fail{ operation = ..., ... }")
+  return self:request("POST", "/_emulator/faults", cjson().encode(fault))
+end
 
 function Handle:stop()
   if self.client then self.client:close() end

@@ -46,9 +46,15 @@ function M.serve(opts)
         conn.counted = true
         emu.stats.api_connections = emu.stats.api_connections + 1
       end
-      local status, body, extra = emu:handle(req)
+      local status, body, extra, action = emu:handle(req)
       if cfg.log then
-        io.stderr:write(os.date("!%H:%M:%S "), req.method, " ", req.target:match("^[^?]*"), " -> ", status, "\n")
+        io.stderr:write(os.date("!%H:%M:%S "), req.method, " ", req.target:match("^[^?]*"), " -> ",
+          tostring(status or "dropped"), "\n")
+      end
+      if action and action.delay then conn:sleep(action.delay) end
+      if action and action.drop then
+        conn:close()
+        return nil
       end
       local headers = { ["X-Request-Id"] = service.random_uuid() }
       for k, v in pairs(extra or {}) do headers[k] = v end

@@ -83,6 +83,7 @@ end
 
 function Emulator:reset()
   self.kafka_tasks, self.dis_tasks = {}, {}
+  self.faults = {} -- { operation, times, status, code, message, delay, drop } answered before the real thing
   self.temporary = {} -- ak -> { sk, token, expires }: credentials the metadata service handed out
   self.metadata_tokens = {}
   self.stats = { requests = 0, connections = 0, api_connections = 0, rejected_signatures = 0, iam_calls = 0,
@@ -285,6 +286,14 @@ function Emulator:admin(req, what)
   elseif what == "reset" and req.method == "POST" then
     self:reset()
     return 204, ""
+  elseif what == "faults" and req.method == "POST" then -- answer the next calls of an operation so
+    local ok, f = pcall(cjson.decode, req.body)
+    if not ok or type(f) ~= "table" or type(f.operation) ~= "string" then
+      return 400, '{"error":"a JSON object with operation is needed"}'
+    end
+    f.times = f.times or 1
+    self.faults[#self.faults + 1] = f
+    return 204, ""
   elseif what == "config" and req.method == "POST" then -- change settings at run time (tests)
     local ok, changes = pcall(cjson.decode, req.body)
     if not ok or type(changes) ~= "table" then return 400, '{"error":"a JSON object is needed"}' end
@@ -294,9 +303,53 @@ function Emulator:admin(req, what)
   return json_error(404, "apigw", "APIGW.0101", "no such emulator endpoint")
 end
 
+-- The service's error body for a fault: DIS and the gateway have their own shapes.
+local function fault_answer(f, service)
+  local code = f.code or (f.status == 429 and "APIG.0308") or ("EMU." .. tostring(f.status or 500))
+  local message = f.message or "injected by the emulator"
+  local shape = (code:find("^APIG") and "apigw") or (service == "dis" and "dis") or "dms"
+  local status, body = json_error(f.status or 500, shape, code, message)
+  return status, body, f.headers
+end
+
+-- The fault waiting for op, if any (each answers `times` calls).
+function Emulator:take_fault(op)
+  for i, f in ipairs(self.faults) do
+    if f.operation == op or f.operation == "*" then
+      f.times = f.times - 1
+      if f.times <= 0 then table.remove(self.faults, i) end
+      return f
+    end
+  end
+end
+
+local SERVICE_OF = { create_connector_task = "kafka", create_obs_transfer_task = "dis", keystone_list_projects = "iam" }
+
 -- Answers one parsed request {method, target, headers (lower-case names), body}.
--- Returns status, body.
+-- Returns status, body, headers, and { delay = s, drop = true } when an injected fault says so.
 function Emulator:handle(req)
+  local op = self:route(req)
+  local f = op and self:take_fault(op)
+  if f then
+    self.stats.requests = self.stats.requests + 1
+    local action = { delay = f.delay, drop = f.drop }
+    if f.drop then return nil, nil, nil, action end
+    local status, body, headers = fault_answer(f, SERVICE_OF[op])
+    return status, body, headers, action
+  end
+  return self:serve(req)
+end
+
+-- The operation a request is for, or nil.
+function Emulator.route(_, req)
+  local path = req.target:match("^[^?]*")
+  if path == "/v3/projects" and req.method == "GET" then return "keystone_list_projects" end
+  if req.method ~= "POST" then return nil end
+  if path:match("^/v2/[^/]+/instances/[^/]+/connector/tasks$") then return "create_connector_task" end
+  if path:match("^/v2/[^/]+/streams/[^/]+/transfer%-tasks$") then return "create_obs_transfer_task" end
+end
+
+function Emulator:serve(req)
   local path = req.target:match("^[^?]*")
   local admin = path:match("^/_emulator/(%a+)$")
   if admin then return self:admin(req, admin) end
