@@ -37,6 +37,7 @@ static const luaL_Reg core_funcs[] = {
   {"clock", core_clock},
   {"describe", hwc_lua_describe},
   {"closest", hwc_lua_closest},
+  {"registry_check", hwc_lua_registry_check},
   {"sign", hwc_lua_sign},
   {"encode", hwc_lua_encode},
   {"validate", hwc_lua_validate},

@@ -497,10 +497,16 @@ static const char *xfer_setup(lua_State *L, hwc_http *h, xfer *x, int req, int c
     }
   }
   lua_pop(L, 1);
-  { /* "Expect:" removes libcurl's 100-continue round trip (and an unsigned header) */
+  { /* "Expect:" removes libcurl's 100-continue round trip (and an unsigned header); without a
+     * body, "Content-Type:" keeps libcurl from adding its form type to an empty POST */
     struct curl_slist *next = curl_slist_append(x->slist, "Expect:");
     if (next == NULL) luaL_error(L, "out of memory");
     x->slist = next;
+    if (body == NULL) {
+      next = curl_slist_append(x->slist, "Content-Type:");
+      if (next == NULL) luaL_error(L, "out of memory");
+      x->slist = next;
+    }
   }
   sbuf_reset(&x->body);
   sbuf_reset(&x->head);
@@ -550,7 +556,9 @@ static const char *xfer_setup(lua_State *L, hwc_http *h, xfer *x, int req, int c
     SETOPT(c, CURLOPT_NOBODY, 1L);
   } else {
     SETOPT(c, CURLOPT_CUSTOMREQUEST, is_post ? NULL : method);
-    if (body != NULL || is_post) {
+    /* POST and PUT always frame a body (Content-Length: 0 when there is none: gateways answer a
+     * bodiless PUT with 411) */
+    if (body != NULL || is_post || (mn == 3 && memcmp(method, "PUT", 3) == 0)) {
       if (copy_body) {
         sbuf_reset(&x->copy);
         sbuf_add(&x->copy, body ? body : "", bn);

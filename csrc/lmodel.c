@@ -3,6 +3,7 @@
 #include "compat.h"
 #include "errors.h"
 #include "lmodel.h"
+#include "ops.h"
 #include "request.h"
 
 #define DECODER_KEY "huaweicloud.core.decode"
@@ -86,11 +87,11 @@ static int read_allow(lua_State *L, hwc_walk *w, int idx) {
   return 1;
 }
 
-int hwc_encode_into(lua_State *L, const hwc_model *m, int idx, int validate, int secrets, int allow, sbuf *out) {
+int hwc_encode_into(lua_State *L, const hwc_model *m, int idx, int validate, int secrets, int allow, hwc_scratch *s) {
   hwc_walk w;
   int top = lua_gettop(L);
   idx = lua_absindex(L, idx);
-  hwc_walk_init(&w, L, out, validate);
+  hwc_walk_init(&w, L, &s->body, &s->slots, validate);
   w.secrets = secrets;
   if (!read_allow(L, &w, allow)) {
     lua_settop(L, top);
@@ -133,7 +134,7 @@ int hwc_lua_encode(lua_State *L) {
   int validate = opt_validate(L, 3);
   hwc_scratch *s;
   s = hwc_scratch_new(L);
-  if (!hwc_encode_into(L, m, 2, validate, 0, 4, &s->body)) {
+  if (!hwc_encode_into(L, m, 2, validate, 0, 4, s)) {
     hwc_scratch_release(s);
     return 2;
   }
@@ -212,6 +213,10 @@ int hwc_lua_describe(lua_State *L) {
       lua_pushstring(L, f->model->name);
       lua_setfield(L, -2, "model");
     }
+    if (f->type == HWC_T_ARRAY && f->elem != HWC_T_OBJECT) {
+      lua_pushstring(L, types[f->elem]);
+      lua_setfield(L, -2, "items");
+    }
     lua_rawseti(L, -2, (int)i + 1);
   }
   return 1;
@@ -236,5 +241,17 @@ int hwc_lua_closest(lua_State *L) {
   }
   if (best && hwc_near_enough(n, best_d)) lua_rawgeti(L, 2, best);
   else lua_pushnil(L);
+  return 1;
+}
+
+int hwc_lua_registry_check(lua_State *L) {
+  char buf[256];
+  const char *why = hwc_registry_check(buf, sizeof buf);
+  if (why != NULL) {
+    lua_pushnil(L);
+    lua_pushstring(L, why);
+    return 2;
+  }
+  lua_pushboolean(L, 1);
   return 1;
 }

@@ -1,7 +1,6 @@
 /* model.c - the descriptor walker: validate + marshal, typed read, redact; see model.h. */
 #include <ctype.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,9 +10,10 @@
 #include "lsecrets.h"
 #include "model.h"
 
-void hwc_walk_init(hwc_walk *w, lua_State *L, sbuf *out, int validate) {
+void hwc_walk_init(hwc_walk *w, lua_State *L, sbuf *out, sbuf *slots, int validate) {
   w->L = L;
   w->out = out;
+  w->slots = slots;
   w->validate = validate;
   w->path[0] = '\0';
   w->path_len = 0;
@@ -259,21 +259,14 @@ static int sorted_keys(hwc_walk *w, int idx, const hwc_model *m, keyref **out, s
 
 static int write_value(hwc_walk *w, const hwc_field *f, int vi);
 
-#define MAX_FIELDS 64 /* a model has at most this many fields (checked when rules are resolved) */
+static int write_object(hwc_walk *w, const hwc_model *m, int idx);
 
-/* Where each field of an object being written sits on the stack, and what was present. */
-typedef struct obj_view {
-  int slot[MAX_FIELDS];                    /* stack index of the value, 0: absent */
-  unsigned long long present;              /* bit i: field i present */
-  unsigned long long child[MAX_FIELDS];    /* for object fields: the child's present bits */
-} obj_view;
-
-static int write_object(hwc_walk *w, const hwc_model *m, int idx, unsigned long long *present);
-
-/* A sequence of objects of model m. */
-static int write_array(hwc_walk *w, const hwc_model *m, int idx) {
+/* An array of f's element type: objects of f->model, or scalars checked as f describes. */
+static int write_array(hwc_walk *w, const hwc_field *f, int idx) {
   lua_State *L = w->L;
   size_t len, n = 0, i;
+  hwc_field elem = *f;
+  elem.type = f->elem;
   if (lua_type(L, idx) != LUA_TTABLE) return fail(w, "expected array (a table), got %s", type_name(L, idx));
   len = lua_rawlen(L, idx);
   lua_pushnil(L);
@@ -284,8 +277,12 @@ static int write_array(hwc_walk *w, const hwc_model *m, int idx) {
     size_t saved = path_push_index(w, i);
     if (i > 1) sbuf_addc(w->out, ',');
     lua_rawgeti(L, idx, (int)i);
-    if (lua_type(L, -1) != LUA_TTABLE) return fail(w, "expected object (a table), got %s", type_name(L, -1));
-    if (!write_object(w, m, lua_gettop(L), NULL)) return 0;
+    if (f->elem == HWC_T_OBJECT) {
+      if (lua_type(L, -1) != LUA_TTABLE) return fail(w, "expected object (a table), got %s", type_name(L, -1));
+      if (!write_object(w, f->model, lua_gettop(L))) return 0;
+    } else if (!write_value(w, &elem, lua_gettop(L))) {
+      return 0;
+    }
     lua_pop(L, 1);
     path_pop(w, saved);
   }
@@ -394,71 +391,54 @@ static int write_generic(hwc_walk *w, int vi) {
   return fail(w, "a %s cannot be written as JSON", type_name(L, vi));
 }
 
-/* Rule paths ("source_task.redis_address") resolved to field indices once per process:
- * checking a rule is then a few bit tests on what the writer saw. */
-#define MAX_MODELS 32
-#define MAX_RULES 8
-#define MAX_PATHS 12
+/* ---- conditional rules --------------------------------------------------------------- */
 
-typedef struct rpath { signed char a, b; } rpath; /* index in the model, in its child (-1: none) */
-static rpath rule_paths[MAX_MODELS][MAX_RULES][MAX_PATHS + 1]; /* [0] is the condition */
-static pthread_once_t rules_once = PTHREAD_ONCE_INIT;
+/* Where the value of field i of the object being written sits on the stack (0: absent): the
+ * object's frame of w->slots, one int per field of its model. */
+#define SLOT(w, frame, i) (((int *)(void *)((w)->slots->p + (frame)))[i])
 
-static int field_index(const hwc_model *m, const char *name, size_t n) {
-  const hwc_field *f = m ? find_field(m, name, n) : NULL;
-  return f ? (int)(f - m->fields) : -1;
-}
-
-static rpath resolve(const hwc_model *m, const char *path) {
-  rpath r = {-1, -1};
-  const char *dot;
-  if (path == NULL) return r;
-  dot = strchr(path, '.');
-  r.a = (signed char)field_index(m, path, dot ? (size_t)(dot - path) : strlen(path));
-  if (dot && r.a >= 0) r.b = (signed char)field_index(m->fields[(int)r.a].model, dot + 1, strlen(dot + 1));
-  return r;
-}
-
-static void resolve_all(void) {
-  const hwc_model *const *m;
-  int k = 0;
-  for (m = hwc_model_all(); *m && k < MAX_MODELS; m++, k++) {
-    size_t r;
-    if ((*m)->nfields > MAX_FIELDS || (*m)->nrules > MAX_RULES) abort(); /* a descriptor outgrew us */
-    for (r = 0; r < (*m)->nrules; r++) {
-      const char *const *p;
-      int j = 1;
-      rule_paths[k][r][0] = resolve(*m, (*m)->rules[r].when);
-      for (p = (*m)->rules[r].fields; *p && j <= MAX_PATHS; p++, j++) {
-        rule_paths[k][r][j] = resolve(*m, *p);
-        if (rule_paths[k][r][j].a < 0) abort(); /* a rule names a field the model lacks */
-      }
+/* Pushes the value at path (field indices from m, -1 terminated) and returns 1, or pushes
+ * nothing and returns 0 when it is absent (or JSON null). The first step comes from the slots;
+ * deeper ones from the tables themselves, however deep the path. */
+static int push_path(hwc_walk *w, const hwc_model *m, size_t frame, const int *path) {
+  lua_State *L = w->L;
+  const hwc_model *cur;
+  int slot = SLOT(w, frame, path[0]), k;
+  if (!slot) return 0;
+  lua_pushvalue(L, slot);
+  cur = m->fields[path[0]].model;
+  for (k = 1; path[k] >= 0; k++) {
+    if (lua_type(L, -1) != LUA_TTABLE || cur == NULL) {
+      lua_pop(L, 1);
+      return 0;
     }
+    lua_pushstring(L, cur->fields[path[k]].name);
+    lua_rawget(L, -2);
+    lua_remove(L, -2);
+    cur = cur->fields[path[k]].model;
   }
+  if (lua_isnil(L, -1) || (lua_type(L, -1) == LUA_TLIGHTUSERDATA && lua_touserdata(L, -1) == NULL)) {
+    lua_pop(L, 1);
+    return 0;
+  }
+  return 1;
 }
 
-static rpath (*rules_of(const hwc_model *m))[MAX_PATHS + 1] {
-  const hwc_model *const *all = hwc_model_all();
-  int k;
-  pthread_once(&rules_once, resolve_all);
-  for (k = 0; all[k] && k < MAX_MODELS; k++)
-    if (all[k] == m) return rule_paths[k];
-  return NULL;
+static int is_present(hwc_walk *w, const hwc_model *m, size_t frame, const int *path) {
+  if (!push_path(w, m, frame, path)) return 0;
+  lua_pop(w->L, 1);
+  return 1;
 }
 
-static int is_present(const obj_view *v, rpath p) {
-  if (!(v->present & (1ULL << p.a))) return 0;
-  return p.b < 0 || (v->child[(int)p.a] & (1ULL << p.b)) != 0;
-}
-
-static int condition_holds(lua_State *L, const obj_view *v, const hwc_rule *r, rpath when) {
-  int slot;
-  if (r->when == NULL) return 1;
-  if (when.a < 0 || when.b >= 0 || !(v->present & (1ULL << when.a))) return 0;
-  slot = v->slot[(int)when.a];
-  if (lua_type(L, slot) == LUA_TSTRING) return strcmp(lua_tostring(L, slot), r->equals) == 0;
-  if (lua_type(L, slot) == LUA_TBOOLEAN) return strcmp(lua_toboolean(L, slot) ? "true" : "false", r->equals) == 0;
-  return 0;
+static int condition_holds(hwc_walk *w, const hwc_model *m, size_t frame, const hwc_rule *r) {
+  lua_State *L = w->L;
+  int holds = 0;
+  if (r->when_path == NULL) return 1;
+  if (!push_path(w, m, frame, r->when_path)) return 0;
+  if (lua_type(L, -1) == LUA_TSTRING) holds = strcmp(lua_tostring(L, -1), r->equals) == 0;
+  else if (lua_type(L, -1) == LUA_TBOOLEAN) holds = strcmp(lua_toboolean(L, -1) ? "true" : "false", r->equals) == 0;
+  lua_pop(L, 1);
+  return holds;
 }
 
 static int fail_rule(hwc_walk *w, const hwc_rule *r, const char *path, const char *what) {
@@ -467,40 +447,37 @@ static int fail_rule(hwc_walk *w, const hwc_rule *r, const char *path, const cha
   return fail(w, "%s when %s is %s", what, r->when, r->equals);
 }
 
-static int check_rules(hwc_walk *w, const hwc_model *m, const obj_view *v) {
-  rpath (*paths)[MAX_PATHS + 1] = rules_of(m);
-  size_t i;
-  if (paths == NULL) return 1;
+/* "set exactly one of a or b when x is y (got n)", at the paths' parent */
+static int fail_exactly_one(hwc_walk *w, const hwc_rule *r, int n) {
+  char what[320], parent[128] = "";
+  const char *last = strrchr(r->fields[0], '.');
+  size_t o = 0, k;
+  if (last) snprintf(parent, sizeof parent, "%.*s", (int)(last - r->fields[0]), r->fields[0]);
+  append(what, sizeof what, &o, "set exactly one of ");
+  for (k = 0; k < r->npaths; k++) {
+    const char *leaf = strrchr(r->fields[k], '.');
+    append(what, sizeof what, &o, "%s%s", k ? " or " : "", leaf ? leaf + 1 : r->fields[k]);
+  }
+  if (r->when != NULL) append(what, sizeof what, &o, " when %s is %s", r->when, r->equals);
+  if (n) append(what, sizeof what, &o, " (got %d)", n);
+  else append(what, sizeof what, &o, " (got none)");
+  if (*parent) path_push(w, parent, strlen(parent));
+  return fail(w, "%s", what);
+}
+
+static int check_rules(hwc_walk *w, const hwc_model *m, size_t frame) {
+  size_t i, k;
   for (i = 0; i < m->nrules; i++) {
     const hwc_rule *r = &m->rules[i];
-    const char *const *p;
-    int j;
-    if (!condition_holds(w->L, v, r, paths[i][0])) continue;
-    if (r->kind == HWC_R_REQUIRE) {
-      for (p = r->fields, j = 1; *p; p++, j++)
-        if (!is_present(v, paths[i][j])) return fail_rule(w, r, *p, "required");
-    } else if (r->kind == HWC_R_EXCLUDES) {
-      for (p = r->fields, j = 1; *p; p++, j++)
-        if (is_present(v, paths[i][j])) return fail_rule(w, r, *p, "not allowed");
-    } else {
-      int n = 0;
-      char what[160], parent[96] = "";
-      const char *last = strrchr(r->fields[0], '.');
-      size_t o = 0;
-      for (p = r->fields, j = 1; *p; p++, j++) n += is_present(v, paths[i][j]);
-      if (n == 1) continue;
-      if (last) snprintf(parent, sizeof parent, "%.*s", (int)(last - r->fields[0]), r->fields[0]);
-      append(what, sizeof what, &o, "set exactly one of ");
-      for (p = r->fields; *p; p++) {
-        const char *leaf = strrchr(*p, '.');
-        append(what, sizeof what, &o, "%s%s", p == r->fields ? "" : " or ", leaf ? leaf + 1 : *p);
-      }
-      if (r->when != NULL) append(what, sizeof what, &o, " when %s is %s", r->when, r->equals);
-      if (n) append(what, sizeof what, &o, " (got %d)", n);
-      else append(what, sizeof what, &o, " (got none)");
-      if (*parent) path_push(w, parent, strlen(parent));
-      return fail(w, "%s", what);
+    int n = 0;
+    if (!condition_holds(w, m, frame, r)) continue;
+    for (k = 0; k < r->npaths; k++) {
+      int here = is_present(w, m, frame, r->paths[k]);
+      if (r->kind == HWC_R_REQUIRE && !here) return fail_rule(w, r, r->fields[k], "required");
+      if (r->kind == HWC_R_EXCLUDES && here) return fail_rule(w, r, r->fields[k], "not allowed");
+      n += here;
     }
+    if (r->kind == HWC_R_EXACTLY_ONE && n != 1) return fail_exactly_one(w, r, n);
   }
   return 1;
 }
@@ -524,16 +501,16 @@ static void push_field_map(lua_State *L, const hwc_model *m) {
   lua_rawset(L, LUA_REGISTRYINDEX);
 }
 
-static int write_object(hwc_walk *w, const hwc_model *m, int idx, unsigned long long *present) {
+static int write_object(hwc_walk *w, const hwc_model *m, int idx) {
   lua_State *L = w->L;
-  obj_view v;
-  size_t i, unknown = 0;
+  size_t i, unknown = 0, frame = w->slots->len, need = m->nfields * sizeof(int);
   int first = 1, map;
   idx = lua_absindex(L, idx);
   if (!enter_table(w, idx)) return 0;
   luaL_checkstack(L, (int)m->nfields + 8, "model walk");
-  memset(v.slot, 0, m->nfields * sizeof v.slot[0]);
-  v.present = 0;
+  if (!sbuf_grow(w->slots, need)) return fail(w, "out of memory");
+  memset(w->slots->p + frame, 0, need);
+  w->slots->len += need;
   push_field_map(L, m);
   map = lua_gettop(L);
   /* one pass over the body's own keys: each value stays on the stack for its field */
@@ -553,14 +530,14 @@ static int write_object(hwc_walk *w, const hwc_model *m, int idx, unsigned long 
     i = (size_t)lua_tointeger(L, -1);
     lua_pop(L, 1);
     lua_insert(L, -2); /* keep the value below the key lua_next needs */
-    v.slot[i] = lua_gettop(L) - 1;
-    v.present |= 1ULL << i;
+    SLOT(w, frame, i) = lua_gettop(L) - 1;
   }
   sbuf_addc(w->out, '{');
   for (i = 0; i < m->nfields; i++) {
     const hwc_field *f = &m->fields[i];
     size_t saved, nlen;
-    if (!v.slot[i]) {
+    int slot = SLOT(w, frame, i);
+    if (!slot) {
       if (w->validate && (f->flags & HWC_F_REQUIRED)) {
         path_push(w, f->name, strlen(f->name));
         return fail(w, "required");
@@ -573,14 +550,7 @@ static int write_object(hwc_walk *w, const hwc_model *m, int idx, unsigned long 
     hwc_json_string(w->out, f->name, nlen);
     sbuf_addc(w->out, ':');
     saved = path_push(w, f->name, nlen);
-    if (f->type == HWC_T_OBJECT) {
-      if (lua_type(L, v.slot[i]) != LUA_TTABLE) return fail(w, "expected object (a table), got %s", type_name(L, v.slot[i]));
-      if (!write_object(w, f->model, v.slot[i], &v.child[i])) return 0;
-    } else if (f->type == HWC_T_ARRAY) {
-      if (!write_array(w, f->model, v.slot[i])) return 0;
-    } else if (!write_value(w, f, v.slot[i])) {
-      return 0;
-    }
+    if (!write_value(w, f, slot)) return 0;
     path_pop(w, saved);
   }
   if (unknown) { /* keys the model does not describe */
@@ -603,9 +573,9 @@ static int write_object(hwc_walk *w, const hwc_model *m, int idx, unsigned long 
   }
   sbuf_addc(w->out, '}');
   w->depth--;
-  if (w->validate && m->nrules && !check_rules(w, m, &v)) return 0;
+  if (w->validate && m->nrules && !check_rules(w, m, frame)) return 0;
   lua_settop(L, map - 1);
-  if (present) *present = v.present;
+  w->slots->len = frame;
   return 1;
 }
 
@@ -616,7 +586,13 @@ static int write_value(hwc_walk *w, const hwc_field *f, int vi) {
     case HWC_T_STRING: {
       size_t n;
       const char *s;
-      if (t != LUA_TSTRING) return fail(w, "expected string, got %s", type_name(L, vi));
+      long long iv;
+      if (t == LUA_TNUMBER && (f->flags & HWC_F_NUMBER_OK) && hwc_tointeger(L, vi, &iv)) {
+        hwc_json_int(w->out, iv);
+        return 1;
+      }
+      if (t != LUA_TSTRING)
+        return fail(w, "expected string%s, got %s", (f->flags & HWC_F_NUMBER_OK) ? " or integer" : "", type_name(L, vi));
       s = lua_tolstring(L, vi, &n);
       if (!check_string(w, f, s, n)) return 0;
       if (w->secrets && (f->flags & HWC_F_SENSITIVE)) { /* remembered: dry runs and replies mask it */
@@ -650,11 +626,11 @@ static int write_value(hwc_walk *w, const hwc_field *f, int vi) {
       hwc_json_int(w->out, v);
       return 1;
     }
-    case HWC_T_OBJECT: /* write_object handles object and array fields itself */
+    case HWC_T_OBJECT:
       if (t != LUA_TTABLE) return fail(w, "expected object (a table), got %s", type_name(L, vi));
-      return write_object(w, f->model, vi, NULL);
+      return write_object(w, f->model, vi);
     case HWC_T_ARRAY:
-      return write_array(w, f->model, vi);
+      return write_array(w, f, vi);
   }
   return fail(w, "bad descriptor");
 }
@@ -664,9 +640,10 @@ int hwc_model_write(hwc_walk *w, const hwc_model *m, int idx) {
   if (lua_type(w->L, idx) != LUA_TTABLE) {
     ok = fail(w, "expected object (a table), got %s", type_name(w->L, idx));
   } else {
-    ok = write_object(w, m, idx, NULL);
+    ok = write_object(w, m, idx);
   }
   lua_settop(w->L, top);
+  sbuf_reset(w->slots);
   if (ok && !sbuf_ok(w->out)) ok = fail(w, "out of memory");
   return ok;
 }
@@ -753,7 +730,8 @@ void hwc_model_read(lua_State *L, const hwc_model *m, int idx) {
       lua_pop(L, 1);
     }
     if (f && f->type == HWC_T_OBJECT && lua_type(L, -1) == LUA_TTABLE) hwc_model_read(L, f->model, -1);
-    else if (f && f->type == HWC_T_ARRAY && lua_type(L, -1) == LUA_TTABLE) read_array(L, f->model, -1);
+    else if (f && f->type == HWC_T_ARRAY && f->elem == HWC_T_OBJECT && lua_type(L, -1) == LUA_TTABLE)
+      read_array(L, f->model, -1);
     else read_generic(L, -1, 1);
     lua_pushvalue(L, -3);
     lua_insert(L, -2);
@@ -814,4 +792,56 @@ void hwc_model_redact(lua_State *L, const hwc_model *m, int idx) {
   redact_state rs;
   rs.tables = 0;
   redact(L, m, idx, 0, &rs);
+}
+
+/* ---- the descriptors --------------------------------------------------------------------- */
+
+const hwc_model *const *hwc_model_all(void) { return hwc_models; }
+
+const hwc_model *hwc_model_find(const char *name) {
+  const hwc_model *const *m;
+  for (m = hwc_models; *m; m++)
+    if (strcmp((*m)->name, name) == 0) return *m;
+  return NULL;
+}
+
+/* Checks that path (field indices from m) stays inside the models it walks through. */
+static const char *check_path(const hwc_model *m, const int *path, char *buf, size_t cap, const char *what) {
+  const hwc_model *cur = m;
+  int k;
+  if (path == NULL || path[0] < 0) return snprintf(buf, cap, "%s: a rule of %s has an empty path", what, m->name), buf;
+  for (k = 0; path[k] >= 0; k++) {
+    if (cur == NULL || (size_t)path[k] >= cur->nfields)
+      return snprintf(buf, cap, "%s: a rule path of %s leaves the model", what, m->name), buf;
+    cur = cur->fields[path[k]].model;
+  }
+  return NULL;
+}
+
+const char *hwc_model_check(const hwc_model *m, char *buf, size_t cap) {
+  size_t i, k;
+  if (m->name == NULL || m->fields == NULL) return snprintf(buf, cap, "a model without name or fields"), buf;
+  for (i = 0; i < m->nfields; i++) {
+    const hwc_field *f = &m->fields[i];
+    if (f->name == NULL || !*f->name) return snprintf(buf, cap, "%s: field %zu has no name", m->name, i), buf;
+    if (f->type > HWC_T_ARRAY) return snprintf(buf, cap, "%s.%s: bad type", m->name, f->name), buf;
+    if ((f->type == HWC_T_OBJECT || (f->type == HWC_T_ARRAY && f->elem == HWC_T_OBJECT)) && f->model == NULL)
+      return snprintf(buf, cap, "%s.%s: an object without its model", m->name, f->name), buf;
+    if (f->type == HWC_T_ARRAY && f->elem == HWC_T_ARRAY)
+      return snprintf(buf, cap, "%s.%s: arrays of arrays are not described", m->name, f->name), buf;
+    if (f->max && f->min > f->max) return snprintf(buf, cap, "%s.%s: min > max", m->name, f->name), buf;
+    if (find_field(m, f->name, strlen(f->name)) != f)
+      return snprintf(buf, cap, "%s.%s: a field name twice", m->name, f->name), buf;
+  }
+  for (i = 0; i < m->nrules; i++) {
+    const hwc_rule *r = &m->rules[i];
+    const char *why;
+    if ((r->when == NULL) != (r->equals == NULL) || (r->when != NULL) != (r->when_path != NULL))
+      return snprintf(buf, cap, "%s: rule %zu has half a condition", m->name, i), buf;
+    if (r->when_path && (why = check_path(m, r->when_path, buf, cap, "condition")) != NULL) return why;
+    if (r->npaths == 0) return snprintf(buf, cap, "%s: rule %zu names no field", m->name, i), buf;
+    for (k = 0; k < r->npaths; k++)
+      if ((why = check_path(m, r->paths[k], buf, cap, r->fields[k])) != NULL) return why;
+  }
+  return NULL;
 }

@@ -13,13 +13,15 @@
 
 typedef enum hwc_type {
   HWC_T_STRING, HWC_T_BOOLEAN, HWC_T_INT32, HWC_T_INT64, HWC_T_OBJECT,
-  HWC_T_ARRAY /* of objects described by `model` */
+  HWC_T_ARRAY /* of `elem`: objects described by `model`, or scalars */
 } hwc_type;
 
 enum {
-  HWC_F_REQUIRED = 1,     /* must be present (when validating) */
+  HWC_F_REQUIRED = 1,     /* must be present (when validating); in an answer, a decode error if absent */
   HWC_F_SENSITIVE = 2,    /* never printed, echoed or logged: shown as *** */
-  HWC_F_NO_LEAD_SLASH = 4 /* strings: may not start with '/' */
+  HWC_F_NO_LEAD_SLASH = 4, /* strings: may not start with '/' */
+  HWC_F_NUMBER_OK = 8      /* strings: an integer is sent as the number it is (the page and the
+                            * SDK model disagree on the type: both readings) */
 };
 
 typedef struct hwc_model hwc_model;
@@ -31,7 +33,8 @@ typedef struct hwc_field {
   const char *const *enums; /* NULL-terminated allowed values, or NULL */
   long long min, max;       /* integers: value range; strings: length in characters (max 0: none) */
   const char *charset;      /* strings: characters allowed besides letters and digits, or NULL: any */
-  const hwc_model *model;   /* objects */
+  const hwc_model *model;   /* objects, arrays of objects */
+  hwc_type elem;            /* arrays: the element type */
 } hwc_field;
 
 typedef enum hwc_rule_kind {
@@ -41,11 +44,15 @@ typedef enum hwc_rule_kind {
 } hwc_rule_kind;
 
 /* A conditional rule from the API pages: applies when the value at `when` (a field path
- * relative to the model, NULL: always) reads as `equals` ("true"/"false" for booleans). */
+ * relative to the model, NULL: always) reads as `equals` ("true"/"false" for booleans). Paths
+ * come resolved (registry/gen.lua): field indices from the model down, -1 terminated. */
 typedef struct hwc_rule {
   hwc_rule_kind kind;
   const char *when, *equals;
-  const char *const *fields; /* NULL-terminated field paths relative to the model */
+  const int *when_path;      /* NULL when the rule always applies */
+  const char *const *fields; /* the paths as text, for messages */
+  const int *const *paths;
+  size_t npaths;
 } hwc_rule;
 
 struct hwc_model {
@@ -56,6 +63,8 @@ struct hwc_model {
   size_t nrules;
 };
 
+/* Nothing here is a limit on the descriptors: any number of models, fields, rules and paths.
+ * These bound what a caller's value may be (a body nested 1000 deep is refused, not walked). */
 #define HWC_MAX_DEPTH 32
 #define HWC_MAX_TABLES 10000 /* a table reached twice counts twice: shared subtables cannot blow up */
 #define HWC_MAX_STRING (1024 * 1024)
@@ -72,12 +81,14 @@ typedef struct hwc_walk {
   const void *stack[HWC_MAX_DEPTH + 1]; /* tables being walked, to catch cycles */
   int depth;
   long tables; /* tables entered so far, bounded by HWC_MAX_TABLES */
+  sbuf *slots;  /* per object being written: where each field's value sits on the Lua stack */
   int secrets; /* stack index of a table that collects sensitive string values, or 0 */
   int allow;   /* validating: unknown fields let through: 0 none, -1 all, else the stack index of
                 * a set of field paths ("sink_task.new_field" = true) */
 } hwc_walk;
 
-void hwc_walk_init(hwc_walk *w, lua_State *L, sbuf *out, int validate);
+/* out and slots must live in a userdata (a scratch): the walk raises on memory errors. */
+void hwc_walk_init(hwc_walk *w, lua_State *L, sbuf *out, sbuf *slots, int validate);
 /* Validates the table at idx against m and appends its JSON to w->out. 1 ok, 0 failed. */
 int hwc_model_write(hwc_walk *w, const hwc_model *m, int idx);
 
@@ -97,12 +108,14 @@ int hwc_near_enough(size_t n, size_t d);
 /* 1 when a field name the model does not describe should still be treated as a secret. */
 int hwc_sensitive_name(const char *name, size_t n);
 
-/* The descriptor tables (models.c); top-level models are named for the operation table. */
-extern const hwc_model hwc_model_CreateSmartConnectTaskReq;
-extern const hwc_model hwc_model_CreateConnectorTaskResponse;
-extern const hwc_model hwc_model_CreateTransferTaskReq;
-extern const hwc_model hwc_model_KeystoneListProjectsResponse;
+/* The descriptors (registry.c, generated), NULL-terminated, and a lookup by name. */
+extern const hwc_model *const hwc_models[];
 const hwc_model *hwc_model_find(const char *name);
 const hwc_model *const *hwc_model_all(void);
+
+/* Checks one descriptor whole (names, types, models of objects, rule paths inside the models they
+ * walk); NULL, or what is wrong (written into buf). hwc_registry_check (ops.h) checks them all,
+ * and that every model they name is in the registry. */
+const char *hwc_model_check(const hwc_model *m, char *buf, size_t cap);
 
 #endif

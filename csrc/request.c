@@ -14,6 +14,7 @@ static char scratch_key; /* registry key (by address) of the state's shared scra
 static void scratch_init(hwc_scratch *s) {
   sbuf_init(&s->arena);
   sbuf_init(&s->body);
+  sbuf_init(&s->slots);
   sbuf_init(&s->url);
   hwc_sign_out_init(&s->sig);
   s->busy = 0;
@@ -23,6 +24,7 @@ static void scratch_init(hwc_scratch *s) {
 static void scratch_free(hwc_scratch *s) {
   sbuf_free(&s->arena);
   sbuf_free(&s->body);
+  sbuf_free(&s->slots);
   sbuf_free(&s->url);
   hwc_sign_out_free(&s->sig);
 }
@@ -55,6 +57,7 @@ void hwc_scratch_release(hwc_scratch *s) {
   }
   keep_or_free(&s->arena);
   keep_or_free(&s->body);
+  keep_or_free(&s->slots);
   keep_or_free(&s->url);
   keep_or_free(&s->sig.canonical);
   keep_or_free(&s->sig.string_to_sign);
@@ -82,6 +85,7 @@ hwc_scratch *hwc_scratch_new(lua_State *L) {
   s->busy = 1;
   sbuf_reset(&s->arena);
   sbuf_reset(&s->body);
+  sbuf_reset(&s->slots);
   sbuf_reset(&s->url);
   sbuf_reset(&s->sig.canonical);
   sbuf_reset(&s->sig.string_to_sign);
@@ -239,9 +243,8 @@ int hwc_reqb_headers_from(lua_State *L, int idx, hwc_reqb *rb, int own, hwc_faul
   return 1;
 }
 
-/* Text of the scalar query value on top of the stack. Converted numbers are stored in the
- * keeper table so their text outlives the stack slot. */
-static int query_text(lua_State *L, int keep, const char **s, size_t *n) {
+
+int hwc_query_text(lua_State *L, int keep, const char **s, size_t *n) {
   switch (lua_type(L, -1)) {
     case LUA_TSTRING: *s = lua_tolstring(L, -1, n); return 1;
     case LUA_TBOOLEAN:
@@ -262,7 +265,7 @@ static int query_text(lua_State *L, int keep, const char **s, size_t *n) {
   }
 }
 
-static int add_query(hwc_reqb *rb, const char *k, size_t kn, const char *v, size_t vn, hwc_fault *f) {
+int hwc_reqb_add_query(hwc_reqb *rb, const char *k, size_t kn, const char *v, size_t vn, hwc_fault *f) {
   if (rb->nquery == HWC_MAX_QUERY) return fault(f, "validation", "query", "too many query parameters (at most 256)");
   rb->query[rb->nquery].k = k;
   rb->query[rb->nquery].kn = kn;
@@ -292,19 +295,19 @@ int hwc_reqb_query_from(lua_State *L, int idx, hwc_reqb *rb, hwc_fault *f) {
       size_t i, len = lua_rawlen(L, -1);
       for (i = 1; i <= len; i++) {
         lua_rawgeti(L, -1, (int)i);
-        if (!query_text(L, keep, &v, &vn)) {
+        if (!hwc_query_text(L, keep, &v, &vn)) {
           lua_pop(L, 3);
           return fault_named(f, "validation", "query.", k, kn, "values must be strings, numbers or booleans");
         }
         lua_pop(L, 1);
-        if (!add_query(rb, k, kn, v, vn, f)) { lua_pop(L, 2); return 0; }
+        if (!hwc_reqb_add_query(rb, k, kn, v, vn, f)) { lua_pop(L, 2); return 0; }
       }
     } else {
-      if (!query_text(L, keep, &v, &vn)) {
+      if (!hwc_query_text(L, keep, &v, &vn)) {
         lua_pop(L, 2);
         return fault_named(f, "validation", "query.", k, kn, "values must be strings, numbers or booleans");
       }
-      if (!add_query(rb, k, kn, v, vn, f)) { lua_pop(L, 2); return 0; }
+      if (!hwc_reqb_add_query(rb, k, kn, v, vn, f)) { lua_pop(L, 2); return 0; }
     }
     lua_pop(L, 1);
   }

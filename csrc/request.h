@@ -16,6 +16,7 @@
 typedef struct hwc_scratch {
   sbuf arena; /* decoded query bytes */
   sbuf body;  /* the JSON body prepare writes */
+  sbuf slots; /* the model walker's per-object field slots */
   sbuf url;   /* the URL prepare builds */
   hwc_sign_out sig;
   int busy, shared;
@@ -70,6 +71,13 @@ int hwc_reqb_has_header(const hwc_reqb *rb, const char *name);
  * Expect, Authorization, X-Sdk-Date, ...) is refused: set by hand it would desynchronise the
  * connection or contradict the signature. */
 int hwc_reqb_headers_from(lua_State *L, int idx, hwc_reqb *rb, int own, hwc_fault *f);
+/* The one query builder: core.sign's query tables and prepare's typed parameters both go through
+ * these. hwc_query_text: the text of the string/number/boolean on top of the stack (numbers in
+ * the C locale, integers without ".0"; a converted number's text is kept alive in the table at
+ * keep); 0 for other types. hwc_reqb_add_query: one decoded pair (sorted and encoded when
+ * signed and sent). */
+int hwc_query_text(lua_State *L, int keep, const char **s, size_t *n);
+int hwc_reqb_add_query(hwc_reqb *rb, const char *k, size_t kn, const char *v, size_t vn, hwc_fault *f);
 /* Query table at idx: string keys to string/number/boolean or a list of those. Converted
  * numbers are left on the Lua stack so their text stays alive; the caller keeps them. */
 int hwc_reqb_query_from(lua_State *L, int idx, hwc_reqb *rb, hwc_fault *f);

@@ -25,7 +25,7 @@ static const char *const words[] = {"OBS", "OBS_SINK", "NONE", "KAFKA_REPLICATOR
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static const char *const models[] = {"CreateSmartConnectTaskReq", "CreateTransferTaskReq",
-    "OBSDestinationDescriptorRequest", "SmartConnectTaskReqSourceConfig", "CreateConnectorTaskResponse"};
+    "OBSDestinationDescriptorRequest", "SmartConnectTaskReqSourceConfig", "SmartConnectTaskEntity"};
   lua_State *L = fuzz_state();
   size_t i = 1;
   int top, depth = 0, root;

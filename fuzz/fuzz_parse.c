@@ -33,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   fuzz_check(L, lua_pcall(L, 5, 2, 0));
   lua_settop(L, top + 1);
   lua_getfield(L, top + 1, "decode");
-  lua_pushliteral(L, "CreateConnectorTaskResponse");
+  lua_pushliteral(L, "SmartConnectTaskEntity");
   lua_pushlstring(L, (const char *)data + 3, size - 3);
   fuzz_check(L, lua_pcall(L, 2, 2, 0));
   lua_settop(L, top);

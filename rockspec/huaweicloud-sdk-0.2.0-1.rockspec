@@ -42,8 +42,9 @@ build = {
       ["huaweicloud.core"] = {
          sources = {
             "csrc/core.c", "csrc/errors.c", "csrc/hash.c", "csrc/head.c", "csrc/http.c", "csrc/json.c",
-            "csrc/lcall.c", "csrc/lmodel.c", "csrc/lsecrets.c", "csrc/model.c", "csrc/models.c", "csrc/ops.c",
-            "csrc/request.c", "csrc/sbuf.c", "csrc/secrets.c", "csrc/signer.c", "csrc/uri.c",
+            "csrc/lcall.c", "csrc/lmodel.c", "csrc/lparse.c", "csrc/lprepare.c", "csrc/lsecrets.c",
+            "csrc/model.c", "csrc/ops.c", "csrc/registry.c", "csrc/request.c", "csrc/sbuf.c",
+            "csrc/secrets.c", "csrc/signer.c", "csrc/uri.c",
          },
          defines = { "_POSIX_C_SOURCE=200809L" },
          libraries = { "curl", "crypto", "m" },

@@ -107,6 +107,7 @@ describe("create_many", function()
         if done == 3 then error("stop here") end
       end })
     end, "stop here")
+    for i = 1, 20 do list[i] = { stream_name = "again" .. i, body = X.dis[1].body } end
     local results = dis:create_many("create_obs_transfer_task", list, { concurrency = 8 })
     for i = 1, 20 do assert.are.equal(201, results[i][2].status, tostring(results[i][2])) end
   end)

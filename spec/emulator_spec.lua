@@ -44,7 +44,7 @@ describe("emulator request handling", function()
     local status, body = e:handle(signed("create_connector_task", { instance_id = "inst-1", body = X.kafka[1].body }))
     assert.are.equal(200, status, body)
     local task = cjson.decode(body)
-    assert.are.equal("RUNNING", task.status)
+    assert.are.equal("CREATING", task.status) -- RUNNING a moment later (lifecycle_spec)
     assert.are.equal("OBS_SINK", task.sink_type)
     assert.are.equal(5242880, task.sink_task.obs_part_size)
     assert.are.equal(":", task.sink_task.kv_delimiter)
@@ -53,11 +53,11 @@ describe("emulator request handling", function()
     assert.is_nil(body:find("EXAMPLE", 1, true))
     assert.are.equal(1, #e.kafka_tasks)
     assert.are.equal("inst-1", e.kafka_tasks[1].instance_id)
-    local redis = cjson.decode(select(2, e:handle(signed("create_connector_task", { instance_id = "i", body = X.kafka[3].body }))))
+    local redis = cjson.decode((select(2, e:handle(signed("create_connector_task", { instance_id = "i", body = X.kafka[3].body })))))
     assert.are.equal(-1, redis.sink_task.target_db)
     assert.is_nil(redis.source_task.redis_password)
-    local waiting = cjson.decode(select(2, e:handle(signed("create_connector_task", { instance_id = "i", body = X.kafka[2].body }))))
-    assert.are.equal("WAITING", waiting.status)
+    local waiting = cjson.decode((select(2, e:handle(signed("create_connector_task", { instance_id = "i", body = X.kafka[2].body })))))
+    assert.are.equal("CREATING", waiting.status) -- then WAITING: it was created with start_later
     assert.is_nil(waiting.source_task.password)
   end)
 
@@ -101,20 +101,20 @@ describe("emulator request handling", function()
 
   it("verifies SDK-HMAC-SM3, security tokens and X-Auth-Token", function()
     local e = emu()
-    assert.are.equal(201, (e:handle(signed("create_obs_transfer_task", { stream_name = "s", body = X.dis[1].body },
+    assert.are.equal(201, (e:handle(signed("create_obs_transfer_task", { stream_name = X.unique("s"), body = X.dis[1].body },
       { algorithm = "SDK-HMAC-SM3" }))))
     local t = emu({ security_token = "sts-token-1" })
-    assert.are.equal(401, (t:handle(signed("create_obs_transfer_task", { stream_name = "s", body = X.dis[1].body }))))
-    assert.are.equal(201, (t:handle(signed("create_obs_transfer_task", { stream_name = "s", body = X.dis[1].body },
+    assert.are.equal(401, (t:handle(signed("create_obs_transfer_task", { stream_name = X.unique("s"), body = X.dis[1].body }))))
+    assert.are.equal(201, (t:handle(signed("create_obs_transfer_task", { stream_name = X.unique("s"), body = X.dis[1].body },
       { security_token = "sts-token-1" }))))
     local k = emu({ tokens = { "iam-token-1" } })
     local cfg = { endpoint = "http://127.0.0.1:9", credentials = { token = "iam-token-1", project_id = X.project_id } }
-    local req = assert(core.prepare("create_obs_transfer_task", cfg, { stream_name = "s", body = X.dis[1].body }))
+    local req = assert(core.prepare("create_obs_transfer_task", cfg, { stream_name = X.unique("s"), body = X.dis[1].body }))
     assert.are.equal("iam-token-1", req.headers["X-Auth-Token"])
     assert.is_nil(req.headers.Authorization)
     assert.are.equal(201, (k:handle(as_received(req))))
     cfg.credentials.token = "forged"
-    req = assert(core.prepare("create_obs_transfer_task", cfg, { stream_name = "s", body = X.dis[1].body }))
+    req = assert(core.prepare("create_obs_transfer_task", cfg, { stream_name = X.unique("s"), body = X.dis[1].body }))
     assert.are.equal(401, (k:handle(as_received(req))))
   end)
 
@@ -146,13 +146,13 @@ describe("emulator request handling", function()
 
   it("answers unknown paths and foreign projects like the gateway", function()
     local e = emu({ project_id = X.project_id })
-    local req = signed("create_obs_transfer_task", { stream_name = "s", body = X.dis[1].body })
+    local req = signed("create_obs_transfer_task", { stream_name = X.unique("s"), body = X.dis[1].body })
     req.target = "/v2/" .. X.project_id .. "/streams/s/other"
     local status, body = e:handle(req)
     assert.are.equal(404, status)
     assert.are.equal("APIGW.0101", cjson.decode(body).error_code)
     local other = emu({ project_id = "another-project" })
-    assert.are.equal(404, (other:handle(signed("create_obs_transfer_task", { stream_name = "s", body = X.dis[1].body }))))
+    assert.are.equal(404, (other:handle(signed("create_obs_transfer_task", { stream_name = X.unique("s"), body = X.dis[1].body }))))
   end)
 end)
 
@@ -171,7 +171,7 @@ describe("emulator over sockets", function()
         obs_bucket_path = "b", deliver_time_interval = 60 } }
       local ok = 0
       for i = 1, 25 do
-        if core.create_obs_transfer_task(c, cfg, { stream_name = "s" .. i, body = body }) then ok = ok + 1 end
+        if core.create_obs_transfer_task(c, cfg, { stream_name = "s" .. N .. "-" .. i, body = body }) then ok = ok + 1 end
       end
       io.write(ok, " ", c:stats().connections)
     ]]
@@ -181,7 +181,7 @@ describe("emulator over sockets", function()
     for i = 1, 4 do outs[i] = H.tmpname() end
     local cmd = {}
     for i = 1, 4 do
-      cmd[#cmd + 1] = "env " .. H.sanitizer_env() .. " " .. emulator.interpreter() .. " -e " .. H.q(chunk) ..
+      cmd[#cmd + 1] = "env " .. H.sanitizer_env() .. " " .. emulator.interpreter() .. " -e " .. H.q("N = " .. i .. " " .. chunk) ..
         " > " .. outs[i] .. " 2>&1 &"
     end
     H.sh(table.concat(cmd, " ") .. " wait")

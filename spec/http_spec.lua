@@ -28,13 +28,13 @@ describe("core operations through libcurl and the emulator", function()
       assert.is_table(task, tostring(meta))
       assert.are.equal(200, meta.status)
       assert.truthy(task.id:match("^%x+%-%x+%-4%x+%-[89ab]%x+%-%x+$"), task.id)
-      assert.are.equal(ex.body.start_later and "WAITING" or "RUNNING", task.status)
+      assert.are.equal("CREATING", task.status) -- then WAITING or RUNNING, as the service does
       assert.are.equal(ex.body.task_name, task.task_name)
       assert.truthy(meta.request_id and #meta.request_id > 0)
       if math.type then assert.are.equal("integer", math.type(task.create_time)) end
     end
-    for _, ex in ipairs(X.dis) do
-      local res, meta = core.create_obs_transfer_task(client, cfg, { stream_name = X.stream_name, body = ex.body })
+    for i, ex in ipairs(X.dis) do -- both are named newtask: a stream each
+      local res, meta = core.create_obs_transfer_task(client, cfg, { stream_name = X.stream_name .. i, body = ex.body })
       assert.are.same({}, res, tostring(meta))
       assert.are.equal(201, meta.status)
     end
@@ -49,7 +49,7 @@ describe("core operations through libcurl and the emulator", function()
     emu:reset()
     local cfg = { endpoint = emu.url, credentials = creds(emu) }
     for _ = 1, 20 do
-      assert(core.create_obs_transfer_task(c, cfg, { stream_name = "s", body = X.dis[1].body }))
+      assert(core.create_obs_transfer_task(c, cfg, { stream_name = X.unique("s"), body = X.dis[1].body }))
     end
     assert.are.same({ requests = 20, connections = 1 }, c:stats())
     local s = emu:stats()
@@ -152,7 +152,7 @@ describe("transport failures", function()
   it("connection refused is a network error that surely never reached the server", function()
     local c = core.http_client({ timeout = 2 })
     local res, err = core.create_obs_transfer_task(c, { endpoint = "http://127.0.0.1:1",
-      credentials = { ak = "AK0123", sk = "SK0123", project_id = "p" } }, { stream_name = "s", body = X.dis[1].body })
+      credentials = { ak = "AK0123", sk = "SK0123", project_id = "p" } }, { stream_name = X.unique("s"), body = X.dis[1].body })
     assert.is_nil(res)
     assert.are.equal("network", err.kind)
     assert.are.equal("COULDNT_CONNECT", err.code)
@@ -167,7 +167,7 @@ describe("transport failures", function()
     local c = core.http_client({ timeout = 0.5 })
     local t0 = H.now()
     local res, err = core.create_obs_transfer_task(c, { endpoint = srv.url,
-      credentials = { ak = "AK0123", sk = "SK0123", project_id = "p" } }, { stream_name = "s", body = X.dis[1].body })
+      credentials = { ak = "AK0123", sk = "SK0123", project_id = "p" } }, { stream_name = X.unique("s"), body = X.dis[1].body })
     local took = H.now() - t0
     srv.stop()
     assert.is_nil(res)
@@ -210,7 +210,7 @@ describe("transport failures", function()
     finally(srv.stop)
     local c = core.http_client()
     local req = assert(core.prepare("create_obs_transfer_task", { endpoint = srv.url,
-      credentials = { ak = "AK0123", sk = "SK0123", project_id = "p" } }, { stream_name = "s", body = X.dis[1].body }))
+      credentials = { ak = "AK0123", sk = "SK0123", project_id = "p" } }, { stream_name = X.unique("s"), body = X.dis[1].body }))
     assert.are.equal(srv.url:match("//(.*)"), req.headers.Host)
     assert.are.equal("application/json", req.headers["Content-Type"])
     assert.are.equal(201, (c:send(req)))
@@ -232,7 +232,7 @@ describe("HTTPS against the emulator with a CA made here", function()
 
   local function call(client)
     return core.create_obs_transfer_task(client, { endpoint = emu.url, credentials = creds(emu) },
-      { stream_name = "s", body = X.dis[1].body })
+      { stream_name = X.unique("s"), body = X.dis[1].body })
   end
 
   it("fails with a tls error by default (the CA is not trusted)", function()

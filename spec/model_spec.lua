@@ -78,7 +78,7 @@ describe("marshaling the API pages' examples", function()
   it("lists its models", function()
     local names = table.concat(core.models(), " ")
     for _, n in ipairs({ "CreateSmartConnectTaskReq", "SmartConnectTaskReqSourceConfig", "SmartConnectTaskReqSinkConfig",
-      "CreateConnectorTaskResponse", "SmartConnectTaskRespSourceConfig", "SmartConnectTaskRespSinkConfig",
+      "SmartConnectTaskEntity", "SmartConnectTaskRespSourceConfig", "SmartConnectTaskRespSinkConfig",
       "CreateTransferTaskReq", "OBSDestinationDescriptorRequest", "ProcessingSchema" }) do
       assert.truthy(names:find(n, 1, true), n)
     end
@@ -87,7 +87,7 @@ end)
 
 describe("reading responses", function()
   it("decodes the documented Kafka response with create_time as an integer", function()
-    local task = assert(core.decode("CreateConnectorTaskResponse", X.kafka_response))
+    local task = assert(core.decode("SmartConnectTaskEntity", X.kafka_response))
     assert.are.equal(1708427753133, task.create_time)
     assert.are.equal(-1, task.sink_task.target_db)
     assert.are.equal(13000, task.source_task.full_sync_wait_ms)
@@ -101,7 +101,7 @@ describe("reading responses", function()
   end)
 
   it("drops JSON null and keeps fields it does not know", function()
-    local task = assert(core.decode("CreateConnectorTaskResponse",
+    local task = assert(core.decode("SmartConnectTaskEntity",
       '{"id":"x","status":null,"new_field":{"a":1,"b":null,"c":[1,2.5]},"sink_task":{"obs_part_size":5242880,"z":true}}'))
     assert.is_nil(task.status)
     assert.are.equal(1, task.new_field.a)
@@ -112,7 +112,7 @@ describe("reading responses", function()
   end)
 
   it("reports text that is not JSON as a decode error", function()
-    local task, err = core.decode("CreateConnectorTaskResponse", "<html>502</html>")
+    local task, err = core.decode("SmartConnectTaskEntity", "<html>502</html>")
     assert.is_nil(task)
     assert.are.equal("decode", err.kind)
   end)

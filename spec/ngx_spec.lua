@@ -113,7 +113,7 @@ describe("inside nginx", function()
             credentials = provider }))
           package.loaded["spec.ngx.meta_client"] = shared
         end
-        local ok, meta = shared:create_obs_transfer_task({ stream_name = "meta",
+        local ok, meta = shared:create_obs_transfer_task({ stream_name = "meta-" .. ngx.var.request_id,
           body = require("huaweicloud").dis.obs_transfer_task({ task_name = "t", agency_name = "a", obs_bucket_path = "b" }) })
         ngx.say(ok and meta.status or tostring(meta))
       }

@@ -40,7 +40,7 @@ end
 -- inspect(value [, model]) -> string
 return function(value, model)
   if type(value) == "table" and core.prepared(value) then value = core.mask(value) end
-  local masked = core.redact(model or "CreateConnectorTaskResponse", value)
+  local masked = core.redact(model or "SmartConnectTaskEntity", value)
   local out = {}
   dump(masked, "", out, {})
   return table.concat(out)

@@ -26,7 +26,7 @@ function M.serve(opts)
   local server = require("huaweicloud.emulator.server")
   local emu = service.new(opts)
   local cfg = emu.cfg
-  emu.now_ms = function() return socket.gettime() * 1000 end
+  emu.wall_seconds = socket.gettime -- sub-second: states settle after fractions of a second
   local orphaned = process.watchdog()
   server.serve({
     host = cfg.host, port = cfg.port, tls = cfg.tls, max_body = 10 * 1024 * 1024,

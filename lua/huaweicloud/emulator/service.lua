@@ -1,10 +1,15 @@
--- huaweicloud.emulator.service: the fake DMS (Kafka) and DIS services behind the emulator, with
--- no sockets (testable on its own): Emulator:handle(req) -> status, body, headers.
+-- huaweicloud.emulator.service: the fake services behind the emulator, with no sockets (testable on
+-- its own): Emulator:handle(req) -> status, body, headers [, action].
 --
--- It checks SDK-HMAC-SHA256 signatures against the AK/SK it was given (and rejects a stale
--- X-Sdk-Date), validates bodies with the SDK's own descriptors, keeps created tasks in memory and
--- answers like the services do: the Kafka create with the task (id, status, create_time; never a
--- secret), the DIS create with 201 and no body, errors in the services' shapes.
+-- Every operation of the SDK's registry is routed from core.operations() (method + path
+-- template), so a new registry entry needs only its handler in .kafka, .dis or .iam. Before a
+-- handler runs, the request's signature is verified (SDK-HMAC-SHA256/SM3 against the AK/SK it was
+-- given, a stale X-Sdk-Date refused), the project checked, the query decoded and the body
+-- validated with the SDK's descriptors. Answers are written with lua-cjson, never with the SDK's
+-- own encoder, and errors take each service's shape.
+--
+-- States move on a clock of the emulator's own: by themselves after cfg.delays (a plain script
+-- sees CREATING, then RUNNING within a second), or, frozen, only when a test advances it.
 local core = require("huaweicloud.core")
 
 local M = {}
@@ -24,17 +29,31 @@ M.defaults = {
   max_skew = 15 * 60,      -- seconds an X-Sdk-Date may be off
   tls = nil,               -- { certificate = path, key = path } to serve HTTPS (LuaSec)
   log = false,             -- one line per request on stderr (never headers or bodies)
+  -- Kafka instances: nil, one exists on first use with Smart Connect on; else a list of
+  -- { instance_id, connector_enable = true, status = "RUNNING", name? }
+  instances = nil,
+  -- DIS streams: nil, a stream a dump task names exists on first use; else only those created
+  streams = nil,
+  max_connector_tasks = 18, -- per instance; the next create answers DMS.00400035
+  dis_task_quota = 5,       -- dump tasks per stream; the next answers DIS.4357
+  clock = "auto",           -- "manual": states move only when the test advances the clock
+  -- seconds a state takes to settle (CREATING -> RUNNING and the like)
+  delays = { task = 0.3, connector = 0.5, stream = 0.3, transfer = 0.3, delete = 0.2 },
 }
 
-local NO_API = "The API does not exist or has not been published in the environment"
+M.NO_API = "The API does not exist or has not been published in the environment"
 
-local function decoder()
+-- A private lua-cjson instance: numbers written with all their digits (ms timestamps).
+local json = (function()
   local cjson = require("cjson")
   local c = cjson.new and cjson.new() or cjson
-  return c, cjson.null
-end
+  pcall(c.encode_number_precision, 16)
+  if c.encode_empty_table_as_object then c.encode_empty_table_as_object(false) end
+  return c
+end)()
+M.json, M.null = json, require("cjson").null
 
-local function random_uuid()
+function M.random_uuid()
   local f = io.open("/dev/urandom", "rb")
   local b = f and f:read(16)
   if f then f:close() end
@@ -52,22 +71,48 @@ local function random_uuid()
     "-" .. table.concat(h, "", 9, 10) .. "-" .. table.concat(h, "", 11, 16)
 end
 
-local function unescape(s)
+function M.unescape(s)
   return (s:gsub("%%(%x%x)", function(h) return string.char(tonumber(h, 16)) end))
 end
 
-local function json_error(status, shape, code, message)
-  local cjson = decoder()
-  local body
-  if shape == "dis" then
-    body = { errorCode = code, message = message }
-  else
-    body = { error_code = code, error_msg = message }
+-- status, body of an error in a service's shape: "dis" { errorCode, message }, else (DMS, the
+-- gateway) { error_code, error_msg }.
+function M.error(status, shape, code, message)
+  if shape == "dis" then return status, json.encode({ errorCode = code, message = message }) end
+  return status, json.encode({ error_code = code, error_msg = message })
+end
+local json_error = M.error
+
+-- A copy of t without the values of sensitive names (the services never echo a secret).
+function M.public(t)
+  if type(t) ~= "table" then return t end
+  local c = {}
+  for k, v in pairs(t) do
+    if not (type(k) == "string" and core.sensitive_name(k)) then c[k] = M.public(v) end
   end
-  return status, cjson.encode(body)
+  return c
 end
 
--- ---- the request handler (no sockets: testable on its own) ----------------------------
+-- the handlers of every operation, by name
+local HANDLERS = {}
+for _, mod in ipairs({ "huaweicloud.emulator.kafka", "huaweicloud.emulator.dis", "huaweicloud.emulator.iam" }) do
+  for name, fn in pairs(require(mod).handlers) do HANDLERS[name] = fn end
+end
+M.handlers = HANDLERS
+
+-- The routes: every operation's method and path template as a pattern, from the registry.
+local ROUTES = {}
+for _, op in ipairs(core.operations()) do
+  local names = {}
+  local pattern = "^" .. op.path:gsub("[%^%$%(%)%%%.%[%]%*%+%-%?]", "%%%0"):gsub("{([%w_]+)}", function(n)
+    names[#names + 1] = n
+    return "([^/]+)"
+  end) .. "$"
+  ROUTES[#ROUTES + 1] = { op = op, method = op.method, pattern = pattern, names = names }
+end
+M.routes = ROUTES
+
+-- ---- the emulator --------------------------------------------------------------------------
 
 local Emulator = {}
 Emulator.__index = Emulator
@@ -76,19 +121,69 @@ function M.new(opts)
   local cfg = {}
   for k, v in pairs(M.defaults) do cfg[k] = v end
   for k, v in pairs(opts or {}) do cfg[k] = v end
-  local self = setmetatable({ cfg = cfg, now = opts and opts.now or os.time }, Emulator)
+  local delays = {}
+  for k, v in pairs(M.defaults.delays) do delays[k] = v end
+  for k, v in pairs(type(cfg.delays) == "table" and cfg.delays or {}) do delays[k] = v end
+  cfg.delays = delays
+  -- wall: real seconds (signatures, credentials' expiry); the state clock may be frozen
+  local wall = opts and opts.now or os.time
+  local self = setmetatable({ cfg = cfg, now = wall, wall_seconds = opts and opts.clock_source or wall }, Emulator)
   self:reset()
   return self
 end
 
 function Emulator:reset()
-  self.kafka_tasks, self.dis_tasks = {}, {}
+  self.kafka_tasks, self.dis_tasks = {}, {} -- every create, in order (emu:tasks(), emu:stats())
+  self.instances, self.streams = {}, {}     -- the state: by project, then id or name
   self.faults = {} -- { operation, times, status, code, message, delay, drop } answered before the real thing
   self.temporary = {} -- ak -> { sk, token, expires }: credentials the metadata service handed out
   self.metadata_tokens = {}
+  self.clock_base, self.clock_start, self.frozen = 0, nil, self.cfg.clock == "manual"
   self.stats = { requests = 0, connections = 0, api_connections = 0, rejected_signatures = 0, iam_calls = 0,
-    metadata_calls = 0, metadata_token_calls = 0 }
+    metadata_calls = 0, metadata_token_calls = 0, calls = {} }
 end
+
+-- The state clock, in seconds: the wall clock when running, its value at the freeze plus what
+-- the test advanced when frozen.
+function Emulator:clock()
+  local real = self.wall_seconds()
+  if not self.clock_start then self.clock_start = real end
+  if self.frozen then return self.clock_base end
+  return self.clock_base + (real - self.clock_start)
+end
+
+function Emulator:freeze(on)
+  local t = self:clock()
+  self.frozen = on
+  self.clock_base, self.clock_start = t, self.wall_seconds()
+end
+
+function Emulator:advance(seconds)
+  self.clock_base = self.clock_base + seconds
+end
+
+-- ms since the epoch, for create_time
+function Emulator:now_ms()
+  return math.floor(self.wall_seconds() * 1000)
+end
+
+-- Schedules obj to move to state `to` after `delay` seconds of the state clock (field: the
+-- field that holds the state). settle() applies what is due.
+function Emulator:later(obj, field, to, delay, also)
+  obj.pending = { field = field, to = to, at = self:clock() + (delay or 0), also = also }
+end
+
+function Emulator:settle(obj)
+  local p = obj.pending
+  if p and self:clock() >= p.at then
+    obj.pending = nil
+    obj[p.field] = p.to
+    if p.also then p.also(obj) end
+  end
+  return obj
+end
+
+-- ---- signatures ---------------------------------------------------------------------------------
 
 local function parse_sdk_date(s)
   return (s or ""):match("^%d+T%d+Z$") and require("huaweicloud.utc").parse(s) or nil
@@ -97,6 +192,15 @@ end
 local function auth_fail(self, message)
   self.stats.rejected_signatures = self.stats.rejected_signatures + 1
   return json_error(401, "apigw", "APIGW.0301", "Incorrect IAM authentication information: " .. message)
+end
+
+-- The secret key (and token) an AK signs with, or nil and why.
+function Emulator:keys_of(ak)
+  if ak == self.cfg.ak then return self.cfg.sk, self.cfg.security_token end
+  local t = self.temporary[ak]
+  if not t then return nil, "unknown access key" end
+  if self.now() >= t.expires then return nil, "the temporary credentials have expired" end
+  return t.sk, t.token
 end
 
 -- Checks the signature (or token) of req; returns nil when it is good, else status, body.
@@ -112,13 +216,8 @@ function Emulator:authenticate(req)
   if not auth then return auth_fail(self, "no Authorization header") end
   local alg, ak, signed, sig = auth:match("^(SDK%-HMAC%-[%w]+) Access=([^,]+), SignedHeaders=([^,]+), Signature=(%x+)$")
   if not alg then return auth_fail(self, "malformed Authorization header") end
-  local sk, token = cfg.sk, cfg.security_token
-  if ak ~= cfg.ak then
-    local t = self.temporary[ak]
-    if not t then return auth_fail(self, "unknown access key") end
-    if self.now() >= t.expires then return auth_fail(self, "the temporary credentials have expired") end
-    sk, token = t.sk, t.token
-  end
+  local sk, token = self:keys_of(ak)
+  if not sk then return auth_fail(self, token) end
   local date = parse_sdk_date(h["x-sdk-date"])
   if not date then return auth_fail(self, "missing or malformed X-Sdk-Date") end
   if math.abs(self.now() - date) > cfg.max_skew then
@@ -129,178 +228,101 @@ function Emulator:authenticate(req)
     if h[name] == nil then return auth_fail(self, "signed header " .. name .. " is missing") end
     subset[name] = h[name]
   end
-  if token then
-    if h["x-security-token"] ~= token or not subset["x-security-token"] then
-      return auth_fail(self, "security token missing, wrong or not signed")
-    end
+  if token and (h["x-security-token"] ~= token or not subset["x-security-token"]) then
+    return auth_fail(self, "security token missing, wrong or not signed")
   end
   if not subset.host then return auth_fail(self, "Host is not signed") end
   local ok, info = core.sign({ method = req.method, url = "http://" .. subset.host .. req.target, headers = subset,
     body = req.body }, { ak = ak, sk = sk, algorithm = alg })
   if not ok then return auth_fail(self, "cannot verify: " .. tostring(info.message)) end
-  local want = ok.Authorization:match("Signature=(%x+)$")
-  if want ~= sig then
+  if ok.Authorization:match("Signature=(%x+)$") ~= sig then
     -- like the gateway: echo the canonical request it computed, '|' for newlines
     return auth_fail(self, "verify aksk signature fail, canonical request: " .. info.canonical_request:gsub("\n", "|"))
   end
   return nil
 end
 
-local function copy_public(t)
-  if type(t) ~= "table" then return t end
-  local c = {}
-  for k, v in pairs(t) do
-    if not (type(k) == "string" and core.sensitive_name(k)) then c[k] = copy_public(v) end
-  end
-  return c
-end
+-- ---- routing and dispatch ------------------------------------------------------------------------
 
--- The documented defaults the service reports back for a sink.
-local function sink_defaults(sink_type, sink)
-  if sink_type == "REDIS_REPLICATOR_SINK" then
-    if sink.target_db == nil then sink.target_db = -1 end
-  elseif sink_type == "OBS_SINK" then
-    local d = {
-      deliver_time_interval = 300, obs_part_size = 5242880, flush_size = 1000000, timezone = "UTC",
-      schema_generator_class = "io.confluent.connect.storage.hive.schema.DefaultSchemaGenerator",
-      partitioner_class = "io.confluent.connect.storage.partitioner.TimeBasedPartitioner",
-      value_converter = "org.apache.kafka.connect.converters.ByteArrayConverter",
-      key_converter = "org.apache.kafka.connect.converters.ByteArrayConverter",
-      kv_delimiter = ":",
-    }
-    for k, v in pairs(d) do
-      if sink[k] == nil then sink[k] = v end
+-- The operation a request is for and its path parameters (decoded), or nil.
+function Emulator.route(_, req)
+  local path = req.target:match("^[^?]*")
+  for _, r in ipairs(ROUTES) do
+    if r.method == req.method then
+      local caps = { path:match(r.pattern) }
+      if caps[1] then
+        local params = {}
+        for i, name in ipairs(r.names) do params[name] = M.unescape(caps[i]) end
+        return r.op, params
+      end
     end
   end
 end
 
-local function decode_body(body, model)
-  local cjson, null = decoder()
-  local ok, tbl = pcall(cjson.decode, body or "")
+local function decode_query(target)
+  local q = {}
+  for k, v in (target:match("%?(.*)$") or ""):gmatch("([^&=]+)=?([^&]*)") do
+    k, v = M.unescape(k), M.unescape((v:gsub("+", " ")))
+    if q[k] == nil then q[k] = v elseif type(q[k]) == "table" then table.insert(q[k], v) else q[k] = { q[k], v } end
+  end
+  return q
+end
+
+-- The body of req checked against op's request model; nil, why when it is not.
+local function decode_body(op, req)
+  if req.body == "" and op.body_optional then return {} end
+  local ok, tbl = pcall(json.decode, req.body or "")
   if not ok or type(tbl) ~= "table" then return nil, "the body is not a JSON object" end
-  local valid, err = core.validate(model, tbl)
+  local valid, err = core.validate(op.request, tbl)
   if not valid then return nil, (err.field and (err.field .. ": ") or "") .. err.message end
-  -- JSON null means absent from here on
-  local function strip(t)
+  local function strip(t) -- JSON null means absent from here on
     for k, v in pairs(t) do
-      if v == null then t[k] = nil elseif type(v) == "table" then strip(v) end
+      if v == M.null then t[k] = nil elseif type(v) == "table" then strip(v) end
     end
     return t
   end
   return strip(tbl)
 end
 
-function Emulator:check_project(project, req)
-  if self.cfg.project_id and project ~= self.cfg.project_id then
-    return json_error(404, "apigw", "APIGW.0101", NO_API)
-  end
-  local header = req.headers["x-project-id"]
-  if header and header ~= project then
-    return json_error(400, "apigw", "APIGW.0104", "X-Project-Id does not match the project in the path")
-  end
-end
+local SHAPE = { kafka = "dms", dis = "dis", iam = "apigw" }
+local BAD_BODY = { kafka = "DMS.00400002", dis = "DIS.4200", iam = "IAM.0001" }
 
-function Emulator:create_connector_task(req, project, instance)
-  local status, body = self:check_project(project, req)
-  if status then return status, body end
-  local task, err = decode_body(req.body, "CreateSmartConnectTaskReq")
-  if not task then return json_error(400, "dms", "DMS.00400002", "Invalid parameter: " .. err) end
-  local resp = copy_public(task)
-  resp.start_later = nil -- not part of the response
-  resp.id = random_uuid()
-  resp.status = task.start_later and "WAITING" or "RUNNING"
-  local ms = self.now_ms and self.now_ms() or os.time() * 1000
-  resp.create_time = math.floor(ms)
-  if type(resp.sink_task) == "table" then sink_defaults(task.sink_type, resp.sink_task) end
-  local json = assert(core.encode("CreateConnectorTaskResponse", resp))
-  self.kafka_tasks[#self.kafka_tasks + 1] = { project_id = project, instance_id = instance, task = resp }
-  return 200, json
-end
-
-function Emulator:create_obs_transfer_task(req, project, stream)
-  local status, body = self:check_project(project, req)
-  if status then return status, body end
-  if #stream > 60 then
-    return json_error(400, "dis", "DIS.4200", "Invalid request. [stream_name: at most 60 characters]")
-  end
-  local task, err = decode_body(req.body, "CreateTransferTaskReq")
-  if not task then return json_error(400, "dis", "DIS.4200", "Invalid request. [" .. err .. "]") end
-  self.dis_tasks[#self.dis_tasks + 1] = { project_id = project, stream_name = stream, task = task }
-  return 201, ""
-end
-
-local function iso8601(t)
-  return os.date("!%Y-%m-%dT%H:%M:%S.000000Z", t)
-end
-
--- IAM: GET /v3/projects?name=<region>
-function Emulator:list_projects(req)
-  local status, body = self:authenticate(req)
-  if status then return status, body end
-  self.stats.iam_calls = self.stats.iam_calls + 1
-  local name = unescape((req.target:match("[?&]name=([^&]*)") or ""):gsub("+", " "))
-  local ids = self.cfg.projects and self.cfg.projects[name]
-  if ids == nil and not self.cfg.projects then ids = { self.cfg.project_id or "0a1b2c3d4e5f67890a1b2c3d4e5f6789" } end
-  local projects = {}
-  for i, id in ipairs(ids or {}) do
-    projects[i] = { id = id, name = name, domain_id = "emulatordomain", parent_id = "emulatordomain", enabled = true,
-      is_domain = false, description = "" }
-  end
-  local cjson = decoder()
-  return 200, cjson.encode({ projects = #projects > 0 and projects or cjson.empty_array or {},
-    links = { self = "/v3/projects" } }), { ["X-IAM-Trace-Id"] = random_uuid() }
-end
-
--- The ECS metadata service: a token, then temporary credentials it will accept until they expire.
-function Emulator:metadata(req, what)
-  local cjson = decoder()
-  if what == "token" then
-    self.stats.metadata_token_calls = self.stats.metadata_token_calls + 1
-    if not self.cfg.metadata_token then return 404, "" end
-    local token = random_uuid()
-    self.metadata_tokens[token] = true
-    return 200, token, { ["Content-Type"] = "text/plain" }
-  end
-  self.stats.metadata_calls = self.stats.metadata_calls + 1
-  local given = req.headers["x-metadata-token"]
-  if self.cfg.metadata_token and not (given and self.metadata_tokens[given]) then
-    return 401, '{"error":"a valid X-Metadata-Token is needed"}'
-  end
-  if self.cfg.metadata_fail then return 500, '{"error":"metadata service unavailable"}' end
-  local ak = "TMP" .. random_uuid():gsub("%-", ""):sub(1, 17):upper()
-  local t = { sk = random_uuid(), token = "tok-" .. random_uuid(), expires = self.now() + self.cfg.metadata_ttl }
-  self.temporary[ak] = t
-  return 200, cjson.encode({ credential = { access = ak, secret = t.sk, securitytoken = t.token,
-    expires_at = iso8601(t.expires) } })
-end
-
-function Emulator:admin(req, what)
-  local cjson = decoder()
-  if what == "stats" and req.method == "GET" then
-    return 200, cjson.encode({ requests = self.stats.requests, connections = self.stats.api_connections,
-      all_connections = self.stats.connections, rejected_signatures = self.stats.rejected_signatures,
-      kafka_tasks = #self.kafka_tasks, dis_tasks = #self.dis_tasks, iam_calls = self.stats.iam_calls,
-      metadata_calls = self.stats.metadata_calls, metadata_token_calls = self.stats.metadata_token_calls })
-  elseif what == "tasks" and req.method == "GET" then
-    return 200, cjson.encode({ kafka = self.kafka_tasks, dis = self.dis_tasks })
-  elseif what == "reset" and req.method == "POST" then
-    self:reset()
-    return 204, ""
-  elseif what == "faults" and req.method == "POST" then -- answer the next calls of an operation so
-    local ok, f = pcall(cjson.decode, req.body)
-    if not ok or type(f) ~= "table" or type(f.operation) ~= "string" then
-      return 400, '{"error":"a JSON object with operation is needed"}'
+-- The context a handler gets: { op, req, params, query, body?, project, shape }, or status, body.
+function Emulator:context(op, params, req)
+  local ctx = { op = op, req = req, params = params, query = decode_query(req.target), shape = SHAPE[op.service] }
+  if op.project then
+    ctx.project = params.project_id
+    if self.cfg.project_id and ctx.project ~= self.cfg.project_id then
+      return nil, json_error(404, "apigw", "APIGW.0101", M.NO_API)
     end
-    f.times = f.times or 1
-    self.faults[#self.faults + 1] = f
-    return 204, ""
-  elseif what == "config" and req.method == "POST" then -- change settings at run time (tests)
-    local ok, changes = pcall(cjson.decode, req.body)
-    if not ok or type(changes) ~= "table" then return 400, '{"error":"a JSON object is needed"}' end
-    for k, v in pairs(changes) do self.cfg[k] = v end
-    return 204, ""
+    local header = req.headers["x-project-id"]
+    if header and header ~= ctx.project then
+      return nil, json_error(400, "apigw", "APIGW.0104", "X-Project-Id does not match the project in the path")
+    end
   end
-  return json_error(404, "apigw", "APIGW.0101", "no such emulator endpoint")
+  for _, prm in ipairs(op.params) do -- the registry's limits on parameters, as the service applies them
+    local v = prm["in"] == "path" and params[prm.name] or ctx.query[prm.wire]
+    local bad = prm.max and prm.type == "string" and type(v) == "string" and #v > prm.max and
+      ("at most " .. prm.max .. " characters")
+    if prm.type == "integer" and v ~= nil then
+      local n = tonumber(v)
+      if not n or n % 1 ~= 0 or (prm.min and (n < prm.min or n > prm.max)) then
+        bad = "an integer" .. (prm.min and (" from " .. prm.min .. " to " .. prm.max) or "")
+      end
+    end
+    if bad then
+      return nil, json_error(400, ctx.shape, BAD_BODY[op.service], "Invalid request parameter: " .. prm.name ..
+        " must be " .. bad)
+    end
+  end
+  if op.request then
+    local body, why = decode_body(op, req)
+    if not body then
+      return nil, json_error(400, ctx.shape, BAD_BODY[op.service], "Invalid request parameter: " .. why)
+    end
+    ctx.body = body
+  end
+  return ctx
 end
 
 -- The service's error body for a fault: DIS and the gateway have their own shapes.
@@ -323,51 +345,79 @@ function Emulator:take_fault(op)
   end
 end
 
-local SERVICE_OF = { create_connector_task = "kafka", create_obs_transfer_task = "dis", keystone_list_projects = "iam" }
-
 -- Answers one parsed request {method, target, headers (lower-case names), body}.
 -- Returns status, body, headers, and { delay = s, drop = true } when an injected fault says so.
 function Emulator:handle(req)
-  local op = self:route(req)
-  local f = op and self:take_fault(op)
-  if f then
-    self.stats.requests = self.stats.requests + 1
-    local action = { delay = f.delay, drop = f.drop }
-    if f.drop then return nil, nil, nil, action end
-    local status, body, headers = fault_answer(f, SERVICE_OF[op])
-    return status, body, headers, action
-  end
-  return self:serve(req)
-end
-
--- The operation a request is for, or nil.
-function Emulator.route(_, req)
-  local path = req.target:match("^[^?]*")
-  if path == "/v3/projects" and req.method == "GET" then return "keystone_list_projects" end
-  if req.method ~= "POST" then return nil end
-  if path:match("^/v2/[^/]+/instances/[^/]+/connector/tasks$") then return "create_connector_task" end
-  if path:match("^/v2/[^/]+/streams/[^/]+/transfer%-tasks$") then return "create_obs_transfer_task" end
-end
-
-function Emulator:serve(req)
   local path = req.target:match("^[^?]*")
   local admin = path:match("^/_emulator/(%a+)$")
   if admin then return self:admin(req, admin) end
-  if path == "/meta-data/latest/api/token" and req.method == "PUT" then return self:metadata(req, "token") end
-  if path == "/openstack/latest/securitykey" and req.method == "GET" then return self:metadata(req, "securitykey") end
+  if path == "/meta-data/latest/api/token" and req.method == "PUT" then return HANDLERS.metadata_token(self, req) end
+  if path == "/openstack/latest/securitykey" and req.method == "GET" then
+    return HANDLERS.metadata_securitykey(self, req)
+  end
   self.stats.requests = self.stats.requests + 1
-  if path == "/v3/projects" and req.method == "GET" then return self:list_projects(req) end
-  local p, i = path:match("^/v2/([^/]+)/instances/([^/]+)/connector/tasks$")
-  local p2, s = path:match("^/v2/([^/]+)/streams/([^/]+)/transfer%-tasks$")
-  if not (p and req.method == "POST") and not (p2 and req.method == "POST") then
-    return json_error(404, "apigw", "APIGW.0101", NO_API)
+  local op, params = self:route(req)
+  if not op then return json_error(404, "apigw", "APIGW.0101", M.NO_API) end
+  self.stats.calls[op.name] = (self.stats.calls[op.name] or 0) + 1
+  local f = self:take_fault(op.name)
+  if f then
+    local action = { delay = f.delay, drop = f.drop }
+    if f.drop then return nil, nil, nil, action end
+    local status, body, headers = fault_answer(f, op.service)
+    return status, body, headers, action
   end
   local status, body = self:authenticate(req)
   if status then return status, body end
-  if p then return self:create_connector_task(req, unescape(p), unescape(i)) end
-  return self:create_obs_transfer_task(req, unescape(p2), unescape(s))
+  local ctx
+  ctx, status, body = self:context(op, params, req)
+  if not ctx then return status, body end
+  local handler = HANDLERS[op.name]
+  if not handler then return json_error(501, "apigw", "EMU.0501", "the emulator does not serve " .. op.name) end
+  local st, out, headers = handler(self, ctx)
+  if type(out) == "table" then out = json.encode(out) end
+  return st, out, headers
 end
 
-M.random_uuid = random_uuid
+-- ---- the /_emulator/ endpoints -------------------------------------------------------------------
+
+local function decode_object(body)
+  local ok, t = pcall(json.decode, body or "")
+  if ok and type(t) == "table" then return t end
+end
+
+function Emulator:admin(req, what)
+  if what == "stats" and req.method == "GET" then
+    local calls = next(self.stats.calls) and self.stats.calls or nil
+    return 200, json.encode({ requests = self.stats.requests, connections = self.stats.api_connections,
+      all_connections = self.stats.connections, rejected_signatures = self.stats.rejected_signatures,
+      kafka_tasks = #self.kafka_tasks, dis_tasks = #self.dis_tasks, iam_calls = self.stats.iam_calls,
+      metadata_calls = self.stats.metadata_calls, metadata_token_calls = self.stats.metadata_token_calls,
+      calls = calls, clock = self:clock() })
+  elseif what == "tasks" and req.method == "GET" then
+    return 200, json.encode({ kafka = self.kafka_tasks, dis = self.dis_tasks })
+  elseif what == "reset" and req.method == "POST" then
+    self:reset()
+    return 204, ""
+  elseif what == "faults" and req.method == "POST" then -- answer the next calls of an operation so
+    local f = decode_object(req.body)
+    if not f or type(f.operation) ~= "string" then return 400, '{"error":"a JSON object with operation is needed"}' end
+    f.times = f.times or 1
+    self.faults[#self.faults + 1] = f
+    return 204, ""
+  elseif what == "clock" and req.method == "POST" then -- { freeze = bool, advance = s, delays = {...} }
+    local c = decode_object(req.body)
+    if not c then return 400, '{"error":"a JSON object is needed"}' end
+    if c.freeze ~= nil then self:freeze(c.freeze) end
+    if c.advance then self:advance(c.advance) end
+    for k, v in pairs(type(c.delays) == "table" and c.delays or {}) do self.cfg.delays[k] = v end
+    return 200, json.encode({ clock = self:clock(), frozen = self.frozen })
+  elseif what == "config" and req.method == "POST" then -- change settings at run time (tests)
+    local changes = decode_object(req.body)
+    if not changes then return 400, '{"error":"a JSON object is needed"}' end
+    for k, v in pairs(changes) do self.cfg[k] = v end
+    return 204, ""
+  end
+  return json_error(404, "apigw", "APIGW.0101", "no such emulator endpoint")
+end
 
 return M

@@ -1,0 +1,405 @@
+/* lparse.c - reading an answer: the documented status and object, or a structured error as the
+ * official SDKs read them (with the gateway's canonical-request diff for a 401); see lcall.h. */
+#include <stdio.h>
+#include <string.h>
+#include "compat.h"
+#include "errors.h"
+#include "lcall.h"
+#include "lmodel.h"
+#include "lsecrets.h"
+
+#define MESSAGE_MAX 1024      /* an error body shown as a message is cut here */
+#define JSON_MESSAGE_MAX 8192 /* and a message the body names, here */
+
+/* Pushes the value of header name (any case) from the table at idx, or nil. */
+void hwc_push_header(lua_State *L, int idx, const char *name) {
+  size_t want = strlen(name);
+  if (lua_type(L, idx) == LUA_TTABLE) {
+    idx = lua_absindex(L, idx);
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+      size_t n;
+      const char *k;
+      if (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TSTRING) {
+        k = lua_tolstring(L, -2, &n);
+        if (hwc_header_name_eq(k, n, name, want)) {
+          lua_remove(L, -2);
+          return;
+        }
+      }
+      lua_pop(L, 1);
+    }
+  }
+  lua_pushnil(L);
+}
+
+/* Pushes meta = { status, request_id?, headers } */
+static void push_meta(lua_State *L, int status, int headers) {
+  lua_createtable(L, 0, 3);
+  lua_pushinteger(L, status);
+  lua_setfield(L, -2, "status");
+  hwc_push_header(L, headers, "x-request-id");
+  lua_setfield(L, -2, "request_id");
+  if (lua_type(L, headers) == LUA_TTABLE) lua_pushvalue(L, headers);
+  else lua_newtable(L);
+  lua_setfield(L, -2, "headers");
+}
+
+static int string_or_number(lua_State *L, int i) {
+  return lua_type(L, i) == LUA_TSTRING || lua_type(L, i) == LUA_TNUMBER;
+}
+
+/* Looks for the error code and message in the decoded body at idx as the official SDKs do:
+ * at each level error_code/error_msg, then errorCode/errorMsg, then code/message (a level
+ * that mixes them, like DIS's errorCode/message, is taken as it is), then the nested objects
+ * ("error" first). Pushes code, message (either may be nil) and returns 1 when found. */
+static int find_error(lua_State *L, int idx, int depth) {
+  static const char *const codes[] = {"error_code", "errorCode", "code"};
+  static const char *const msgs[] = {"error_msg", "errorMsg", "message"};
+  int i, found = 0;
+  idx = lua_absindex(L, idx);
+  if (lua_type(L, idx) != LUA_TTABLE || depth > 8) return 0;
+  luaL_checkstack(L, 8, "error body");
+  lua_pushnil(L);
+  lua_pushnil(L);
+  for (i = 0; i < 3; i++) {
+    if (lua_isnil(L, -2)) {
+      lua_getfield(L, idx, codes[i]);
+      if (string_or_number(L, -1)) { lua_replace(L, -3); found = 1; }
+      else lua_pop(L, 1);
+    }
+    if (lua_isnil(L, -1)) {
+      lua_getfield(L, idx, msgs[i]);
+      if (string_or_number(L, -1)) { lua_replace(L, -2); found = 1; }
+      else lua_pop(L, 1);
+    }
+  }
+  if (found) return 1;
+  lua_pop(L, 2);
+  lua_getfield(L, idx, "error");
+  if (find_error(L, -1, depth + 1)) {
+    lua_remove(L, -3);
+    return 1;
+  }
+  lua_pop(L, 1);
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    if (lua_type(L, -1) == LUA_TTABLE && find_error(L, -1, depth + 1)) {
+      lua_remove(L, -3); /* value */
+      lua_remove(L, -3); /* key */
+      return 1;
+    }
+    lua_pop(L, 1);
+  }
+  return 0;
+}
+
+/* Pushes the value of key anywhere in the decoded body (depth-first), or nothing: 0. */
+static int find_key(lua_State *L, int idx, const char *key, int depth) {
+  idx = lua_absindex(L, idx);
+  if (lua_type(L, idx) != LUA_TTABLE || depth > 8) return 0;
+  luaL_checkstack(L, 6, "error body");
+  lua_getfield(L, idx, key);
+  if (lua_type(L, -1) == LUA_TSTRING) return 1;
+  lua_pop(L, 1);
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    if (find_key(L, -1, key, depth + 1)) {
+      lua_remove(L, -2);
+      lua_remove(L, -2);
+      return 1;
+    }
+    lua_pop(L, 1);
+  }
+  return 0;
+}
+
+/* The length of s[0..n) cut to at most max bytes, not inside a UTF-8 sequence. */
+static size_t utf8_cut(const char *s, size_t n, size_t max) {
+  if (n <= max) return n;
+  while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80) max--;
+  return max;
+}
+
+static const char *canonical_part(int line, int headers_end) {
+  if (line == 1) return "method";
+  if (line == 2) return "uri";
+  if (line == 3) return "query";
+  if (line < headers_end) return "header";
+  if (line == headers_end) return "headers end";
+  if (line == headers_end + 1) return "signed_headers";
+  return "body_hash";
+}
+
+/* Splits s on sep into the table on top of the stack (1-based). */
+static void split_into(lua_State *L, const char *s, size_t n, char sep) {
+  size_t i, start = 0;
+  int k = 0;
+  for (i = 0; i <= n; i++) {
+    if (i == n || s[i] == sep) {
+      lua_pushlstring(L, s + start, i - start);
+      lua_rawseti(L, -2, ++k);
+      start = i + 1;
+    }
+  }
+}
+
+/* The next '|'-separated piece of [*p, end): 0 when there is none. Their echo is walked in
+ * place, piece by piece as ours needs them: a hostile message of megabytes costs no copy. */
+static int next_piece(const char **p, const char *end, const char **piece, size_t *len) {
+  const char *bar;
+  if (*p == NULL || *p > end) return 0;
+  bar = memchr(*p, '|', (size_t)(end - *p));
+  *piece = *p;
+  *len = bar ? (size_t)(bar - *p) : (size_t)(end - *p);
+  *p = bar ? bar + 1 : end + 1;
+  return 1;
+}
+
+#define DIFF_SHOWN 1024 /* a differing line is shown up to this many bytes */
+
+/* The gateway echoes its canonical request in a 401 APIGW.0301 message, '|' for newlines.
+ * Sets err.canonical_request_diff to the first line where it and ours differ. */
+static void canonical_diff(lua_State *L, int err, const char *message, size_t mlen, int req, int secrets) {
+  const char *ours, *method, *start = NULL, *q, *cur, *end = message + mlen;
+  size_t olen, mn, ol, tl, hash_line;
+  int headers_end = 0, line, nours, diff = 0;
+  char marker[24];
+  lua_getfield(L, req, "canonical_request");
+  lua_getfield(L, req, "method");
+  ours = lua_tolstring(L, -2, &olen);
+  method = lua_tolstring(L, -1, &mn);
+  if (ours == NULL || method == NULL || mn > 15) { lua_pop(L, 2); return; }
+  snprintf(marker, sizeof marker, "%s|/", method);
+  for (q = message; q + strlen(marker) <= end; q++)
+    if (memcmp(q, marker, strlen(marker)) == 0) { start = q; break; }
+  if (start == NULL) { lua_pop(L, 2); return; }
+  lua_newtable(L); /* ours: a few lines */
+  split_into(L, ours, olen, '\n');
+  nours = (int)lua_rawlen(L, -1);
+  for (line = 4; line <= nours; line++) {
+    lua_rawgeti(L, -1, line);
+    if (lua_rawlen(L, -1) == 0) headers_end = line;
+    lua_pop(L, 1);
+    if (headers_end) break;
+  }
+  hash_line = (size_t)nours;
+  cur = start;
+  for (line = 1; line <= nours; line++) {
+    const char *a, *b = "";
+    int theirs = next_piece(&cur, end, &b, &tl);
+    lua_rawgeti(L, -1, line);
+    a = lua_tolstring(L, -1, &ol);
+    lua_pop(L, 1); /* the table keeps it */
+    if (!theirs) tl = 0;
+    /* the echo may run on past the body hash: compare the hash's own length there */
+    if ((size_t)line == hash_line && tl > ol) tl = ol;
+    if (!theirs || ol != tl || memcmp(a, b, ol) != 0) {
+      diff = line;
+      lua_createtable(L, 0, 4);
+      lua_pushinteger(L, line);
+      lua_setfield(L, -2, "line");
+      lua_pushstring(L, canonical_part(line, headers_end ? headers_end : nours + 1));
+      lua_setfield(L, -2, "part");
+      hwc_push_scrubbed(L, a, ol, secrets);
+      lua_setfield(L, -2, "ours");
+      if (theirs) {
+        hwc_push_scrubbed(L, b, utf8_cut(b, tl, DIFF_SHOWN), secrets);
+        lua_setfield(L, -2, "theirs");
+      }
+      break;
+    }
+  }
+  if (!diff) {
+    lua_createtable(L, 0, 2);
+    lua_pushboolean(L, 1);
+    lua_setfield(L, -2, "identical");
+    lua_pushliteral(L, "the canonical requests match: the secret key (SK) is wrong or does not belong to this AK");
+    lua_setfield(L, -2, "hint");
+  }
+  lua_setfield(L, err, "canonical_request_diff");
+  lua_pop(L, 3);
+}
+
+/* Pushes a server's text as an error message: scrubbed whole, then cut to max bytes, so a
+ * secret across the cut cannot leave its prefix behind. */
+static void push_message(lua_State *L, const char *s, size_t n, size_t max, int secrets) {
+  size_t len, cut;
+  const char *m;
+  hwc_push_scrubbed(L, s, n, secrets);
+  m = lua_tolstring(L, -1, &len);
+  cut = utf8_cut(m, len, max);
+  if (cut < len) {
+    lua_pushlstring(L, m, cut);
+    lua_replace(L, -2);
+  }
+}
+
+static int retryable_status(int status) { return status == 429 || status == 503; }
+
+/* The fields of an error answer that come from its status and headers. */
+static void error_head(lua_State *L, int err, int status, int headers) {
+  lua_pushinteger(L, status);
+  lua_setfield(L, err, "status");
+  lua_pushboolean(L, retryable_status(status));
+  lua_setfield(L, err, "retryable");
+  hwc_push_header(L, headers, "x-request-id");
+  lua_setfield(L, err, "request_id");
+  hwc_push_header(L, headers, "retry-after"); /* seconds; an HTTP date is left alone */
+  if (lua_isnumber(L, -1) && lua_tonumber(L, -1) >= 0) {
+    lua_pushnumber(L, lua_tonumber(L, -1));
+    lua_setfield(L, err, "retry_after");
+  }
+  lua_pop(L, 1);
+}
+
+/* code and message from a JSON error body, as the official SDKs read them. Returns the stack
+ * index of the decoded body, or 0 when the body is not JSON. */
+static int error_body(lua_State *L, int err, const char *body, size_t blen, int secrets) {
+  int decoded;
+  const char *msg;
+  size_t mlen;
+  if (blen == 0 || hwc_json_decode(L, body, blen) != NULL) return 0;
+  decoded = lua_gettop(L);
+  if (find_error(L, decoded, 0)) {
+    if (!lua_isnil(L, -2)) {
+      lua_pushvalue(L, -2);
+      lua_setfield(L, err, "code");
+    }
+    if (!lua_isnil(L, -1)) {
+      msg = lua_tolstring(L, -1, &mlen);
+      push_message(L, msg, mlen, JSON_MESSAGE_MAX, secrets);
+      lua_setfield(L, err, "message");
+    }
+    lua_pop(L, 2);
+  }
+  if (find_key(L, decoded, "encoded_authorization_message", 0)) lua_setfield(L, err, "encoded_authorization_message");
+  return decoded;
+}
+
+/* Without a message, the body's text stands in; without a code, the status. */
+static void error_defaults(lua_State *L, int err, int status, const char *body, size_t blen, int secrets) {
+  lua_getfield(L, err, "message");
+  if (lua_rawlen(L, -1) == 0) {
+    if (blen == 0) lua_pushliteral(L, "(empty body)");
+    else push_message(L, body, blen, MESSAGE_MAX, secrets);
+    lua_setfield(L, err, "message");
+  }
+  lua_pop(L, 1);
+  lua_getfield(L, err, "code");
+  if (lua_isnil(L, -1)) {
+    lua_pushfstring(L, "%d", status);
+    lua_setfield(L, err, "code");
+  } else if (lua_type(L, -1) == LUA_TNUMBER) { /* 1234, not "1234.0" from a float decoder */
+    long long iv;
+    char num[32];
+    if (hwc_tointeger(L, -1, &iv)) snprintf(num, sizeof num, "%lld", iv);
+    else snprintf(num, sizeof num, "%.17g", (double)lua_tonumber(L, -1));
+    lua_pushstring(L, num);
+    lua_setfield(L, err, "code");
+  }
+  lua_pop(L, 1);
+}
+
+/* Pushes nil, err for an error response. */
+static int api_error(lua_State *L, int status, int headers, const char *body, size_t blen, int req) {
+  int err, secrets, decoded;
+  lua_pushnil(L);
+  hwc_push_error(L, "api", NULL, "");
+  err = lua_gettop(L);
+  hwc_secrets_push_of(L, req);
+  secrets = lua_gettop(L);
+  error_head(L, err, status, headers);
+  decoded = error_body(L, err, body, blen, secrets);
+  error_defaults(L, err, status, body, blen, secrets);
+  if (status == 401 && req && decoded) {
+    lua_getfield(L, err, "code");
+    /* the raw message (before masking) to compare, scrubbed again in the diff */
+    if (lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), "APIGW.0301") == 0 &&
+        find_error(L, decoded, 0) && lua_type(L, -1) == LUA_TSTRING) {
+      size_t mlen;
+      const char *msg = lua_tolstring(L, -1, &mlen);
+      canonical_diff(L, err, msg, mlen, req, secrets);
+    }
+  }
+  hwc_scrub_error(L, err, secrets); /* code, request_id and the rest came from the server */
+  lua_settop(L, err);
+  return 2;
+}
+
+/* The answer to a sent request: result, meta or nil, err. */
+/* Pushes nil and a decode error: the answer is not what the operation documents. */
+static int decode_error(lua_State *L, const hwc_op *op, int status, int headers, int req, const char *field,
+                        const char *fmt, const char *detail) {
+  int err;
+  lua_pushnil(L);
+  hwc_push_error(L, "decode", field, "");
+  err = lua_gettop(L);
+  lua_pushfstring(L, fmt, op->name, status, detail);
+  lua_setfield(L, err, "message");
+  lua_pushinteger(L, status);
+  lua_setfield(L, err, "status");
+  hwc_push_header(L, headers, "x-request-id");
+  lua_setfield(L, err, "request_id");
+  hwc_secrets_push_of(L, req);
+  hwc_scrub_error(L, err, -1);
+  lua_settop(L, err);
+  return 2;
+}
+
+/* The name of the first field the response model requires that the decoded object lacks. */
+static const char *missing_field(lua_State *L, const hwc_model *m, int obj) {
+  size_t i;
+  for (i = 0; i < m->nfields; i++) {
+    int absent;
+    if (!(m->fields[i].flags & HWC_F_REQUIRED)) continue;
+    lua_getfield(L, obj, m->fields[i].name);
+    absent = lua_isnil(L, -1) || (lua_type(L, -1) == LUA_TLIGHTUSERDATA && lua_touserdata(L, -1) == NULL);
+    lua_pop(L, 1);
+    if (absent) return m->fields[i].name;
+  }
+  return NULL;
+}
+
+int hwc_parse(lua_State *L, const hwc_op *op, int status, int headers, int body, int req) {
+  size_t blen = 0, i;
+  const char *b = lua_type(L, body) == LUA_TSTRING ? lua_tolstring(L, body, &blen) : "";
+  char want[16];
+  if (status < 200 || status > 299) return api_error(L, status, headers, b, blen, req);
+  if (status != op->success) { /* a 202 or 204 to a create is not the created object */
+    snprintf(want, sizeof want, "%d", op->success);
+    return decode_error(L, op, status, headers, req, NULL, "%s answered %d; the API documents %s", want);
+  }
+  for (i = 0; i < blen && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t'); i++) {}
+  if (op->response == NULL) {
+    lua_newtable(L);
+  } else if (i == blen) {
+    return decode_error(L, op, status, headers, req, NULL, "%s answered %d with %s, not the documented object",
+                        "an empty body");
+  } else {
+    const char *msg = hwc_json_decode(L, b, blen), *missing;
+    if (msg != NULL)
+      return decode_error(L, op, status, headers, req, NULL, "%s answered %d with a body that is not JSON: %s", msg);
+    if (lua_type(L, -1) != LUA_TTABLE)
+      return decode_error(L, op, status, headers, req, NULL, "%s answered %d with %s, not the documented object",
+                          "a JSON value that is not an object");
+    if ((missing = missing_field(L, op->response, lua_gettop(L))) != NULL)
+      return decode_error(L, op, status, headers, req, missing, "%s answered %d without %s, which the API documents",
+                          missing);
+    hwc_model_read(L, op->response, -1);
+    lua_remove(L, -2);
+  }
+  push_meta(L, status, headers);
+  return 2;
+}
+
+int hwc_lua_parse(lua_State *L) {
+  const hwc_op *op = hwc_check_op(L, 1);
+  long long status;
+  lua_settop(L, 5);
+  if (!hwc_tointeger(L, 2, &status) || status < 100 || status > 999)
+    return luaL_argerror(L, 2, "HTTP status expected");
+  if (!lua_isnil(L, 3)) luaL_checktype(L, 3, LUA_TTABLE);
+  if (!lua_isnil(L, 4)) luaL_checktype(L, 4, LUA_TSTRING);
+  return hwc_parse(L, op, (int)status, 3, 4, lua_isnil(L, 5) ? 0 : 5);
+}

@@ -1,0 +1,252 @@
+-- registry/dis.lua: DIS (Data Ingestion Service), its operations and models. See registry/kafka.lua.
+-- From the API page "Adding OBS Dump Tasks" (Tables 3-5) and ../shared/api/lifecycle.md.
+return {
+  service = "dis",
+  doc = "DIS: dump (transfer) tasks",
+  host = "dis",
+
+  enums = {
+    -- the page's enumeration says OBS, its description lists all five: both readings
+    destination_type = { "OBS", "MRS", "DLI", "CLOUDTABLE", "DWS" },
+    consumer_strategy = { "LATEST", "TRIM_HORIZON" },
+    file_type = { "text", "parquet", "carbon" },
+    record_delimiter = { ",", ";", "|", "\n", "\\n" },
+    -- "If this parameter is left blank, the time directory format will not be used"
+    partition_format = { "", "yyyy", "yyyy/MM", "yyyy/MM/dd", "yyyy/MM/dd/HH", "yyyy/MM/dd/HH/mm" },
+    timestamp_type = { "String", "Timestamp" },
+    action = { "start", "stop" },
+    stream_type = { "COMMON", "ADVANCED" },
+    data_type = { "BLOB", "JSON", "CSV" },
+    compression_format = { "snappy", "gzip", "zip" },
+    timestamp_format = { "yyyy/MM/dd HH:mm:ss", "MM/dd/yyyy HH:mm:ss", "dd/MM/yyyy HH:mm:ss", "yyyy-MM-dd HH:mm:ss",
+      "MM-dd-yyyy HH:mm:ss", "dd-MM-yyyy HH:mm:ss" },
+  },
+
+  models = {
+    TransferTask = {
+      doc = "A dump task as list_transfer_tasks shows it (task_id: the official SDK models drop it).",
+      fields = {
+        { "task_name", "string" }, { "task_id", "string", doc = "What the start and stop actions need." },
+        { "state", "string", doc = "STARTING, RUNNING, PAUSED, ERROR, ABNORMAL, DELETE, ... (advisory)" },
+        { "destination_type", "string" }, { "create_time", "int64" }, { "last_transfer_timestamp", "int64" },
+      },
+    },
+    ListTransferTasksResponse = {
+      doc = "The dump tasks of a stream.",
+      fields = {
+        { "total_number", "int32" }, { "quota", "int32", doc = "Dump tasks a stream may have." },
+        { "tasks", "array", model = "TransferTask" },
+      },
+    },
+    TransferPartition = {
+      doc = "How far a dump task got in one partition.",
+      fields = {
+        { "partitionId", "string" }, { "discard", "int64" }, { "state", "string" },
+        { "last_transfer_timestamp", "int64" }, { "last_transfer_offset", "int64" },
+      },
+    },
+    OBSDestinationDescriptorResponse = {
+      doc = "An OBS dump task's parameters as the service shows them.",
+      fields = {
+        { "task_name", "string" }, { "consumer_strategy", "string" }, { "agency_name", "string" },
+        { "destination_file_type", "string" }, { "obs_bucket_path", "string" }, { "file_prefix", "string" },
+        { "partition_format", "string" }, { "record_delimiter", "string" }, { "deliver_time_interval", "int32" },
+        { "retry_duration", "int32" },
+      },
+    },
+    ShowTransferTaskResponse = {
+      doc = "One dump task (task_id and stream_id: the official SDK models drop them).",
+      fields = {
+        { "stream_name", "string" }, { "task_name", "string" }, { "task_id", "string" }, { "stream_id", "string" },
+        { "state", "string", doc = "STARTING, RUNNING, PAUSED, ERROR, ABNORMAL, DELETE, ... (advisory)" },
+        { "destination_type", "string" }, { "create_time", "int64" }, { "last_transfer_timestamp", "int64" },
+        { "partitions", "array", model = "TransferPartition" },
+        { "obs_destination_description", "object", model = "OBSDestinationDescriptorResponse" },
+      },
+    },
+    BatchTransferTaskId = {
+      doc = "A dump task named by its id.",
+      fields = { { "id", "string", required = true, doc = "The task_id list_transfer_tasks shows." } },
+    },
+    BatchTransferTaskReq = {
+      doc = "Starting or stopping dump tasks.",
+      fields = {
+        { "action", "string", required = true, enum = "action", doc = "start or stop." },
+        { "tasks", "array", model = "BatchTransferTaskId", required = true, doc = "The tasks, by id." },
+      },
+    },
+    Tag = {
+      doc = "A tag.",
+      fields = { { "key", "string", doc = "Tag key." }, { "value", "string", doc = "Tag value." } },
+    },
+    CsvProperties = {
+      doc = "CSV data's properties.",
+      fields = { { "delimiter", "string" } },
+    },
+    CreateStreamReq = {
+      doc = "A stream to create.",
+      fields = {
+        { "stream_name", "string", required = true, min = 1, max = 64, charset = "_-",
+          doc = "Stream name: letters, digits, _ and -." },
+        { "partition_count", "int32", required = true, doc = "Partitions." },
+        { "stream_type", "string", enum = "stream_type", doc = "COMMON or ADVANCED." },
+        { "data_type", "string", enum = "data_type", default = "BLOB", doc = "Source data type." },
+        { "data_duration", "int32", doc = "Retention, in hours (the page: 24 to 72; default 24)." },
+        { "auto_scale_enabled", "boolean", doc = "Whether partitions scale by themselves." },
+        { "auto_scale_min_partition_count", "int64" },
+        { "auto_scale_max_partition_count", "int32" },
+        { "data_schema", "string", doc = "Avro schema of JSON or CSV data." },
+        { "csv_properties", "object", model = "CsvProperties" },
+        { "compression_format", "string", enum = "compression_format" },
+        { "tags", "array", model = "Tag", doc = "At most 10." },
+        { "sys_tags", "array", model = "Tag" },
+      },
+    },
+    StreamPartition = {
+      doc = "A partition of a stream.",
+      fields = {
+        { "status", "string" }, { "partition_id", "string" }, { "hash_range", "string" },
+        { "sequence_number_range", "string" }, { "parent_partitions", "string" },
+      },
+    },
+    ShowStreamResponse = {
+      doc = "A stream (stream_id: what dump task actions and tags refer to).",
+      fields = {
+        { "stream_name", "string" }, { "stream_id", "string" }, { "create_time", "int64" },
+        { "last_modified_time", "int64" },
+        { "status", "string", doc = "CREATING, RUNNING, TERMINATING, FROZEN, ... (advisory)" },
+        { "stream_type", "string" }, { "data_type", "string" }, { "retention_period", "int32" },
+        { "partitions", "array", model = "StreamPartition" }, { "has_more_partitions", "boolean" },
+        { "writable_partition_count", "int32" }, { "readable_partition_count", "int32" },
+        { "compression_format", "string" }, { "data_schema", "string" }, { "tags", "array", model = "Tag" },
+      },
+    },
+    StreamInfo = {
+      doc = "A stream in a list.",
+      fields = {
+        { "stream_name", "string" }, { "stream_id", "string" }, { "create_time", "int64" },
+        { "retention_period", "int32" }, { "status", "string" }, { "stream_type", "string" },
+        { "data_type", "string" }, { "writable_partition_count", "int32" }, { "readable_partition_count", "int32" },
+        { "tags", "array", model = "Tag" }, { "auto_scale_enabled", "boolean" },
+      },
+    },
+    ListStreamsResponse = {
+      doc = "A page of streams.",
+      fields = {
+        { "total_number", "int64" }, { "stream_names", "array", items = "string" },
+        { "has_more_streams", "boolean", doc = "Another page follows: ask again from the last name." },
+        { "stream_info_list", "array", model = "StreamInfo" },
+      },
+    },
+    ProcessingSchema = {
+      doc = "Dump time directory from the source data's timestamp (Table 5).",
+      fields = {
+        { "timestamp_name", "string", required = true, doc = "Attribute name of the source data timestamp." },
+        { "timestamp_type", "string", required = true, enum = "timestamp_type", doc = "String or Timestamp." },
+        { "timestamp_format", "string", enum = "timestamp_format", when = "timestamp_type = String",
+          doc = "Timestamp format." },
+      },
+      rules = { { "require", when = "timestamp_type", equals = "String", "timestamp_format" } },
+    },
+
+    OBSDestinationDescriptorRequest = {
+      doc = "Where and how an OBS dump task writes (Table 4).",
+      fields = {
+        { "task_name", "string", required = true, min = 1, max = 64, charset = "-_",
+          doc = "Dump task name: letters, digits, - and _." },
+        { "consumer_strategy", "string", enum = "consumer_strategy", default = "LATEST", doc = "Start offset." },
+        { "agency_name", "string", required = true, min = 1, max = 64, doc = "IAM agency DIS uses to reach OBS." },
+        { "destination_file_type", "string", enum = "file_type", default = "text", doc = "Dump file format." },
+        { "obs_bucket_path", "string", required = true, doc = "OBS bucket name." },
+        { "file_prefix", "string", max = 50, charset = "_/", no_lead_slash = true,
+          doc = "Directory in the bucket; no leading /." },
+        { "partition_format", "string", enum = "partition_format", doc = "Time directory format; empty: none." },
+        { "record_delimiter", "string", enum = "record_delimiter", default = "\n", doc = "Delimiter between records." },
+        -- "Mandatory: Yes" and "Default: 300" on the same page: both readings
+        { "deliver_time_interval", "int32", min = 30, max = 900, default = 300, doc = "Dump interval, in seconds." },
+        { "processing_schema", "object", model = "ProcessingSchema", doc = "Time directory from the data's timestamp." },
+      },
+    },
+
+    CreateTransferTaskReq = {
+      doc = "The body of a dump task create (Table 3).",
+      fields = {
+        { "destination_type", "string", required = true, enum = "destination_type", doc = "Dump destination." },
+        { "obs_destination_descriptor", "object", model = "OBSDestinationDescriptorRequest",
+          when = "destination_type = OBS", doc = "OBS parameters." },
+      },
+      rules = { { "require", when = "destination_type", equals = "OBS", "obs_destination_descriptor" } },
+    },
+  },
+
+  operations = {
+    {
+      name = "create_obs_transfer_task", method = "POST", path = "/v2/{project_id}/streams/{stream_name}/transfer-tasks",
+      doc = "Adds an OBS dump task to a stream. 201, no body.",
+      params = { { "stream_name", "string", max = 60, doc = "Stream name." } },
+      request = "CreateTransferTaskReq", success = 201,
+    },
+    {
+      name = "list_transfer_tasks", method = "GET", path = "/v2/{project_id}/streams/{stream_name}/transfer-tasks",
+      doc = "Lists the dump tasks of a stream, with their task_id.",
+      params = { { "stream_name", "string", max = 60, doc = "Stream name." } },
+      response = "ListTransferTasksResponse", success = 200,
+    },
+    {
+      name = "show_transfer_task", method = "GET",
+      path = "/v2/{project_id}/streams/{stream_name}/transfer-tasks/{task_name}",
+      doc = "Shows one dump task, by name; DIS.4354 once it is deleted.",
+      params = { { "stream_name", "string", max = 60, doc = "Stream name." },
+        { "task_name", "string", max = 64, doc = "Dump task name." } },
+      response = "ShowTransferTaskResponse", success = 200,
+    },
+    {
+      name = "delete_transfer_task", method = "DELETE",
+      path = "/v2/{project_id}/streams/{stream_name}/transfer-tasks/{task_name}",
+      doc = "Deletes a dump task, by name. 204, no body.",
+      params = { { "stream_name", "string", max = 60, doc = "Stream name." },
+        { "task_name", "string", max = 64, doc = "Dump task name." } },
+      success = 204,
+    },
+    {
+      name = "batch_start_transfer_task", method = "POST",
+      path = "/v2/{project_id}/streams/{stream_name}/transfer-tasks/action",
+      doc = "Starts dump tasks, by id (body: { action = \"start\", tasks = { { id = ... } } }). 200, no body.",
+      params = { { "stream_name", "string", max = 60, doc = "Stream name." } },
+      request = "BatchTransferTaskReq", success = 200,
+    },
+    {
+      name = "batch_stop_transfer_task", method = "POST",
+      path = "/v2/{project_id}/streams/{stream_name}/transfer-tasks/action",
+      doc = "Stops dump tasks, by id (body: { action = \"stop\", tasks = { { id = ... } } }). 200, no body.",
+      params = { { "stream_name", "string", max = 60, doc = "Stream name." } },
+      request = "BatchTransferTaskReq", success = 200,
+    },
+    {
+      name = "create_stream", method = "POST", path = "/v2/{project_id}/streams",
+      doc = "Creates a stream (status CREATING, then RUNNING). 201, no body.",
+      request = "CreateStreamReq", success = 201,
+    },
+    {
+      name = "show_stream", method = "GET", path = "/v2/{project_id}/streams/{stream_name}",
+      doc = "Shows a stream; DIS.4301 once it is deleted.",
+      params = { { "stream_name", "string", max = 64, doc = "Stream name." },
+        { "start_partitionId", "string", doc = "The partition to list from (shardId-0000000000)." },
+        { "limit_partitions", "integer", min = 1, max = 2147483647, doc = "Partitions per answer." } },
+      response = "ShowStreamResponse", success = 200,
+    },
+    {
+      name = "list_streams", method = "GET", path = "/v2/{project_id}/streams",
+      doc = "Lists streams, a page at a time (has_more_streams: ask again from the last name).",
+      params = { { "limit", "integer", min = 1, max = 2147483647, doc = "Streams per page." },
+        { "start_stream_name", "string", max = 64, doc = "List after this name (exclusive)." } },
+      response = "ListStreamsResponse", success = 200,
+    },
+    {
+      name = "delete_stream", method = "DELETE", path = "/v2/{project_id}/streams/{stream_name}",
+      doc = "Deletes a stream. 204, no body.",
+      params = { { "stream_name", "string", max = 64, doc = "Stream name." } },
+      success = 204,
+    },
+  },
+}

@@ -1,0 +1,651 @@
+-- registry/gen.lua: turns the per-service registry files (registry/<service>.lua) into everything
+-- that follows from them, after checking them whole:
+--   csrc/registry.c               the C descriptors (models, rules resolved to field indices,
+--                                 operations with parsed path templates and typed parameters)
+--   lua/huaweicloud/registry.lua  what the Lua layer needs (services, error classes, waiters)
+--   lua/huaweicloud/types.lua     lua-language-server annotations for every model and method
+--   docs/api.md                   the reference: operations, parameters, fields, rules, secrets
+--   README.md                     the operation table and the list of enforced conditional rules,
+--                                 between <!-- registry:... --> markers
+-- Usage: lua5.4 registry/gen.lua [--check] [root]. --check writes nothing and exits 1 when a
+-- generated file differs from what it would write (CI: the committed output is never stale).
+-- The format of a service file is described in registry/README.md.
+local SERVICES = { "kafka", "dis", "iam" }
+local args = { ... }
+local check = false
+local root = "."
+for _, a in ipairs(args) do
+  if a == "--check" then check = true else root = a end
+end
+
+local errors = {}
+local function fail(where, msg) errors[#errors + 1] = where .. ": " .. msg end
+
+local TYPES = { string = "HWC_T_STRING", boolean = "HWC_T_BOOLEAN", int32 = "HWC_T_INT32", int64 = "HWC_T_INT64",
+  object = "HWC_T_OBJECT", array = "HWC_T_ARRAY" }
+local PTYPES = { string = "HWC_P_STRING", integer = "HWC_P_INTEGER", boolean = "HWC_P_BOOLEAN", list = "HWC_P_LIST" }
+local RULES = { require = "HWC_R_REQUIRE", exactly_one = "HWC_R_EXACTLY_ONE", excludes = "HWC_R_EXCLUDES" }
+-- why a "mandatory only when ..." note of a page is not enforced (models.c's one rule)
+local UNENFORCED = {
+  example = "the page's own example for that case leaves it out",
+  peer = "only some peers have it (a password, an authenticated peer)",
+  tuning = "a tuning value the service fills in",
+  switch = "an on/off switch",
+  default = "the page documents a default",
+  either = "one side of an either/or or of a 'cannot both'",
+}
+local FIELD_KEYS = { [1] = true, [2] = true, required = true, secret = true, enum = true, min = true, max = true,
+  charset = true, no_lead_slash = true, model = true, items = true, doc = true, default = true, when = true,
+  unenforced = true, number_ok = true }
+local OP_KEYS = { name = true, method = true, path = true, params = true, request = true, response = true,
+  success = true, doc = true, project = true, body = true, errors = true, waiter = true, state = true,
+  identity = true }
+
+-- ---- loading and checking --------------------------------------------------------------
+
+local services, models, model_order, ops = {}, {}, {}, {}
+for _, name in ipairs(SERVICES) do
+  local path = root .. "/registry/" .. name .. ".lua"
+  local chunk = assert(loadfile(path))
+  local svc = chunk()
+  svc.file = "registry/" .. name .. ".lua"
+  services[#services + 1] = svc
+  local mnames = {}
+  for mname in pairs(svc.models or {}) do mnames[#mnames + 1] = mname end
+  table.sort(mnames)
+  for _, mname in ipairs(mnames) do
+    if models[mname] then fail(svc.file, "model " .. mname .. " is also in " .. models[mname].service.file) end
+    local m = svc.models[mname]
+    m.name, m.service = mname, svc
+    models[mname] = m
+    model_order[#model_order + 1] = m
+  end
+  for _, op in ipairs(svc.operations or {}) do
+    op.service = svc
+    ops[#ops + 1] = op
+  end
+end
+
+local function enum_of(svc, f, where)
+  if f.enum == nil then return nil end
+  if type(f.enum) == "table" then return f.enum end
+  local e = svc.enums and svc.enums[f.enum]
+  if not e then fail(where, "unknown enum " .. tostring(f.enum)) end
+  return e
+end
+
+-- fields: { name, type, ... } -> normalised { name, type, enum, model, ... }
+for _, m in ipairs(model_order) do
+  local where = m.service.file .. ": model " .. m.name
+  local seen = {}
+  m.index = {}
+  for i, f in ipairs(m.fields or {}) do
+    for k in pairs(f) do
+      if not FIELD_KEYS[k] then fail(where, "field " .. tostring(f[1]) .. " has an unknown key " .. tostring(k)) end
+    end
+    f.name, f.type = f[1], f[2]
+    if type(f.name) ~= "string" or f.name == "" then fail(where, "field " .. i .. " has no name") end
+    if seen[f.name] then fail(where, "field " .. f.name .. " twice") end
+    seen[f.name] = true
+    m.index[f.name] = i
+    if not TYPES[f.type] then fail(where, "field " .. tostring(f.name) .. ": unknown type " .. tostring(f.type)) end
+    f.enum_values = enum_of(m.service, f, where .. "." .. tostring(f.name))
+    if f.type == "object" or (f.type == "array" and not f.items) then
+      if not models[f.model or ""] then fail(where, "field " .. f.name .. ": unknown model " .. tostring(f.model)) end
+    end
+    if f.items and not ({ string = true, int32 = true, int64 = true, boolean = true })[f.items] then
+      fail(where, "field " .. f.name .. ": array items must be a scalar type or a model")
+    end
+    if f.min and f.max and f.min > f.max then fail(where, "field " .. f.name .. ": min > max") end
+    if f.number_ok and f.type ~= "string" then fail(where, "field " .. f.name .. ": number_ok is for strings") end
+    if f.unenforced and not UNENFORCED[f.unenforced] then
+      fail(where, "field " .. f.name .. ": unenforced reason must be one of example, peer, tuning, switch, default, either")
+    end
+  end
+end
+
+-- A field path ("source_task.redis_address") of model m as field indices (1-based here).
+local function resolve(m, path, where)
+  local idx, cur = {}, m
+  for part in path:gmatch("[^.]+") do
+    local i = cur and cur.index[part]
+    if not i then
+      fail(where, "path " .. path .. " names no field of " .. m.name)
+      return nil
+    end
+    idx[#idx + 1] = i
+    local f = cur.fields[i]
+    cur = f.type == "object" and models[f.model] or nil
+  end
+  return idx
+end
+
+for _, m in ipairs(model_order) do
+  local where = m.service.file .. ": model " .. m.name
+  for r, rule in ipairs(m.rules or {}) do
+    rule.kind = rule[1]
+    if not RULES[rule.kind] then fail(where, "rule " .. r .. ": unknown kind " .. tostring(rule.kind)) end
+    if (rule.when == nil) ~= (rule.equals == nil) then fail(where, "rule " .. r .. ": when and equals go together") end
+    if rule.when then rule.when_idx = resolve(m, rule.when, where) end
+    rule.paths, rule.idx = {}, {}
+    for k = 2, #rule do
+      rule.paths[#rule.paths + 1] = rule[k]
+      rule.idx[#rule.idx + 1] = resolve(m, rule[k], where) or {}
+    end
+    if #rule.paths == 0 then fail(where, "rule " .. r .. " names no field") end
+  end
+end
+
+-- Every "mandatory only when" note is enforced by a rule of its model or of a model that holds
+-- it (with the same condition, naming this field), or says why not: one rule for every field.
+local parents = {} -- model name -> { { model, field name } }
+for _, m in ipairs(model_order) do
+  for _, f in ipairs(m.fields or {}) do
+    if f.model then
+      parents[f.model] = parents[f.model] or {}
+      table.insert(parents[f.model], { m, f.name })
+    end
+  end
+end
+local function enforced(m, fname, cond_field, cond_value, prefix, depth)
+  if depth > 4 then return false end
+  for _, rule in ipairs(m.rules or {}) do
+    if rule.kind ~= "excludes" and rule.when == cond_field and rule.equals == cond_value then
+      for _, p in ipairs(rule.paths) do
+        if p == prefix .. fname then return true end
+      end
+    end
+  end
+  for _, up in ipairs(parents[m.name] or {}) do
+    if enforced(up[1], fname, cond_field, cond_value, up[2] .. "." .. prefix, depth + 1) then return true end
+  end
+  return false
+end
+for _, m in ipairs(model_order) do
+  for _, f in ipairs(m.fields or {}) do
+    if f.when then
+      local cf, cv = f.when:match("^([%w_]+) = (.+)$")
+      if not cf then fail(m.name .. "." .. f.name, "when must read 'field = VALUE'") end
+      local is = cf and enforced(m, f.name, cf, cv, "", 0)
+      f.enforced = is
+      if is and f.unenforced then
+        fail(m.name .. "." .. f.name, "enforced by a rule, yet marked unenforced (" .. f.unenforced .. ")")
+      elseif not is and not f.unenforced then
+        fail(m.name .. "." .. f.name, "'mandatory when " .. f.when .. "' is neither enforced by a rule nor " ..
+          "marked unenforced with a reason")
+      end
+    end
+  end
+end
+
+-- operations
+local op_names = {}
+for _, op in ipairs(ops) do
+  local where = op.service.file .. ": operation " .. tostring(op.name)
+  for k in pairs(op) do
+    if not OP_KEYS[k] and k ~= "service" then fail(where, "unknown key " .. tostring(k)) end
+  end
+  if op_names[op.name] then fail(where, "defined twice") end
+  op_names[op.name] = true
+  if not ({ GET = true, POST = true, PUT = true, DELETE = true, PATCH = true })[op.method] then
+    fail(where, "bad method " .. tostring(op.method))
+  end
+  if type(op.success) ~= "number" or op.success < 100 or op.success > 599 then fail(where, "bad success status") end
+  if op.request and not models[op.request] then fail(where, "unknown request model " .. op.request) end
+  if op.response and not models[op.response] then fail(where, "unknown response model " .. op.response) end
+  op.params = op.params or {}
+  local pindex = {}
+  for i, p in ipairs(op.params) do
+    for k in pairs(p) do
+      if not ({ [1] = true, [2] = true, min = true, max = true, wire = true, doc = true, query = true,
+        required = true })[k] then fail(where, "param " .. tostring(p[1]) .. " has an unknown key " .. tostring(k)) end
+    end
+    p.name, p.type = p[1], p[2]
+    if p.type == "integer" and (p.min or p.max) and not (p.min and p.max) then
+      fail(where, "param " .. p.name .. ": an integer range needs both min and max")
+    end
+    if not PTYPES[p.type] then fail(where, "param " .. tostring(p.name) .. ": unknown type " .. tostring(p.type)) end
+    if pindex[p.name] then fail(where, "param " .. p.name .. " twice") end
+    pindex[p.name] = i
+    p.wire = p.wire or p.name
+  end
+  -- the template: literal text and {param} references, parsed here, never at call time
+  op.segs = {}
+  local pos, path = 1, op.path or ""
+  if path:sub(1, 1) ~= "/" then fail(where, "path must start with /") end
+  local in_path = {}
+  while pos <= #path do
+    local open = path:find("{", pos, true)
+    local close = path:find("}", pos, true)
+    if close and (not open or close < open) then fail(where, "path has a } without {") break end
+    if not open then
+      op.segs[#op.segs + 1] = { text = path:sub(pos) }
+      break
+    end
+    if open > pos then op.segs[#op.segs + 1] = { text = path:sub(pos, open - 1) } end
+    close = path:find("}", open, true)
+    if not close then fail(where, "path has a { without its }") break end
+    local name = path:sub(open + 1, close - 1)
+    if name == "project_id" then
+      op.segs[#op.segs + 1] = { project = true }
+      op.has_project = true
+    elseif not pindex[name] then
+      fail(where, "path names {" .. name .. "}, which is not a parameter")
+    else
+      local p = op.params[pindex[name]]
+      if p.query then fail(where, "param " .. name .. " is in the path and marked query") end
+      if p.type ~= "string" then fail(where, "path param " .. name .. " must be a string") end
+      p["in"] = "path"
+      in_path[name] = true
+      op.segs[#op.segs + 1] = { param = pindex[name] - 1 }
+    end
+    pos = close + 1
+  end
+  for _, p in ipairs(op.params) do
+    if not in_path[p.name] then
+      p["in"] = "query"
+      if p.required == nil then p.required = false end
+    elseif p.required == false then
+      fail(where, "path param " .. p.name .. " cannot be optional")
+    else
+      p.required = true
+    end
+  end
+  if op.project == nil then op.project = op.has_project or false end
+end
+
+if #errors > 0 then
+  io.stderr:write("registry: ", #errors, " problem(s):\n  ", table.concat(errors, "\n  "), "\n")
+  os.exit(2)
+end
+
+-- ---- csrc/registry.c ---------------------------------------------------------------------
+
+local function cstr(s)
+  if s == nil then return "NULL" end
+  return '"' .. s:gsub('[\\"]', "\\%0"):gsub("\n", "\\n"):gsub("\r", "\\r"):gsub("\t", "\\t") .. '"'
+end
+
+local function cid(s) return (s:gsub("[^%w]", "_")) end
+
+local function gen_c()
+  local out = {}
+  local function w(...) out[#out + 1] = table.concat({ ... }) end
+  w("/* registry.c - GENERATED by registry/gen.lua from the files registry/<service>.lua: do not edit; `make gen`. */")
+  w("#include <stddef.h>")
+  w('#include "registry.h"')
+  w("")
+  w("#define P(...) ((const int[]){__VA_ARGS__, -1})")
+  w("")
+  for _, m in ipairs(model_order) do w("static const hwc_model m_", m.name, ";") end
+  w("")
+  local enum_done = {}
+  for _, m in ipairs(model_order) do
+    for _, f in ipairs(m.fields or {}) do
+      if f.enum_values then
+        local id = "e_" .. cid(m.service.service .. "_" .. (type(f.enum) == "string" and f.enum or (m.name .. "_" .. f.name)))
+        f.enum_id = id
+        if not enum_done[id] then
+          enum_done[id] = true
+          local vals = {}
+          for _, v in ipairs(f.enum_values) do vals[#vals + 1] = cstr(v) end
+          w("static const char *const ", id, "[] = {", table.concat(vals, ", "), ", NULL};")
+        end
+      end
+    end
+  end
+  w("")
+  for _, m in ipairs(model_order) do
+    w("static const hwc_field f_", m.name, "[] = {")
+    for _, f in ipairs(m.fields or {}) do
+      local flags = {}
+      if f.required then flags[#flags + 1] = "HWC_F_REQUIRED" end
+      if f.secret then flags[#flags + 1] = "HWC_F_SENSITIVE" end
+      if f.no_lead_slash then flags[#flags + 1] = "HWC_F_NO_LEAD_SLASH" end
+      if f.number_ok then flags[#flags + 1] = "HWC_F_NUMBER_OK" end
+      local elem = f.type == "array" and (f.items and TYPES[f.items] or "HWC_T_OBJECT") or "HWC_T_STRING"
+      w("  {", cstr(f.name), ", ", TYPES[f.type], ", ", #flags > 0 and table.concat(flags, " | ") or "0", ", ",
+        f.enum_id or "NULL", ", ", tostring(f.min or 0), ", ", tostring(f.max or 0), ", ", cstr(f.charset), ", ",
+        f.model and ("&m_" .. f.model) or "NULL", ", ", elem, "},")
+    end
+    if #(m.fields or {}) == 0 then w("  {NULL, HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},") end
+    w("};")
+    if m.rules then
+      w("static const hwc_rule r_", m.name, "[] = {")
+      for _, rule in ipairs(m.rules) do
+        local fields, paths = {}, {}
+        for k, p in ipairs(rule.paths) do
+          fields[#fields + 1] = cstr(p)
+          local idx = {}
+          for _, i in ipairs(rule.idx[k]) do idx[#idx + 1] = tostring(i - 1) end
+          paths[#paths + 1] = "P(" .. table.concat(idx, ", ") .. ")"
+        end
+        local when_idx = "NULL"
+        if rule.when_idx then
+          local idx = {}
+          for _, i in ipairs(rule.when_idx) do idx[#idx + 1] = tostring(i - 1) end
+          when_idx = "P(" .. table.concat(idx, ", ") .. ")"
+        end
+        w("  {", RULES[rule.kind], ", ", cstr(rule.when), ", ", cstr(rule.equals), ", ", when_idx, ",")
+        w("   (const char *const[]){", table.concat(fields, ", "), "},")
+        w("   (const int *const[]){", table.concat(paths, ", "), "}, ", tostring(#rule.paths), "},")
+      end
+      w("};")
+    end
+    w("static const hwc_model m_", m.name, " = {", cstr(m.name), ", f_", m.name, ", ", tostring(#(m.fields or {})),
+      ", ", m.rules and ("r_" .. m.name) or "NULL", ", ", tostring(m.rules and #m.rules or 0), "};")
+    w("")
+  end
+  w("const hwc_model *const hwc_models[] = {")
+  for _, m in ipairs(model_order) do w("  &m_", m.name, ",") end
+  w("  NULL};")
+  w("")
+  for _, op in ipairs(ops) do
+    if #op.params > 0 then
+      w("static const hwc_param p_", op.name, "[] = {")
+      for _, p in ipairs(op.params) do
+        w("  {", cstr(p.name), ", ", cstr(p.wire), ", ", p["in"] == "path" and "HWC_IN_PATH" or "HWC_IN_QUERY", ", ",
+          PTYPES[p.type], ", ", p.required and "1" or "0", ", ", tostring(p.min or 0), ", ", tostring(p.max or 0), "},")
+      end
+      w("};")
+    end
+    w("static const hwc_seg s_", op.name, "[] = {")
+    for _, sg in ipairs(op.segs) do
+      if sg.text then w("  {", cstr(sg.text), ", ", tostring(#sg.text), ", HWC_SEG_TEXT},")
+      elseif sg.project then w("  {NULL, 0, HWC_SEG_PROJECT},")
+      else w("  {NULL, 0, ", tostring(sg.param), "},") end
+    end
+    w("};")
+    local flags = {}
+    if op.project then flags[#flags + 1] = "HWC_OP_PROJECT" end
+    if op.body == "optional" then flags[#flags + 1] = "HWC_OP_BODY_OPTIONAL" end
+    w("static const hwc_op o_", op.name, " = {", cstr(op.name), ", ", cstr(op.service.service), ", ", cstr(op.method),
+      ", ", cstr(op.path), ", ", #op.params > 0 and ("p_" .. op.name) or "NULL", ", ", tostring(#op.params), ", s_",
+      op.name, ", ", tostring(#op.segs), ", ", op.request and ("&m_" .. op.request) or "NULL", ", ",
+      op.response and ("&m_" .. op.response) or "NULL", ", ", tostring(op.success), ", ",
+      #flags > 0 and table.concat(flags, " | ") or "0", "};")
+  end
+  w("")
+  w("const hwc_op *const hwc_ops[] = {")
+  for _, op in ipairs(ops) do w("  &o_", op.name, ",") end
+  w("  NULL};")
+  return table.concat(out, "\n") .. "\n"
+end
+
+-- ---- lua/huaweicloud/registry.lua -----------------------------------------------------------
+
+local function lua_value(v, indent)
+  indent = indent or ""
+  local t = type(v)
+  if t == "string" then return string.format("%q", v):gsub("\\\n", "\\n") end
+  if t ~= "table" then return tostring(v) end
+  local keys = {}
+  for k in pairs(v) do keys[#keys + 1] = k end
+  table.sort(keys, function(a, b)
+    if type(a) == type(b) then return a < b end
+    return type(a) == "number"
+  end)
+  if #keys == 0 then return "{}" end
+  local parts = {}
+  for _, k in ipairs(keys) do
+    local key = type(k) == "number" and "" or (k:match("^[%a_][%w_]*$") and (k .. " = ") or ("[" .. string.format("%q", k) .. "] = "))
+    parts[#parts + 1] = indent .. "  " .. key .. lua_value(v[k], indent .. "  ") .. ","
+  end
+  return "{\n" .. table.concat(parts, "\n") .. "\n" .. indent .. "}"
+end
+
+local function gen_lua_registry()
+  local data = { services = {}, operations = {} }
+  for _, svc in ipairs(services) do
+    data.services[svc.service] = { host = svc.host, doc = svc.doc, errors = svc.errors }
+  end
+  for _, op in ipairs(ops) do
+    data.operations[op.name] = { service = op.service.service, waiter = op.waiter, errors = op.errors,
+      state = op.state, identity = op.identity }
+  end
+  return "-- huaweicloud.registry: GENERATED by registry/gen.lua from registry/*.lua: do not edit; `make gen`.\n" ..
+    "-- What the Lua layer needs of the registry (the C core has the rest): each service's error\n" ..
+    "-- classes and each operation's waiter defaults.\n" ..
+    "return " .. lua_value(data) .. "\n"
+end
+
+-- ---- lua/huaweicloud/types.lua (lua-language-server) ------------------------------------------
+
+local LUATYPE = { string = "string", boolean = "boolean", int32 = "integer", int64 = "integer" }
+
+local function field_luatype(f)
+  if f.enum_values then
+    local vals = {}
+    for _, v in ipairs(f.enum_values) do vals[#vals + 1] = string.format("%q", v):gsub("\\\n", "\\n") end
+    return table.concat(vals, "|")
+  end
+  if f.type == "object" then return f.model end
+  if f.type == "array" then return (f.items and LUATYPE[f.items] or f.model) .. "[]" end
+  if f.number_ok then return "string|integer" end
+  return LUATYPE[f.type]
+end
+
+local function one_line(s) return (tostring(s or ""):gsub("%s+", " ")) end
+
+local function gen_types()
+  local out = { "---@meta", "-- huaweicloud.types: GENERATED by registry/gen.lua from registry/*.lua: do not edit; `make gen`.",
+    "-- lua-language-server annotations for every model and client method. Never required at run time.", "",
+    "---@class huaweicloud.Meta", "---@field status integer", "---@field request_id string?",
+    "---@field headers table<string,string>", "---@field attempts integer?", "",
+    "---@class huaweicloud.Error", "---@field kind \"validation\"|\"api\"|\"network\"|\"timeout\"|\"tls\"|\"decode\"|\"config\"",
+    "---@field message string", "---@field field string?", "---@field status integer?", "---@field code string?",
+    "---@field request_id string?", "---@field retryable boolean", "" }
+  local function w(s) out[#out + 1] = s end
+  for _, m in ipairs(model_order) do
+    w("---@class " .. m.name .. (m.doc and (" " .. one_line(m.doc)) or ""))
+    for _, f in ipairs(m.fields or {}) do
+      w("---@field " .. f.name .. (f.required and " " or "? ") .. field_luatype(f) ..
+        (f.doc and (" " .. one_line(f.doc)) or "") .. (f.secret and " (secret)" or ""))
+    end
+    w("")
+  end
+  for _, svc in ipairs(services) do
+    if svc.service ~= "iam" then
+      w("---@class huaweicloud." .. svc.service .. ".Client")
+      w("local " .. svc.service .. " = {}")
+      w("")
+      for _, op in ipairs(ops) do
+        if op.service == svc then
+          local fields = {}
+          for _, p in ipairs(op.params) do
+            local t = p.type == "list" and "string[]" or p.type
+            fields[#fields + 1] = p.name .. (p.required and ": " or "?: ") .. t
+          end
+          if op.request then fields[#fields + 1] = "body" .. (op.body == "optional" and "?: " or ": ") .. op.request end
+          fields[#fields + 1] = "headers?: table<string,string>"
+          fields[#fields + 1] = "validate?: boolean"
+          fields[#fields + 1] = "allow_unknown?: boolean|string[]"
+          w("--- " .. one_line(op.doc or op.name))
+          w("---@param params { " .. table.concat(fields, ", ") .. " }")
+          w("---@return " .. (op.response or "table") .. "|nil result")
+          w("---@return huaweicloud.Meta|huaweicloud.Error meta_or_err")
+          w("function " .. svc.service .. ":" .. op.name .. "(params) end")
+          w("")
+        end
+      end
+    end
+  end
+  return table.concat(out, "\n")
+end
+
+-- ---- docs/api.md ----------------------------------------------------------------------------
+
+local function md(s) return one_line(s):gsub("|", "\\|") end
+
+local function field_row(f)
+  local t = f.type
+  if f.type == "object" then t = "[" .. f.model .. "](#" .. f.model:lower() .. ")" end
+  if f.type == "array" then t = "array of " .. (f.items or ("[" .. f.model .. "](#" .. f.model:lower() .. ")")) end
+  local notes = {}
+  if f.enum_values then
+    local vals = {}
+    for _, v in ipairs(f.enum_values) do vals[#vals + 1] = "`" .. (v == "" and "\"\"" or v:gsub("\n", "\\n")) .. "`" end
+    notes[#notes + 1] = "one of " .. table.concat(vals, ", ")
+  end
+  if f.min or f.max then
+    local what = f.type == "string" and " characters" or ""
+    notes[#notes + 1] = (f.min or 0) .. ".." .. (f.max or "") .. what
+  end
+  if f.charset then notes[#notes + 1] = "letters, digits and `" .. f.charset .. "`" end
+  if f.no_lead_slash then notes[#notes + 1] = "no leading `/`" end
+  if f.default ~= nil then
+    notes[#notes + 1] = "default " .. (type(f.default) == "string" and ("`" .. f.default:gsub("\n", "\\n") .. "`")
+      or tostring(f.default))
+  end
+  if f.when then
+    notes[#notes + 1] = "page: mandatory when " .. f.when .. (f.enforced and " (enforced)" or
+      (" (not enforced: " .. UNENFORCED[f.unenforced] .. ")"))
+  end
+  return "| `" .. f.name .. "` | " .. t .. " | " .. (f.required and "yes" or "") .. " | " ..
+    (f.secret and "secret" or "") .. " | " .. md(f.doc or "") .. (#notes > 0 and ((f.doc and "; " or "") ..
+    table.concat(notes, "; ")) or "") .. " |"
+end
+
+local function rule_text(rule)
+  local paths = {}
+  for _, p in ipairs(rule.paths) do paths[#paths + 1] = "`" .. p .. "`" end
+  local cond = rule.when and (" when `" .. rule.when .. "` is `" .. rule.equals .. "`") or ""
+  if rule.kind == "require" then return "requires " .. table.concat(paths, ", ") .. cond end
+  if rule.kind == "excludes" then return "forbids " .. table.concat(paths, ", ") .. cond end
+  return "exactly one of " .. table.concat(paths, ", ") .. cond
+end
+
+local function gen_docs()
+  local out = { "# API reference", "",
+    "GENERATED by `registry/gen.lua` from `registry/*.lua` (`make gen`): every operation of the SDK, its",
+    "parameters, and the fields of its body and answer with their types, enums, ranges, defaults,",
+    "conditional rules and secrets. Conditional rules marked enforced are checked before anything is sent;",
+    "the others are the pages' notes that the SDK leaves to the service (the reason is given).", "" }
+  local function w(s) out[#out + 1] = s end
+  for _, svc in ipairs(services) do
+    w("## " .. svc.service .. " - " .. (svc.doc or ""))
+    w("")
+    for _, op in ipairs(ops) do
+      if op.service == svc then
+        w("### " .. op.name)
+        w("")
+        w("`" .. op.method .. " " .. op.path .. "` -> " .. op.success .. (op.response and (", [" .. op.response ..
+          "](#" .. op.response:lower() .. ")") or ", no body") .. ". " .. md(op.doc or ""))
+        w("")
+        if #op.params > 0 or op.request then
+          w("| parameter | in | type | required | notes |")
+          w("| --- | --- | --- | --- | --- |")
+          for _, p in ipairs(op.params) do
+            local notes = {}
+            if p.wire ~= p.name then notes[#notes + 1] = "sent as `" .. p.wire .. "`" end
+            if p.min or p.max then notes[#notes + 1] = (p.min or "") .. ".." .. (p.max or "") ..
+              (p.type == "string" and " characters" or "") end
+            notes[#notes + 1] = md(p.doc or "")
+            w("| `" .. p.name .. "` | " .. p["in"] .. " | " .. p.type .. " | " .. (p.required and "yes" or "") .. " | " ..
+              table.concat(notes, "; ") .. " |")
+          end
+          if op.request then
+            w("| `body` | body | [" .. op.request .. "](#" .. op.request:lower() .. ") | " ..
+              (op.body == "optional" and "" or "yes") .. " | |")
+          end
+          w("")
+        end
+      end
+    end
+  end
+  w("## Models")
+  w("")
+  for _, m in ipairs(model_order) do
+    w("### " .. m.name)
+    w("")
+    if m.doc then w(md(m.doc)) w("") end
+    if #(m.fields or {}) > 0 then
+      w("| field | type | required | secret | notes |")
+      w("| --- | --- | --- | --- | --- |")
+      for _, f in ipairs(m.fields) do w(field_row(f)) end
+      w("")
+    end
+    if m.rules then
+      w("Rules (enforced):")
+      w("")
+      for _, rule in ipairs(m.rules) do w("- " .. rule_text(rule)) end
+      w("")
+    end
+  end
+  return table.concat(out, "\n")
+end
+
+-- ---- README.md sections -----------------------------------------------------------------------
+
+local function readme_ops()
+  local rows = { "| service | method | API | success |", "| --- | --- | --- | --- |" }
+  for _, op in ipairs(ops) do
+    if op.service.service ~= "iam" then
+      local args = {}
+      for _, p in ipairs(op.params) do args[#args + 1] = p.required and p.name or (p.name .. "?") end
+      if op.request then args[#args + 1] = op.body == "optional" and "body?" or "body" end
+      rows[#rows + 1] = "| " .. op.service.service .. " | [`" .. op.name .. "{ " .. table.concat(args, ", ") ..
+        " }`](docs/api.md#" .. op.name .. ") | `" .. op.method .. " " .. op.path .. "` | " .. op.success ..
+        (op.response and (" " .. op.response) or ", no body") .. " |"
+    end
+  end
+  return table.concat(rows, "\n")
+end
+
+local function readme_rules()
+  local rows = {}
+  for _, m in ipairs(model_order) do
+    for _, rule in ipairs(m.rules or {}) do rows[#rows + 1] = "- `" .. m.name .. "` " .. rule_text(rule) end
+  end
+  return table.concat(rows, "\n")
+end
+
+local function splice(text, name, body)
+  local open, close = "<!-- registry:" .. name .. " -->", "<!-- /registry:" .. name .. " -->"
+  local a = text:find(open, 1, true)
+  local b = text:find(close, 1, true)
+  if not a or not b then
+    io.stderr:write("registry: README.md lacks the ", open, " ... ", close, " markers\n")
+    os.exit(2)
+  end
+  return text:sub(1, a + #open - 1) .. "\n" .. body .. "\n" .. text:sub(b)
+end
+
+-- ---- writing ------------------------------------------------------------------------------------
+
+local function read(path)
+  local f = io.open(root .. "/" .. path, "rb")
+  if not f then return nil end
+  local s = f:read("*a")
+  f:close()
+  return s
+end
+
+local readme = read("README.md") or ""
+readme = splice(readme, "operations", readme_ops())
+readme = splice(readme, "rules", readme_rules())
+
+local outputs = {
+  { "csrc/registry.c", gen_c() },
+  { "lua/huaweicloud/registry.lua", gen_lua_registry() },
+  { "lua/huaweicloud/types.lua", gen_types() .. "\n" },
+  { "docs/api.md", gen_docs() .. "\n" },
+  { "README.md", readme },
+}
+local stale = {}
+for _, o in ipairs(outputs) do
+  if read(o[1]) ~= o[2] then
+    stale[#stale + 1] = o[1]
+    if not check then
+      local f = assert(io.open(root .. "/" .. o[1], "wb"))
+      f:write(o[2])
+      f:close()
+    end
+  end
+end
+if check and #stale > 0 then
+  io.stderr:write("registry: generated files are stale (run make gen): ", table.concat(stale, ", "), "\n")
+  os.exit(1)
+end
+io.stdout:write(("registry: %d services, %d operations, %d models%s\n"):format(#services, #ops, #model_order,
+  #stale > 0 and (check and "" or ("; wrote " .. table.concat(stale, ", "))) or "; up to date"))
