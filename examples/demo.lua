@@ -22,7 +22,8 @@ for _, name in ipairs(EXAMPLES) do
   -- both DIS examples name their task newtask: each gets a stream of its own, as DIS allows one
   -- dump task of a name per stream
   local stream = name:find("^dis_") and (" DIS_STREAM_NAME=" .. q("dis-stream-" .. name:match("_(%w+)$"))) or ""
-  local ok = os.execute("env " .. env .. stream .. " " .. hw.emulator.interpreter() .. " " .. q(dir .. "/" .. name .. ".lua"))
+  local ok = os.execute("env " .. env .. stream .. " " .. hw.emulator.interpreter() .. " " ..
+    q(dir .. "/" .. name .. ".lua"))
   if ok ~= true and ok ~= 0 then failed = failed + 1 end
   print()
 end

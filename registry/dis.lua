@@ -213,14 +213,14 @@ return {
       path = "/v2/{project_id}/streams/{stream_name}/transfer-tasks/action",
       doc = "Starts dump tasks, by id (body: { action = \"start\", tasks = { { id = ... } } }). 200, no body.",
       params = { { "stream_name", "string", max = 60, doc = "Stream name." } },
-      request = "BatchTransferTaskReq", success = 200,
+      request = "BatchTransferTaskReq", success = 200, match = { action = "start" },
     },
     {
       name = "batch_stop_transfer_task", method = "POST",
       path = "/v2/{project_id}/streams/{stream_name}/transfer-tasks/action",
       doc = "Stops dump tasks, by id (body: { action = \"stop\", tasks = { { id = ... } } }). 200, no body.",
       params = { { "stream_name", "string", max = 60, doc = "Stream name." } },
-      request = "BatchTransferTaskReq", success = 200,
+      request = "BatchTransferTaskReq", success = 200, match = { action = "stop" },
     },
     {
       name = "create_stream", method = "POST", path = "/v2/{project_id}/streams",

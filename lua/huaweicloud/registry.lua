@@ -4,9 +4,15 @@
 return {
   operations = {
     batch_start_transfer_task = {
+      match = {
+        action = "start",
+      },
       service = "dis",
     },
     batch_stop_transfer_task = {
+      match = {
+        action = "stop",
+      },
       service = "dis",
     },
     create_connector = {

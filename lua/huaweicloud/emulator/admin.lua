@@ -49,6 +49,17 @@ function Handle:fail(fault)
   return self:request("POST", "/_emulator/faults", cjson().encode(fault))
 end
 
+-- The emulator's clock, on which states settle (CREATING -> RUNNING after cfg.delays):
+--   emu:freeze()  stops it: states move only when the test says   emu:unfreeze()
+--   emu:advance(seconds)  moves it on (a five-minute wait takes no time)
+--   emu:delays{ task = 2, stream = 0 }  how long each kind of state takes to settle
+function Handle:freeze() return self:request("POST", "/_emulator/clock", '{"freeze":true}') end
+function Handle:unfreeze() return self:request("POST", "/_emulator/clock", '{"freeze":false}') end
+function Handle:advance(seconds)
+  return self:request("POST", "/_emulator/clock", cjson().encode({ advance = seconds }))
+end
+function Handle:delays(d) return self:request("POST", "/_emulator/clock", cjson().encode({ delays = d })) end
+
 function Handle:stop()
   if self.client then self.client:close() end
   self.client = nil

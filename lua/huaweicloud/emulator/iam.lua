@@ -41,7 +41,8 @@ function H.metadata_securitykey(emu, req)
   end
   if emu.cfg.metadata_fail then return 500, '{"error":"metadata service unavailable"}' end
   local ak = "TMP" .. svc().random_uuid():gsub("%-", ""):sub(1, 17):upper()
-  local t = { sk = svc().random_uuid(), token = "tok-" .. svc().random_uuid(), expires = emu.now() + emu.cfg.metadata_ttl }
+  local t = { sk = svc().random_uuid(), token = "tok-" .. svc().random_uuid(),
+    expires = emu.now() + emu.cfg.metadata_ttl }
   emu.temporary[ak] = t
   return 200, svc().json.encode({ credential = { access = ak, secret = t.sk, securitytoken = t.token,
     expires_at = iso8601(t.expires) } })

@@ -244,19 +244,37 @@ end
 
 -- ---- routing and dispatch ------------------------------------------------------------------------
 
--- The operation a request is for and its path parameters (decoded), or nil.
+local REG = require("huaweicloud.registry")
+
+-- Whether req's body selects op among the operations sharing its route (the registry's match).
+local function matches(op, req)
+  local want = REG.operations[op.name] and REG.operations[op.name].match
+  if not want then return true end
+  local ok, body = pcall(json.decode, req.body or "")
+  if not ok or type(body) ~= "table" then return false end
+  for k, v in pairs(want) do
+    if body[k] ~= v then return false end
+  end
+  return true
+end
+
+-- The operation a request is for and its path parameters (decoded), or nil. Operations that
+-- share a route are told apart by their body (a batch action's "action").
 function Emulator.route(_, req)
   local path = req.target:match("^[^?]*")
+  local first
   for _, r in ipairs(ROUTES) do
     if r.method == req.method then
       local caps = { path:match(r.pattern) }
       if caps[1] then
         local params = {}
         for i, name in ipairs(r.names) do params[name] = M.unescape(caps[i]) end
-        return r.op, params
+        if matches(r.op, req) then return r.op, params end
+        first = first or { r.op, params }
       end
     end
   end
+  if first then return first[1], first[2] end -- the body is wrong: that operation's validation says how
 end
 
 local function decode_query(target)
