@@ -32,8 +32,8 @@ static const hwc_param *find_param(const hwc_op *op, const char *name, size_t n)
   return NULL;
 }
 
-static int is_control_key(const char *k, size_t n) {
-  return (n == 4 && memcmp(k, "body", 4) == 0) || (n == 7 && memcmp(k, "headers", 7) == 0) ||
+static int is_control_key(const hwc_op *op, const char *k, size_t n) {
+  return (n == 4 && memcmp(k, "body", 4) == 0 && op->request != NULL) || (n == 7 && memcmp(k, "headers", 7) == 0) ||
          (n == 8 && memcmp(k, "validate", 8) == 0) || (n == 13 && memcmp(k, "allow_unknown", 13) == 0);
 }
 
@@ -49,7 +49,7 @@ static int check_param_keys(lua_State *L, const hwc_op *op, int params) {
       return hwc_fail(L, "validation", NULL, "parameters of %s must have string keys", op->name);
     }
     k = lua_tolstring(L, -1, &n);
-    if (find_param(op, k, n) == NULL && !is_control_key(k, n)) {
+    if (find_param(op, k, n) == NULL && !is_control_key(op, k, n)) {
       char hint[160] = "";
       size_t i, o = 0;
       o += (size_t)snprintf(hint, sizeof hint, " (it takes ");

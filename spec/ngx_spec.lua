@@ -173,6 +173,28 @@ describe("inside nginx", function()
         ngx.say(ok and meta.status or tostring(meta))
       }
     }
+    location = /lifecycle {
+      content_by_lua_block {
+        local hw = require("huaweicloud")
+        local cjson = require("cjson")
+        local kafka = assert(hw.kafka.new({ endpoint = "EMU" }))
+        local out = {}
+        local task = assert(kafka:create_connector_task({ instance_id = "ngx-inst", body = hw.kafka.obs_dump_task({
+          task_name = "ngx-life", access_key = "AK-NGX", secret_key = "SK-NGX", obs_bucket_name = "b", obs_path = "p",
+          consumer_strategy = "earliest", partition_format = "yyyy", record_delimiter = "," }) }))
+        local page = assert(kafka:list_connector_tasks({ instance_id = "ngx-inst", limit = 5 }))
+        out.listed = page.tasks[#page.tasks].id == task.id
+        local shown = assert(kafka:show_connector_task({ instance_id = "ngx-inst", task_id = task.id }))
+        out.shown = shown.task_name
+        local _, meta = kafka:delete_connector_task({ instance_id = "ngx-inst", task_id = task.id })
+        out.deleted = meta.status
+        ngx.sleep(0.5) -- DELETING, then gone
+        local _, err = kafka:show_connector_task({ instance_id = "ngx-inst", task_id = task.id })
+        out.after = err.status
+        out.transport = kafka.transport.name
+        ngx.say(cjson.encode(out))
+      }
+    }
     location = /pid {
       content_by_lua_block { ngx.say(ngx.worker.pid()) }
     }
@@ -362,6 +384,14 @@ describe("inside nginx", function()
     res = call({ url = emu.url, ca_file = "/etc/ssl/certs/ca-certificates.crt" })
     assert.are.same({ false, "config", "ca_file" }, { res.ok, res.kind, res.field })
     assert.truthy(res.message:find("lua_ssl_trusted_certificate", 1, true))
+  end)
+
+  it("lists, shows and deletes tasks through cosockets", function()
+    local code, body = curl("http://127.0.0.1:" .. port .. "/lifecycle")
+    assert.are.equal(200, code, body)
+    assert.are.same({ listed = true, shown = "ngx-life", deleted = 204, after = 404, transport = "ngx" },
+      require("cjson").decode(body))
+    assert.is_nil(body:find("SK-NGX", 1, true))
   end)
 
   it("logs the SDK's own message for an error raised with hw.assert", function()
