@@ -131,10 +131,14 @@ describe("create_many", function()
   it("raises on misuse and returns nothing for an empty list", function()
     local kafka = assert(hw.kafka.new({ endpoint = "http://127.0.0.1:1", credentials = CREDS }))
     assert.are.same({}, kafka:create_many("create_connector_task", {}))
-    assert.error_matches(function() kafka:create_many("create_connector_task", "x") end, "bad argument #2 to 'create_many' (table expected, got string)", 1, true)
+    assert.error_matches(function() kafka:create_many("create_connector_task", "x") end,
+      "bad argument #2 to 'create_many' (table expected, got string)", 1, true)
     assert.error_matches(function() kafka:create_many("create_connector_task", { "x" }) end, "create_many: list[1] is a string, not a table", 1, true)
-    assert.error_matches(function() kafka:create_many("create_connector_task", {}, { concurrency = 0 }) end, "create_many: concurrency must be an integer from 1 to 256", 1, true)
-    assert.error_matches(function() kafka:create_many("create_connector_task", {}, { on_progress = 1 }) end, "create_many: on_progress must be a function", 1, true)
-    assert.error_matches(function() kafka:create_many("delete_everything", {}) end, "unknown operation 'delete_everything' for kafka (create_connector, ", 1, true)
+    assert.error_matches(function() kafka:create_many("create_connector_task", {}, { concurrency = 0 }) end,
+      "create_many: concurrency must be an integer from 1 to 256", 1, true)
+    assert.error_matches(function() kafka:create_many("create_connector_task", {}, { on_progress = 1 }) end,
+      "create_many: on_progress must be a function", 1, true)
+    assert.error_matches(function() kafka:create_many("delete_everything", {}) end,
+      "unknown operation 'delete_everything' for kafka (create_connector, ", 1, true)
   end)
 end)

@@ -84,6 +84,7 @@ describe("transports", function()
   end)
 
   it("refuses an unknown transport name", function()
-    assert.error_matches(function() hw.dis.new({ region = "cn-north-4", transport = "carrier-pigeon" }) end, "unknown transport 'carrier-pigeon' (curl, ngx, a function or a table)", 1, true)
+    assert.error_matches(function() hw.dis.new({ region = "cn-north-4", transport = "carrier-pigeon" }) end,
+      "unknown transport 'carrier-pigeon' (curl, ngx, a function or a table)", 1, true)
   end)
 end)

@@ -142,9 +142,12 @@ describe("hostile input", function()
   end)
 
   it("misuse raises instead of sending", function()
-    assert.error_matches(function() kafka:create_connector_task(nil) end, "bad argument #1 to 'create_connector_task' (table expected, got nil)", 1, true)
-    assert.error_matches(function() kafka:create_connector_task("instance") end, "bad argument #1 to 'create_connector_task' (table expected, got string)", 1, true)
+    assert.error_matches(function() kafka:create_connector_task(nil) end,
+      "bad argument #1 to 'create_connector_task' (table expected, got nil)", 1, true)
+    assert.error_matches(function() kafka:create_connector_task("instance") end,
+      "bad argument #1 to 'create_connector_task' (table expected, got string)", 1, true)
     assert.error_matches(function() kafka:prepare("drop_everything", {}) end, "unknown operation 'drop_everything' for kafka", 1, true)
-    assert.error_matches(function() hw.core.prepare("drop_everything", {}, {}) end, "bad argument #1 to 'prepare' (unknown operation 'drop_everything')", 1, true)
+    assert.error_matches(function() hw.core.prepare("drop_everything", {}, {}) end,
+      "bad argument #1 to 'prepare' (unknown operation 'drop_everything')", 1, true)
   end)
 end)

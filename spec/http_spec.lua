@@ -258,13 +258,16 @@ describe("the client object", function()
     local c = core.http_client()
     c:close()
     c:close()
-    assert.error_matches(function() c:send({ method = "GET", url = "http://127.0.0.1:1/" }) end, "calling 'send' on bad self (the HTTP client is closed)", 1, true)
+    assert.error_matches(function() c:send({ method = "GET", url = "http://127.0.0.1:1/" }) end,
+      "calling 'send' on bad self (the HTTP client is closed)", 1, true)
     assert.truthy(tostring(c):find("closed"))
   end)
 
   it("refuses bad options", function()
-    assert.error_matches(function() core.http_client({ timeout = -1 }) end, "timeout must be a number of seconds greater than 0 and at most 86400", 1, true)
-    assert.error_matches(function() core.http_client({ timeout = "5" }) end, "timeout must be a number of seconds greater than 0 and at most 86400", 1, true)
+    assert.error_matches(function() core.http_client({ timeout = -1 }) end,
+      "timeout must be a number of seconds greater than 0 and at most 86400", 1, true)
+    assert.error_matches(function() core.http_client({ timeout = "5" }) end,
+      "timeout must be a number of seconds greater than 0 and at most 86400", 1, true)
     assert.error_matches(function() core.http_client({ verify_tls = "no" }) end, "verify_tls must be a boolean", 1, true)
     assert.error_matches(function() core.http_client({ user_agent = "a\r\nb" }) end, "user_agent must not contain control characters", 1, true)
     assert.error_matches(function() core.http_client({ max_body = 0 }) end, "max_body must be a whole number of bytes, at least 1", 1, true)

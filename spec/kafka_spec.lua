@@ -131,13 +131,17 @@ describe("kafka:create_connector_task", function()
     assert.truthy(raw.body:find('"password":"pw-EXAMPLE"', 1, true))
     assert.truthy(raw.headers.Authorization:find("Access=" .. emu.ak, 1, true))
     assert.are.equal(0, emu:stats().rejected_signatures)
-    assert.error_matches(function() kafka:prepare("create_obs_transfer_task", {}) end, "unknown operation 'create_obs_transfer_task' for kafka", 1, true)
-    assert.error_matches(function() kafka:prepare("create_connector_task", "x") end, "bad argument #2 to 'prepare' (table expected, got string)", 1, true)
+    assert.error_matches(function() kafka:prepare("create_obs_transfer_task", {}) end,
+      "unknown operation 'create_obs_transfer_task' for kafka", 1, true)
+    assert.error_matches(function() kafka:prepare("create_connector_task", "x") end,
+      "bad argument #2 to 'prepare' (table expected, got string)", 1, true)
   end)
 
   it("raises on misuse", function()
-    assert.error_matches(function() kafka:create_connector_task("x") end, "bad argument #1 to 'create_connector_task' (table expected, got string)", 1, true)
-    assert.error_matches(function() kafka:create_connector_task() end, "bad argument #1 to 'create_connector_task' (table expected, got nil)", 1, true)
+    assert.error_matches(function() kafka:create_connector_task("x") end,
+      "bad argument #1 to 'create_connector_task' (table expected, got string)", 1, true)
+    assert.error_matches(function() kafka:create_connector_task() end,
+      "bad argument #1 to 'create_connector_task' (table expected, got nil)", 1, true)
     assert.is_nil(kafka.create_obs_transfer_task)
   end)
 end)

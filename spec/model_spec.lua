@@ -502,7 +502,8 @@ describe("hostile tables", function()
 
   it("raises on programmer errors: unknown model, bad options", function()
     assert.error_matches(function() core.encode("NoSuchModel", {}) end, "bad argument #1 to 'encode' (unknown model 'NoSuchModel')", 1, true)
-    assert.error_matches(function() core.encode(KAFKA, {}, { validate = "no" }) end, "bad argument #3 to 'encode' (validate must be a boolean)", 1, true)
+    assert.error_matches(function() core.encode(KAFKA, {}, { validate = "no" }) end,
+      "bad argument #3 to 'encode' (validate must be a boolean)", 1, true)
     local json, err = core.encode(KAFKA, "not a table")
     assert.is_nil(json)
     assert.truthy(err.message:find("expected object"))

@@ -221,6 +221,7 @@ describe("core.sign bad input", function()
 
   it("raises on programmer errors (not a table)", function()
     assert.error_matches(function() core.sign("GET https://h/", {}) end, "bad argument #1 to 'sign' (table expected, got string)", 1, true)
-    assert.error_matches(function() core.sign({ method = "GET", url = "https://h/" }) end, "bad argument #2 to 'sign' (table expected, got no value)", 1, true)
+    assert.error_matches(function() core.sign({ method = "GET", url = "https://h/" }) end,
+      "bad argument #2 to 'sign' (table expected, got no value)", 1, true)
   end)
 end)
