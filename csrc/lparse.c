@@ -245,6 +245,8 @@ static void error_head(lua_State *L, int err, int status, int headers) {
   lua_setfield(L, err, "retryable");
   hwc_push_header(L, headers, "x-request-id");
   lua_setfield(L, err, "request_id");
+  hwc_push_header(L, headers, "date"); /* the server's clock, for a 401 from clock skew */
+  lua_setfield(L, err, "server_date");
   hwc_push_header(L, headers, "retry-after"); /* seconds; an HTTP date is left alone */
   if (lua_isnumber(L, -1) && lua_tonumber(L, -1) >= 0) {
     lua_pushnumber(L, lua_tonumber(L, -1));

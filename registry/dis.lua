@@ -5,6 +5,45 @@ return {
   doc = "DIS: dump (transfer) tasks",
   host = "dis",
 
+  -- What the service's errors mean (every DIS error is a 400: the code tells); see registry/kafka.lua.
+  errors = {
+    { 429, "APIG.0308", "not_processed" }, { 429, "APIGW.0308", "not_processed" },
+    { 400, "DIS.4303", "not_processed" }, { 400, "DIS.4305", "not_processed" },
+    { 400, "DIS.4309", "busy" }, { 400, "DIS.4205", "busy" },
+    { 400, "DIS.4301", "gone" }, { 400, "DIS.4354", "gone" },
+    { 400, "DIS.4307", "exists" }, { 400, "DIS.4355", "exists" },
+    { 400, "DIS.4306", "never" }, { 400, "DIS.4308", "never" }, { 400, "DIS.4310", "never" },
+    { 400, "DIS.4335", "never" }, { 400, "DIS.4357", "never" },
+    { 441, "DIS.4100", "never" }, { 441, "DIS.4101", "never" }, { 441, "DIS.4102", "never" },
+    { 441, "DIS.4103", "never" }, { 441, "DIS.4104", "never" }, { 441, "DIS.4105", "never" },
+    { 441, "DIS.4106", "never" }, { 441, "DIS.4107", "never" }, { 441, "DIS.4108", "never" },
+    { 441, "DIS.4109", "never" }, { 441, "DIS.4110", "never" }, { 441, "DIS.4111", "never" },
+    { 441, "DIS.4112", "never" },
+    { 401, "APIGW.0301", "never" },
+    { 500, "DIS.5000", "idempotent" },
+  },
+  waiters = {
+    transfer_task = { show = "show_transfer_task", state = "state", params = { "stream_name", "task_name" },
+      done = { "RUNNING" }, failure = { "ERROR", "ABNORMAL" }, interval = 5, timeout = 1800 },
+    stream = { show = "show_stream", state = "status", params = { "stream_name" },
+      done = { "RUNNING" }, failure = { "FROZEN" }, interval = 5, timeout = 1800 },
+  },
+  pagers = {
+    stream = { list = "list_streams", items = "stream_names", details = "stream_info_list",
+      cursor = "start_stream_name", more = "has_more_streams", limit = "limit", page = 100 },
+    transfer_task = { list = "list_transfer_tasks", items = "tasks" },
+  },
+  -- Create only when absent: names are unique here, and the service says "exists" itself.
+  ensure = {
+    obs_transfer_task = { create = "create_obs_transfer_task", key = "obs_destination_descriptor.task_name",
+      show = "show_transfer_task", show_param = "task_name", waiter = "transfer_task",
+      wait_params = { stream_name = "stream_name", task_name = "task_name" },
+      drift_map = { obs_destination_descriptor = "obs_destination_description" } },
+    stream = { create = "create_stream", key = "stream_name", show = "show_stream", show_param = "stream_name",
+      waiter = "stream", wait_params = { stream_name = "stream_name" },
+      drift_map = { data_duration = "retention_period" } },
+  },
+
   enums = {
     -- the page's enumeration says OBS, its description lists all five: both readings
     destination_type = { "OBS", "MRS", "DLI", "CLOUDTABLE", "DWS" },

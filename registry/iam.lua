@@ -3,6 +3,7 @@ return {
   service = "iam",
   doc = "IAM: project id discovery",
   host = "iam",
+  errors = { { 429, "APIG.0308", "not_processed" }, { 429, "APIGW.0308", "not_processed" } },
 
   models = {
     ProjectResult = {

@@ -10,6 +10,38 @@ return {
   doc = "DMS for Kafka: Smart Connect tasks",
   host = "dms",
 
+  -- What the service's errors mean, by status and code (the status alone misleads: DMS throttles
+  -- with a 404). not_processed: retry later, even a create; busy: retry with a longer step;
+  -- idempotent: retry only calls that can be repeated; gone, exists, never: do not retry.
+  errors = {
+    { 429, "APIG.0308", "not_processed" }, { 429, "APIGW.0308", "not_processed" },
+    { 404, "DMS.10240407", "not_processed" },
+    { 400, "DMS.00400017", "busy" }, { 400, "DMS.00400026", "busy" },
+    { 400, "DMS.00400035", "never" }, { 400, "DMS.00400039", "never" },
+    { 400, "DMS.00400062", "never" }, { 400, "DMS.00400800", "never" }, { 400, "DMS.00400070", "never" },
+    { 404, "DMS.00404022", "gone" },
+    { 401, "APIGW.0301", "never" },
+    { 500, "DMS.00500000", "idempotent" },
+  },
+  -- Polling a show operation until a state: what is done and what is failure by default (any
+  -- other state, documented or not, is pending), and Terraform's steps and limits.
+  waiters = {
+    connector_task = { show = "show_connector_task", state = "status", params = { "instance_id", "task_id" },
+      done = { "RUNNING", "WAITING" }, failure = { "ERROR", "FAILED" }, interval = 5, timeout = 1800 },
+    instance = { show = "show_instance", state = "status", params = { "instance_id" },
+      done = { "RUNNING" }, failure = { "EXTENDEDFAILED", "ERROR" }, interval = 10, timeout = 3000 },
+  },
+  -- Walking every page of a list.
+  pagers = {
+    connector_task = { list = "list_connector_tasks", items = "tasks", offset = "offset", limit = "limit", page = 50 },
+  },
+  -- Create only when absent: Smart Connect task names are not unique in the API, so a task is
+  -- found by listing and comparing the name.
+  ensure = {
+    connector_task = { create = "create_connector_task", key = "task_name", find = "connector_task",
+      id = "id", waiter = "connector_task", wait_params = { instance_id = "instance_id", task_id = "id" } },
+  },
+
   enums = {
     source_type = { "REDIS_REPLICATOR_SOURCE", "KAFKA_REPLICATOR_SOURCE", "NONE" },
     sink_type = { "REDIS_REPLICATOR_SINK", "OBS_SINK", "NONE" },

@@ -195,6 +195,17 @@ describe("inside nginx", function()
         ngx.say(cjson.encode(out))
       }
     }
+    location = /wait {
+      content_by_lua_block {
+        local hw = require("huaweicloud")
+        local cjson = require("cjson")
+        local kafka = assert(hw.kafka.new({ endpoint = "EMU" }))
+        local task = assert(kafka:create_connector_task({ instance_id = "ngx-wait", body = { task_name = "w",
+          source_type = "NONE", sink_type = "NONE" } }))
+        local shown, meta = kafka:wait_connector_task({ instance_id = "ngx-wait", task_id = task.id, interval = 0.2 })
+        ngx.say(cjson.encode({ status = shown and shown.status, history = meta.history }))
+      }
+    }
     location = /pid {
       content_by_lua_block { ngx.say(ngx.worker.pid()) }
     }
@@ -392,6 +403,25 @@ describe("inside nginx", function()
     assert.are.same({ listed = true, shown = "ngx-life", deleted = 204, after = 404, transport = "ngx" },
       require("cjson").decode(body))
     assert.is_nil(body:find("SK-NGX", 1, true))
+  end)
+
+  it("waits with ngx.sleep: the worker serves others meanwhile", function()
+    emu:delays({ task = 1.5 })
+    local out = H.tmpname()
+    H.sh("curl -s -o " .. out .. " http://127.0.0.1:" .. port .. "/wait &")
+    H.sh("sleep 0.3")
+    local t0 = H.now()
+    local code = curl("http://127.0.0.1:" .. port .. "/pid") -- the one worker answers while the wait sleeps
+    local took = H.now() - t0
+    for _ = 1, 50 do
+      if #(H.read(out) or "") > 0 then break end
+      H.sh("sleep 0.1")
+    end
+    emu:delays({ task = 0.3 })
+    assert.are.equal(200, code)
+    assert.truthy(took < 0.5, took)
+    assert.are.same({ status = "RUNNING", history = { "CREATING", "RUNNING" } }, require("cjson").decode(H.read(out)))
+    os.remove(out)
   end)
 
   it("logs the SDK's own message for an error raised with hw.assert", function()

@@ -18,6 +18,7 @@ local OPTIONS = {
   proxy = "string|boolean", ca_file = "string", verify_tls = "boolean", user_agent = "string", max_body = "number",
   validate = "boolean", retries = "number", retry_base = "number", retry_max = "number", retry_unsafe = "boolean",
   transport = "function|string|table", iam_endpoint = "string", metadata_endpoint = "string", log = "function",
+  busy_step = "number",
 }
 
 local function config_error(field, message)
@@ -97,6 +98,7 @@ local function curl_many(client, op, concurrency, jobs)
           slots[f.id] = nil
           local res, meta = nil, f.err
           if not f.err then res, meta = core.parse(op, f.status, f.headers, f.body, slot.req) end
+          if res == nil then client:explain(op, meta) end
           if client.log then
             client.log(log.event(client, op, log.masked_url(slot.req.url), slot.attempt, slot.started, res, meta))
           end
@@ -282,8 +284,33 @@ end
 -- only with retry_unsafe, because a create is not idempotent.
 function Client:should_retry(err)
   if err.retryable then return true end
-  if not self.opts.retry_unsafe then return false end
+  if not self.opts.retry_unsafe or err.class == "never" or err.class == "gone" or err.class == "exists" then
+    return false
+  end
   return err.kind == "network" or err.kind == "timeout" or (err.kind == "api" and err.status >= 500)
+end
+
+-- Reads what a failed attempt's error means in the service's own codes (err.class, err.retryable)
+-- and names the fix where the cause is known.
+function Client:explain(op, err)
+  if err.kind ~= "api" then return err end
+  errors.classify(self.service, self.operations[op].method, err)
+  if err.class == "busy" then -- "retry later": a longer step than for a throttle
+    err.retry_after = math.max(err.retry_after or 0, self.opts.busy_step or 10)
+  end
+  if err.status == 401 and not err.hint then
+    local hint
+    local date = err.server_date and require("huaweicloud.utc").parse_http(err.server_date)
+    if date and math.abs(date - os.time()) > 300 then
+      hint = ("this machine's clock is %d s off the server's (Date: %s); X-Sdk-Date must be within 15 minutes"):format(
+        os.time() - date, err.server_date)
+    end
+    if hint then
+      err.hint = hint
+      err.message = err.message .. " (hint: " .. hint .. ")"
+    end
+  end
+  return err
 end
 
 -- Exponential backoff with full jitter, honouring Retry-After (both capped by retry_max).
@@ -315,6 +342,7 @@ function Client:call(op, params)
     local started = self.log and core.clock()
     local res, meta = self.transport.call(self, op, cfg, params)
     meta.attempts = attempt
+    if res == nil then self:explain(op, meta) end
     if self.log then self.log(log.event(self, op, log.url(self, op, params, cfg), attempt, started, res, meta)) end
     if res ~= nil then return res, meta end
     if attempt > self.retries or not self:should_retry(meta) then return nil, meta end

@@ -1,12 +1,16 @@
--- huaweicloud.kafka: DMS for Kafka. One operation today:
---   client:create_connector_task{ instance_id = ..., body = {...} } -> task, meta | nil, err
--- plus builders for the three kinds of Smart Connect task on the API page.
+-- huaweicloud.kafka: DMS for Kafka (Smart Connect). Every operation of registry/kafka.lua is a
+-- method (create_connector_task, list/show/pause/resume/restart/delete_connector_task,
+-- create/delete_connector, show_instance: docs/api.md), plus wait_connector_task, wait_instance,
+-- each_connector_task, ensure_connector_task (huaweicloud.lifecycle) and builders for the three
+-- kinds of Smart Connect task on the API page.
 local builders = require("huaweicloud.builders")
 local client = require("huaweicloud.client")
 
 local M = {}
 
 M.Client = client.service("kafka")
+-- wait_*, each_*, ensure_*: from the registry's recipes (huaweicloud.lifecycle)
+require("huaweicloud.lifecycle").install(M.Client, require("huaweicloud.registry").services.kafka)
 
 -- hw.kafka.new{ region = "cn-north-4" | endpoint = "...", credentials = {...}, ... }
 function M.new(opts)

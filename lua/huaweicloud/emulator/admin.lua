@@ -43,6 +43,8 @@ function Handle:config(changes) return self:request("POST", "/_emulator/config",
 -- Makes the next calls of an operation fail, to test your retries and error handling:
 --   emu:fail{ operation = "create_connector_task" (or "*"), times = 2, status = 404, code = "DMS.10240407",
 --             message = "...", delay = seconds, drop = true (close the connection, no answer) }
+--   emu:fail{ operation = ..., after = true, drop = true | delay = s }: the call is carried out, then
+--             its answer is lost (or comes late): a create whose outcome the client cannot know
 -- Faults are answered in the service's error shape, before signature checks; reset() clears them.
 function Handle:fail(fault)
   assert(type(fault) == "table" and type(fault.operation) == "string", "emu:fail{ operation = ..., ... }")
@@ -59,6 +61,11 @@ function Handle:advance(seconds)
   return self:request("POST", "/_emulator/clock", cjson().encode({ advance = seconds }))
 end
 function Handle:delays(d) return self:request("POST", "/_emulator/clock", cjson().encode({ delays = d })) end
+
+-- Puts a thing in a state (and, with to/after, on to another one later), to test what a
+-- script does with states the service may show: { instance_id, task_id?, project_id?, state, to?,
+-- after? } for Kafka, { stream_name, task_name?, ... } for DIS.
+function Handle:set_state(s) return self:request("POST", "/_emulator/state", cjson().encode(s)) end
 
 function Handle:stop()
   if self.client then self.client:close() end

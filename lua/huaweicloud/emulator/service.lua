@@ -378,6 +378,8 @@ function Emulator:handle(req)
   if not op then return json_error(404, "apigw", "APIGW.0101", M.NO_API) end
   self.stats.calls[op.name] = (self.stats.calls[op.name] or 0) + 1
   local f = self:take_fault(op.name)
+  local after
+  if f and f.after then after, f = f, nil end -- processed first, then the answer is lost or late
   if f then
     local action = { delay = f.delay, drop = f.drop }
     if f.drop then return nil, nil, nil, action end
@@ -393,7 +395,26 @@ function Emulator:handle(req)
   if not handler then return json_error(501, "apigw", "EMU.0501", "the emulator does not serve " .. op.name) end
   local st, out, headers = handler(self, ctx)
   if type(out) == "table" then out = json.encode(out) end
+  if after then return st, out, headers, { delay = after.delay, drop = after.drop } end
   return st, out, headers
+end
+
+-- The object a /_emulator/state request names: a Kafka task or instance, a stream or dump task.
+function Emulator:find_state(s)
+  local project = s.project_id or self.cfg.project_id or "p1"
+  if s.instance_id then
+    local inst = self.instances[project .. "/" .. s.instance_id]
+    if not inst or not s.task_id then return inst, "status" end
+    for _, t in ipairs(inst.tasks) do
+      if t.id == s.task_id then return t, "status" end
+    end
+  elseif s.stream_name then
+    local st = self.streams[project .. "/" .. s.stream_name]
+    if not st or not s.task_name then return st, "status" end
+    for _, t in ipairs(st.tasks) do
+      if t.task_name == s.task_name then return t, "state" end
+    end
+  end
 end
 
 -- ---- the /_emulator/ endpoints -------------------------------------------------------------------
@@ -429,6 +450,13 @@ function Emulator:admin(req, what)
     if c.advance then self:advance(c.advance) end
     for k, v in pairs(type(c.delays) == "table" and c.delays or {}) do self.cfg.delays[k] = v end
     return 200, json.encode({ clock = self:clock(), frozen = self.frozen })
+  elseif what == "state" and req.method == "POST" then -- put a task, instance or stream in a state
+    local st = decode_object(req.body)
+    local obj, field = self:find_state(st or {})
+    if not obj then return 404, '{"error":"no such task, instance or stream"}' end
+    obj[field], obj.pending = st.state, nil
+    if st.to then self:later(obj, field, st.to, st.after or 0) end
+    return 204, ""
   elseif what == "config" and req.method == "POST" then -- change settings at run time (tests)
     local changes = decode_object(req.body)
     if not changes then return 400, '{"error":"a JSON object is needed"}' end

@@ -1,0 +1,293 @@
+-- Waiting, ensuring, paging, and retries that read the service's error codes, against the
+-- emulator on a frozen clock: the waiters sleep in test time (each sleep advances the
+-- emulator), so a five-minute wait takes milliseconds.
+local hw = require("huaweicloud")
+local H = require("spec.support.helpers")
+local X = require("spec.fixtures.examples")
+
+local function named(name, start_later)
+  local b = X.copy(X.kafka[1].body)
+  b.task_name, b.start_later = name, start_later or false
+  return b
+end
+
+-- A test clock: now() and a sleep that advances it and the emulator's.
+local function test_clock(emu)
+  local t = 0
+  return function() return t end, function(s)
+    t = t + s
+    emu:advance(s)
+  end
+end
+
+local function start(opts)
+  opts = opts or {}
+  opts.clock = "manual"
+  local emu = hw.emulator.start(opts)
+  local creds = { ak = emu.ak, sk = emu.sk, project_id = "p1" }
+  local kafka = hw.assert(hw.kafka.new({ endpoint = emu.url, credentials = creds, retries = opts.retries,
+    retry_base = 0.001, busy_step = 0.01 }))
+  local dis = hw.assert(hw.dis.new({ endpoint = emu.url, credentials = creds, retries = opts.retries, retry_base = 0.001 }))
+  return emu, kafka, dis
+end
+
+describe("waiters", function()
+  local emu, kafka, dis, now, sleep
+  before_each(function()
+    emu, kafka, dis = start({ delays = { task = 300, connector = 600, stream = 60, transfer = 90 },
+      instances = { { instance_id = "inst-1" }, { instance_id = "off", connector_enable = false } } })
+    now, sleep = test_clock(emu)
+  end)
+  after_each(function() emu:stop() end)
+
+  it("waits through CREATING to RUNNING by the defaults alone, in milliseconds of real time", function()
+    local task = hw.assert(kafka:create_connector_task({ instance_id = "inst-1", body = named("w-1") }))
+    local t0 = H.now()
+    local shown, meta = kafka:wait_connector_task({ instance_id = "inst-1", task_id = task.id, now = now, sleep = sleep })
+    assert.is_table(shown, tostring(meta))
+    assert.are.equal("RUNNING", shown.status)
+    assert.are.same({ "CREATING", "RUNNING" }, meta.history)
+    assert.truthy(now() >= 300 and now() < 400, now()) -- five minutes of test time, polled every 5 s
+    assert.truthy(H.now() - t0 < 5, "took " .. (H.now() - t0) .. " s of real time")
+    -- a task made to start later is done when WAITING
+    local later = hw.assert(kafka:create_connector_task({ instance_id = "inst-1", body = named("w-2", true) }))
+    shown = hw.assert(kafka:wait_connector_task({ instance_id = "inst-1", task_id = later.id, now = now, sleep = sleep }))
+    assert.are.equal("WAITING", shown.status)
+    -- an explicit target, after a pause
+    hw.assert(kafka:pause_connector_task({ instance_id = "inst-1", task_id = task.id }))
+    shown, meta = kafka:wait_connector_task({ instance_id = "inst-1", task_id = task.id, ["until"] = "PAUSED",
+      now = now, sleep = sleep })
+    assert.are.same({ "PAUSED", { "RUNNING", "PAUSED" } }, { shown and shown.status, meta.history })
+  end)
+
+  it("ends at once on a failure state, and counts an undocumented state as pending", function()
+    local task = hw.assert(kafka:create_connector_task({ instance_id = "inst-1", body = named("f-1") }))
+    emu:set_state({ instance_id = "inst-1", task_id = task.id, state = "MIGRATING", to = "ERROR", after = 20 })
+    local res, err = kafka:wait_connector_task({ instance_id = "inst-1", task_id = task.id, now = now, sleep = sleep })
+    assert.is_nil(res)
+    assert.are.same({ "failed", "ERROR", { "MIGRATING", "ERROR" } }, { err.kind, err.state, err.history })
+    assert.truthy(now() >= 20 and now() < 40, now())
+    assert.are.equal("huaweicloud: failed error: show_connector_task shows status = ERROR, a failure state", tostring(err))
+  end)
+
+  it("times out at the deadline, naming the last state", function()
+    local task = hw.assert(kafka:create_connector_task({ instance_id = "inst-1", body = named("t-1") }))
+    local res, err = kafka:wait_connector_task({ instance_id = "inst-1", task_id = task.id, timeout = 60, interval = 10,
+      now = now, sleep = sleep })
+    assert.is_nil(res)
+    assert.are.same({ "timeout", "CREATING" }, { err.kind, err.state })
+    assert.are.equal("show_connector_task still shows status = CREATING after 60 s (waiting for a done state)", err.message)
+    assert.truthy(now() >= 60 and now() < 70)
+  end)
+
+  it("waits for a deleted task to be gone", function()
+    local task = hw.assert(kafka:create_connector_task({ instance_id = "inst-1", body = named("g-1") }))
+    hw.assert(kafka:delete_connector_task({ instance_id = "inst-1", task_id = task.id }))
+    local res, meta = kafka:wait_connector_task({ instance_id = "inst-1", task_id = task.id, ["until"] = "deleted",
+      now = now, sleep = sleep })
+    assert.are.same({}, res, tostring(meta))
+    assert.are.same({ "DELETING", "deleted" }, meta.history)
+  end)
+
+  it("keeps polling through throttled and failed polls until the deadline", function()
+    local task = hw.assert(kafka:create_connector_task({ instance_id = "inst-1", body = named("p-1") }))
+    emu:fail({ operation = "show_connector_task", times = 3, status = 404, code = "DMS.10240407" })
+    emu:fail({ operation = "show_connector_task", times = 1, drop = true })
+    local shown, meta = kafka:wait_connector_task({ instance_id = "inst-1", task_id = task.id, now = now, sleep = sleep })
+    assert.are.equal("RUNNING", shown and shown.status, tostring(meta))
+  end)
+
+  it("waits for Smart Connect, DIS dump tasks and streams", function()
+    hw.assert(kafka:create_connector({ instance_id = "off" }))
+    local inst, meta = kafka:wait_instance({ instance_id = "off", now = now, sleep = sleep })
+    assert.are.same({ "RUNNING", true, { "EXTENDING", "RUNNING" } }, { inst.status, inst.connector_enable, meta.history })
+    hw.assert(dis:create_stream({ body = { stream_name = "w-stream", partition_count = 1 } }))
+    local s = hw.assert(dis:wait_stream({ stream_name = "w-stream", now = now, sleep = sleep }))
+    assert.are.equal("RUNNING", s.status)
+    hw.assert(dis:create_obs_transfer_task({ stream_name = "w-stream", body = X.dis[1].body }))
+    local t
+    t, meta = dis:wait_transfer_task({ stream_name = "w-stream", task_name = "newtask", now = now, sleep = sleep })
+    assert.are.same({ "RUNNING", { "STARTING", "RUNNING" } }, { t.state, meta.history })
+    hw.assert(dis:stop_transfer_task({ stream_name = "w-stream", task_name = "newtask" }))
+    assert.are.equal("PAUSED", hw.assert(dis:show_transfer_task({ stream_name = "w-stream", task_name = "newtask" })).state)
+    hw.assert(dis:start_transfer_task({ stream_name = "w-stream", task_name = "newtask" }))
+    t = hw.assert(dis:wait_transfer_task({ stream_name = "w-stream", task_name = "newtask", now = now, sleep = sleep }))
+    assert.are.equal("RUNNING", t.state)
+    local _, err = dis:start_transfer_task({ stream_name = "w-stream", task_name = "missing" })
+    assert.are.same({ "DIS.4354", "gone" }, { err.code, err.class })
+  end)
+
+  it("refuses arguments it does not know", function()
+    local _, err = kafka:wait_connector_task({ instance_id = "inst-1", taskid = "x" })
+    assert.are.same({ "validation", "taskid" }, { err.kind, err.field })
+    _, err = kafka:wait_connector_task({ instance_id = "inst-1" })
+    assert.are.same({ "validation", "task_id", "wait needs task_id" }, { err.kind, err.field, err.message })
+  end)
+end)
+
+describe("ensure", function()
+  local emu, kafka, dis, now, sleep
+  before_each(function()
+    emu, kafka, dis = start({ instances = { { instance_id = "inst-1" } }, streams = {} })
+    now, sleep = test_clock(emu)
+  end)
+  after_each(function() emu:stop() end)
+
+  it("creates a Smart Connect task once, however often it is run, and waits for it", function()
+    local task, meta = kafka:ensure_connector_task({ instance_id = "inst-1", body = named("e-1"), wait = true,
+      now = now, sleep = sleep })
+    assert.are.same({ "RUNNING", true }, { task and task.status, meta.created })
+    local again, meta2 = kafka:ensure_connector_task({ instance_id = "inst-1", body = named("e-1"), wait = true,
+      now = now, sleep = sleep })
+    assert.are.same({ task.id, false }, { again.id, meta2.created })
+    assert.is_nil(meta2.drift)
+    assert.are.equal(1, emu:stats().kafka_tasks) -- one create, counted on the emulator
+    -- what differs from the body is named, secrets never compared
+    local changed = named("e-1")
+    changed.topics_regex, changed.sink_task.obs_path, changed.sink_task.secret_key = "other*", "elsewhere", "new-sk"
+    local _, meta3 = kafka:ensure_connector_task({ instance_id = "inst-1", body = changed })
+    assert.are.same({ false, { "sink_task.obs_path", "topics_regex" } }, { meta3.created, meta3.drift })
+  end)
+
+  it("after a create whose answer was lost, looks the task up instead of creating another", function()
+    emu:fail({ operation = "create_connector_task", after = true, drop = true })
+    local task, meta = kafka:ensure_connector_task({ instance_id = "inst-1", body = named("lost-1") })
+    assert.is_table(task, tostring(meta))
+    assert.are.equal(true, meta.created)
+    assert.are.equal(1, emu:stats().kafka_tasks)
+    -- a plain create never retries by itself
+    emu:fail({ operation = "create_connector_task", after = true, drop = true })
+    local res, err = kafka:create_connector_task({ instance_id = "inst-1", body = named("lost-2") })
+    assert.are.same({ nil, true }, { res, err.request_sent })
+    assert.are.equal(2, emu:stats().kafka_tasks)
+  end)
+
+  it("names both ids when two tasks have the name", function()
+    local a = hw.assert(kafka:create_connector_task({ instance_id = "inst-1", body = named("twice") }))
+    local b = hw.assert(kafka:create_connector_task({ instance_id = "inst-1", body = named("twice") }))
+    local res, err = kafka:ensure_connector_task({ instance_id = "inst-1", body = named("twice") })
+    assert.is_nil(res)
+    assert.are.same({ "conflict", { a.id, b.id } }, { err.kind, err.ids })
+    assert.are.equal("2 exist with the name twice: " .. a.id .. ", " .. b.id, err.message)
+  end)
+
+  it("ensures DIS streams and dump tasks (DIS.4307 and DIS.4355 mean it exists)", function()
+    local body = { stream_name = "es-1", partition_count = 2 }
+    local s, meta = dis:ensure_stream({ body = body, wait = true, now = now, sleep = sleep })
+    assert.are.same({ "RUNNING", true }, { s.status, meta.created })
+    s, meta = dis:ensure_stream({ body = body })
+    assert.are.same({ "es-1", false }, { s.stream_name, meta.created })
+    local t
+    t, meta = dis:ensure_obs_transfer_task({ stream_name = "es-1", body = X.dis[1].body, wait = true, now = now, sleep = sleep })
+    assert.are.same({ "RUNNING", true }, { t.state, meta.created })
+    assert.is_string(t.task_id)
+    local changed = X.copy(X.dis[1].body)
+    changed.obs_destination_descriptor.deliver_time_interval = 120
+    t, meta = dis:ensure_obs_transfer_task({ stream_name = "es-1", body = changed })
+    assert.are.same({ false, { "obs_destination_descriptor.deliver_time_interval" } }, { meta.created, meta.drift })
+    assert.are.equal(1, emu:stats().dis_tasks)
+    -- the one made meanwhile by someone else: the create answers DIS.4355, ensure takes it
+    emu:fail({ operation = "show_transfer_task", times = 1, status = 400, code = "DIS.4354" })
+    t, meta = dis:ensure_obs_transfer_task({ stream_name = "es-1", body = X.dis[1].body })
+    assert.are.same({ false, "newtask" }, { meta.created, t.task_name })
+    local _, err = dis:ensure_obs_transfer_task({ stream_name = "es-1", body = { destination_type = "OBS" } })
+    assert.are.same({ "validation", "body.obs_destination_descriptor.task_name" }, { err.kind, err.field })
+  end)
+end)
+
+describe("paging", function()
+  it("walks every page: 120 streams once each, 120 tasks over three pages", function()
+    local emu, kafka, dis = start({ streams = {}, max_connector_tasks = 200, instances = { { instance_id = "i" } } })
+    finally(function() emu:stop() end)
+    local list = {}
+    for i = 1, 120 do list[i] = { body = { stream_name = ("pg-%03d"):format(i), partition_count = 1 } } end
+    for _, r in ipairs(dis:create_many("create_stream", list, { concurrency = 8 })) do assert(r[1], tostring(r[2])) end
+    local seen, n = {}, 0
+    for name, info in dis:each_stream({ limit = 50 }) do
+      assert.is_nil(seen[name], name .. " twice")
+      seen[name] = true
+      n = n + 1
+      assert.are.equal(name, info.stream_name)
+    end
+    assert.are.equal(120, n)
+    assert.are.equal(3, emu:stats().calls.list_streams)
+    local tasks = {}
+    for i = 1, 120 do tasks[i] = { instance_id = "i", body = named("pt-" .. i) } end
+    kafka:create_many("create_connector_task", tasks, { concurrency = 8 })
+    n = 0
+    for task in kafka:each_connector_task({ instance_id = "i" }) do
+      n = n + 1
+      assert.is_string(task.id)
+    end
+    assert.are.equal(120, n)
+    assert.are.equal(3, emu:stats().calls.list_connector_tasks)
+  end)
+
+  it("raises an error met mid-way instead of ending the loop early", function()
+    local emu, _, dis = start({ streams = {} })
+    finally(function() emu:stop() end)
+    for i = 1, 5 do hw.assert(dis:create_stream({ body = { stream_name = "m-" .. i, partition_count = 1 } })) end
+    local got = {}
+    local ok, err = pcall(function()
+      for name in dis:each_stream({ limit = 2 }) do
+        got[#got + 1] = name
+        if #got == 1 then emu:fail({ operation = "list_streams", status = 400, code = "DIS.4306" }) end
+      end
+    end)
+    assert.is_false(ok)
+    assert.are.same({ "api", "DIS.4306" }, { err.kind, err.code })
+    assert.are.same({ "m-1", "m-2" }, got)
+  end)
+end)
+
+describe("retries keyed on the service's error codes", function()
+  it("retry a create the service did not process, never one it may have (500)", function()
+    local emu, kafka = start({ retries = 2, instances = { { instance_id = "inst-1" } } })
+    finally(function() emu:stop() end)
+    emu:fail({ operation = "create_connector_task", times = 2, status = 404, code = "DMS.10240407" })
+    local task, meta = kafka:create_connector_task({ instance_id = "inst-1", body = named("r-1") })
+    assert.is_table(task, tostring(meta))
+    assert.are.equal(3, meta.attempts) -- two retries
+    emu:fail({ operation = "create_connector_task", times = 1, status = 500, code = "DMS.00500000" })
+    local res, err = kafka:create_connector_task({ instance_id = "inst-1", body = named("r-2") })
+    assert.is_nil(res)
+    assert.are.same({ 1, "idempotent", false }, { err.attempts, err.class, err.retryable })
+    -- a show may be repeated: the same answer is retried there
+    emu:fail({ operation = "show_connector_task", times = 1, status = 500, code = "DMS.00500000" })
+    local shown
+    shown, meta = kafka:show_connector_task({ instance_id = "inst-1", task_id = task.id })
+    assert.are.same({ task.id, 2 }, { shown and shown.id, meta.attempts })
+    -- busy: retried on a longer step
+    emu:fail({ operation = "pause_connector_task", times = 1, status = 400, code = "DMS.00400017" })
+    emu:advance(1)
+    local _, pmeta = kafka:pause_connector_task({ instance_id = "inst-1", task_id = task.id })
+    assert.are.equal(2, pmeta.attempts)
+    -- quota: never
+    emu:fail({ operation = "create_connector_task", times = 1, status = 400, code = "DMS.00400035" })
+    res, err = kafka:create_connector_task({ instance_id = "inst-1", body = named("r-3") })
+    assert.are.same({ "never", false, 1 }, { err.class, err.retryable, err.attempts })
+  end)
+
+  it("classify DIS's 400s by code", function()
+    local emu, _, dis = start({ retries = 1 })
+    finally(function() emu:stop() end)
+    emu:fail({ operation = "create_obs_transfer_task", times = 1, status = 400, code = "DIS.4303" })
+    local res, meta = dis:create_obs_transfer_task({ stream_name = X.unique("s"), body = X.dis[1].body })
+    assert.are.same({ {}, 2 }, { res, meta.attempts })
+    emu:fail({ operation = "create_obs_transfer_task", times = 1, status = 400, code = "DIS.4357" })
+    local _, err = dis:create_obs_transfer_task({ stream_name = X.unique("s"), body = X.dis[1].body })
+    assert.are.same({ "never", false, 1 }, { err.class, err.retryable, err.attempts })
+  end)
+
+  it("names the fix for a signature refused because of clock skew", function()
+    local srv = require("spec.support.fake_server").start({ { status = 401,
+      headers = { Date = "Tue, 01 Jan 2030 00:00:00 GMT" },
+      body = '{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: expired"}' } })
+    finally(srv.stop)
+    local kafka = hw.assert(hw.kafka.new({ endpoint = srv.url, credentials = { ak = "AKSKEW", sk = "s", project_id = "p" } }))
+    local _, err = kafka:show_instance({ instance_id = "i" })
+    assert.truthy(err.message:find("%(hint: this machine's clock is %-%d+ s off the server's %(Date: Tue, 01 Jan 2030"),
+      err.message)
+    assert.are.equal("never", err.class)
+  end)
+end)
