@@ -178,13 +178,15 @@ describe("ensure", function()
     s, meta = dis:ensure_stream({ body = body })
     assert.are.same({ "es-1", false }, { s.stream_name, meta.created })
     local t
-    t, meta = dis:ensure_obs_transfer_task({ stream_name = "es-1", body = X.dis[1].body, wait = true, now = now, sleep = sleep })
+    t, meta = dis:ensure_obs_transfer_task({ stream_name = "es-1", body = X.dis[1].body, wait = true, now = now,
+      sleep = sleep })
     assert.are.same({ "RUNNING", true }, { t.state, meta.created })
     assert.is_string(t.task_id)
     local changed = X.copy(X.dis[1].body)
     changed.obs_destination_descriptor.deliver_time_interval = 120
     t, meta = dis:ensure_obs_transfer_task({ stream_name = "es-1", body = changed })
-    assert.are.same({ false, { "obs_destination_descriptor.deliver_time_interval" } }, { meta.created, meta.drift })
+    assert.are.same({ false, { "obs_destination_descriptor.deliver_time_interval" }, 300 },
+      { meta.created, meta.drift, t.obs_destination_description.deliver_time_interval })
     assert.are.equal(1, emu:stats().dis_tasks)
     -- the one made meanwhile by someone else: the create answers DIS.4355, ensure takes it
     emu:fail({ operation = "show_transfer_task", times = 1, status = 400, code = "DIS.4354" })
@@ -265,6 +267,7 @@ describe("retries keyed on the service's error codes", function()
     -- quota: never
     emu:fail({ operation = "create_connector_task", times = 1, status = 400, code = "DMS.00400035" })
     res, err = kafka:create_connector_task({ instance_id = "inst-1", body = named("r-3") })
+    assert.is_nil(res)
     assert.are.same({ "never", false, 1 }, { err.class, err.retryable, err.attempts })
   end)
 

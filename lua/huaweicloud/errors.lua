@@ -45,7 +45,8 @@ function M.classify(service, method, err)
   local class = M.class(service, err)
   if class then
     err.class = class
-    err.retryable = class == "not_processed" or class == "busy" or (class == "idempotent" and IDEMPOTENT[method] == true)
+    err.retryable = class == "not_processed" or class == "busy" or
+      (class == "idempotent" and IDEMPOTENT[method] == true)
   end
   return err
 end
