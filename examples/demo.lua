@@ -3,7 +3,7 @@
 local hw = require("huaweicloud")
 
 local EXAMPLES = { "kafka_obs_dump", "kafka_kafka_replication", "kafka_redis_replication", "dis_obs_text",
-  "dis_obs_parquet" }
+  "dis_obs_parquet", "kafka_lifecycle", "dis_lifecycle" }
 local PROJECT = "0a1b2c3d4e5f67890a1b2c3d4e5f6789"
 
 local function q(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
@@ -14,7 +14,7 @@ print("emulator listening on " .. emu.url .. "\n")
 local env = table.concat({
   "HUAWEICLOUD_SDK_AK=" .. q(emu.ak), "HUAWEICLOUD_SDK_SK=" .. q(emu.sk), "HUAWEICLOUD_SDK_PROJECT_ID=" .. PROJECT,
   "HUAWEICLOUD_SDK_ENDPOINT=" .. q(emu.url), "LUA_PATH=" .. q(package.path), "LUA_CPATH=" .. q(package.cpath),
-  "HUAWEICLOUD_SDK_CREDENTIALS_FILE=/nonexistent",
+  "HUAWEICLOUD_SDK_CREDENTIALS_FILE=/nonexistent", "WAIT_INTERVAL=0.1",
 }, " ")
 local failed = 0
 for _, name in ipairs(EXAMPLES) do

@@ -51,7 +51,7 @@ describe("README", function()
     local target = (lua == "lua5.4") and "lua5.4" or lua
     local out, ok = H.sh("make -s demo LUA=" .. target .. " 2>&1")
     assert.is_true(ok, out)
-    assert.truthy(out:find("created 3 Kafka and 2 DIS tasks on the emulator; 0 example(s) failed", 1, true), out)
+    assert.truthy(out:find("created 4 Kafka and 3 DIS tasks on the emulator; 0 example(s) failed", 1, true), out)
     assert.is_nil(out:find("OBS-SECRET-KEY", 1, true))
     assert.is_nil(out:find("peer-password", 1, true))
   end)
