@@ -20,6 +20,7 @@
 
 #define DEFAULT_USER_AGENT "huaweicloud-sdk-lua/" HWC_VERSION
 #define DEFAULT_MAX_BODY (8u * 1024u * 1024u)
+#define MAX_INFLIGHT 1024 /* transfers of one client's batches at once */
 
 /* The request body as libcurl reads it (see on_read). */
 typedef struct body_reader {
@@ -657,12 +658,17 @@ static int http_batch_add(lua_State *L) {
   int i;
   if (!hwc_tointeger(L, 2, &id)) return luaL_argerror(L, 2, "integer id expected");
   luaL_checktype(L, 3, LUA_TTABLE);
-  if (h->multi == NULL && (h->multi = curl_multi_init()) == NULL) return luaL_error(L, "curl_multi_init failed");
+  if (h->multi == NULL) {
+    if ((h->multi = curl_multi_init()) == NULL) return luaL_error(L, "curl_multi_init failed");
+    /* libcurl's default cache is 4 connections per transfer still added: as a batch drains it
+     * would close kept-alive connections the next batch needs. Keep as many as can be in flight. */
+    curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, (long)MAX_INFLIGHT);
+  }
   for (i = 0; i < h->nbatch && x == NULL; i++)
     if (!h->batch[i]->busy) x = h->batch[i];
   if (x == NULL) { /* one more; no Lua call runs between the allocations and their storing */
     xfer **more;
-    if (h->nbatch >= 1024) return luaL_error(L, "more than 1024 requests in flight");
+    if (h->nbatch >= MAX_INFLIGHT) return luaL_error(L, "more than %d requests in flight", MAX_INFLIGHT);
     x = (xfer *)malloc(sizeof *x);
     if (x == NULL) return luaL_error(L, "out of memory");
     more = (xfer **)realloc(h->batch, (size_t)(h->nbatch + 1) * sizeof *more);

@@ -69,6 +69,21 @@ describe("create_many", function()
     assert.are.equal(32, srv.stats().requests)
   end)
 
+  it("keeps every connection of a batch that drains one transfer at a time", function()
+    -- answers 20 ms apart: libcurl's default cache (4 per transfer still running) would close
+    -- kept-alive connections as the batch drains, and the next batch would connect again
+    local script = {}
+    for k = 1, 16 do script[k] = { delay = 0.02 * k, status = 200, headers = OK.headers, body = X.kafka_response } end
+    local srv = fake.start(script)
+    finally(srv.stop)
+    local kafka = assert(hw.kafka.new({ endpoint = srv.url, credentials = CREDS }))
+    for round = 1, 2 do
+      local results = kafka:create_many("create_connector_task", list_of(16), { concurrency = 16 })
+      for i = 1, 16 do assert.is_table(results[i][1], tostring(results[i][2])) end
+      assert.are.equal(16, kafka:http():stats().connections, "after round " .. round)
+    end
+  end)
+
   it("applies the timeout to each request", function()
     local srv = fake.start({ OK, { fault = "stall" }, OK, OK })
     finally(srv.stop)

@@ -126,7 +126,8 @@ function M.send(opts, req)
   local deadline = start + timeout
   local sock, err = connect(ngx, opts, scheme, host, port, math.min(connect_timeout, timeout))
   if not sock then return nil, err end
-  local fresh_tls = scheme == "https" and sock:getreusedtimes() == 0
+  local reused = sock:getreusedtimes() or 0
+  local fresh_tls = scheme == "https" and reused == 0
 
   -- the time left before the deadline, as a socket timeout; nil once it has passed
   local function left()
@@ -166,8 +167,8 @@ function M.send(opts, req)
     if fresh_tls then
       return fail("tls", "TLS connection with " .. host .. " refused: " .. tostring(err), { request_sent = false })
     end
-    return fail("network", "sending the request failed: " .. tostring(err), { request_sent = false,
-      retryable = true, code = "SEND_ERROR" })
+    return fail("network", ("sending the request failed: %s (a kept-alive connection, used %d times before)"):format(
+      tostring(err), reused), { request_sent = false, retryable = true, code = "SEND_ERROR" })
   end
 
   local got = 0
