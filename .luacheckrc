@@ -7,3 +7,5 @@ files["lua/huaweicloud/transport/ngx.lua"] = { read_globals = { "ngx" } }
 files["registry"] = { max_line_length = 140 }
 -- generated for lua-language-server: declarations only, never run
 exclude_files = { "lua/huaweicloud/types.lua" }
+-- runs inside nginx (make bench)
+files["spec/bench/ngx_app.lua"] = { globals = { "ngx" } }

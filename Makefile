@@ -115,11 +115,22 @@ build/ctest/%: spec/c/%.c $(SRCS) $(HDRS)
 ctest: $(CTESTS)
 
 # Benchmarks (spec/bench/): numbers printed, nothing passes or fails on a timing.
+# BENCH_TREE=/other/checkout measures that checkout's build (made there first) with this bench.
+BENCH_TREE ?= .
+BENCH_PACKAGES = $(RUN_PACKAGES) $(NGINX_PACKAGES) wrk valgrind openssl
 build/bench/curl_floor: spec/bench/curl_floor.c
 	@mkdir -p $(dir $@)
-	$(CC) -O2 -Wall -Wextra -Werror $(shell pkg-config --cflags libcurl) -o $@ $< $(shell pkg-config --libs libcurl)
-bench: $(SO) build/bench/curl_floor
-	@LUA_PATH='./lua/?.lua;./lua/?/init.lua;./spec/?.lua;./?.lua;;' LUA_CPATH='./$(BUILD)/?.so;;' $(LUA) spec/bench/run.lua
+	$(Q)$(CC) -O2 -Wall -Wextra -Werror $(shell pkg-config --cflags libcurl) -o $@ $< $(shell pkg-config --libs libcurl)
+build/bench/prepare_floor: spec/bench/prepare_floor.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -O2 -Wall -Wextra -Werror $(shell pkg-config --cflags libcrypto) -o $@ $< $(shell pkg-config --libs libcrypto)
+bench:
+	@$(call ensure,$(BENCH_PACKAGES))
+	@$(MAKE) --no-print-directory -C $(BENCH_TREE) all
+	@$(MAKE) --no-print-directory -C $(BENCH_TREE) all LUA=luajit
+	@$(MAKE) --no-print-directory build/bench/curl_floor build/bench/prepare_floor
+	@T=$$(cd $(BENCH_TREE) && pwd); BENCH_TREE=$$T BENCH_LUA=$(LUA) \
+	  LUA_PATH="$$T/lua/?.lua;$$T/lua/?/init.lua;./?.lua;;" LUA_CPATH="$$T/$(BUILD)/?.so;;" $(LUA) spec/bench/run.lua
 
 # The files that follow from registry/<service>.lua (see registry/README.md). Their output is
 # committed, so a build (luarocks' builtin one too) never runs the generator; the suite fails when

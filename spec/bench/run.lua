@@ -1,18 +1,31 @@
 -- make bench: prints numbers; nothing here passes or fails on a timing.
---   1. prepare (validate + marshal + sign) of the Kafka OBS-dump example
---   2. parse of the documented Kafka response
---   3. create_connector_task end to end against a fast local server (nginx-light answering the
---      documented response; the emulator if nginx is absent), beside a raw libcurl C loop
---      posting the same prebuilt request on one reused handle: the floor
---   4. create_many at concurrency 1, 4 and 16
---   5. peak RSS of this process after 10,000 calls
--- Each timing is the median of RUNS runs (best in brackets): the machine may be shared.
+--
+-- Every comparison is interleaved: each of BENCH_ROUNDS rounds runs every side once, in turns
+-- (the order alternating), and a row shows the median over rounds and the spread [min-max].
+-- Times are CPU time (user + sys of the process doing the work), so a machine busy elsewhere
+-- changes the figures less; throughput is wall time, as users see it.
+--
+--   prepare / masked dry run / core.mask / parse, beside a plain-C floor for prepare
+--   end to end, sequential, against nginx (which reads the whole request before answering)
+--     beside a raw libcurl C loop posting the same bytes; at once and after 2 ms
+--   instructions per call (callgrind) of both, when valgrind is installed
+--   create_many at concurrency 1, 4, 16 beside a plain sequential loop
+--   create_many's retry path: 1,000 and 10,000 jobs that all fail once
+--   inside nginx: the SDK's location beside a raw ngx.socket.tcp location, same upstream,
+--     driven by wrk at 1 and 16 connections
+--   peak RSS of a fresh process after 10,000 calls
+--
+-- BENCH_TREE=/path/to/another/checkout measures that checkout's build with this same bench
+-- (the Makefile points LUA_PATH and LUA_CPATH at it): how the README's before/after is made.
 local hw = require("huaweicloud")
 local core = require("huaweicloud.core")
 local X = require("spec.fixtures.examples")
 
-local RUNS = tonumber(os.getenv("BENCH_RUNS") or "") or 5
-local FLOOR = os.getenv("BENCH_FLOOR") or "build/bench/curl_floor"
+local ROUNDS = tonumber(os.getenv("BENCH_ROUNDS") or "") or 7
+local TREE = os.getenv("BENCH_TREE") or "."
+local LUA = os.getenv("BENCH_LUA") or "lua5.4"
+local FLOOR, PFLOOR = "build/bench/curl_floor", "build/bench/prepare_floor"
+local NGINX, MODULE = "/usr/sbin/nginx", "/usr/share/nginx/modules/ngx_http_lua_module.so"
 
 local function sh(cmd)
   local p = assert(io.popen(cmd .. " 2>&1"))
@@ -21,55 +34,109 @@ local function sh(cmd)
   return out, ok == true or ok == 0
 end
 
+local function exists(path)
+  local f = io.open(path)
+  if f then f:close() end
+  return f ~= nil
+end
+
 local function write(path, data)
   local f = assert(io.open(path, "wb"))
   f:write(data)
   f:close()
 end
 
-local function median_best(xs)
-  table.sort(xs)
-  return xs[math.floor((#xs + 1) / 2)], xs[1]
+local function tmpdir()
+  local d = os.tmpname()
+  os.remove(d)
+  os.execute("mkdir -p " .. d .. " && chmod 755 " .. d)
+  return d
 end
 
--- seconds per call of fn over n calls (median, best over RUNS), and CPU seconds per call
-local function time_per_call(n, fn)
-  local walls, cpus = {}, {}
-  for _ = 1, RUNS do
-    collectgarbage()
-    local c0, t0 = os.clock(), core.clock()
-    fn(n)
-    walls[#walls + 1] = (core.clock() - t0) / n
-    cpus[#cpus + 1] = (os.clock() - c0) / n
-  end
-  local w, wb = median_best(walls)
-  return w, wb, (median_best(cpus))
-end
-
-local function vm_kb(field)
-  local f = io.open("/proc/self/status")
-  local s = f and f:read("*a") or ""
-  if f then f:close() end
-  return tonumber(s:match(field .. ":%s*(%d+)")) or 0
-end
-
--- ---- a fast server -------------------------------------------------------------------------
-local function start_nginx()
-  if not io.open("/usr/sbin/nginx") then return nil end
-  local prefix = os.tmpname()
-  os.remove(prefix)
-  os.execute("mkdir -p " .. prefix .. "/logs && chmod 755 " .. prefix)
+local function free_port()
   local socket = require("socket")
   local s = assert(socket.bind("127.0.0.1", 0))
   local _, port = s:getsockname()
   s:close()
-  local body = X.kafka_response:gsub("%s+", " ")
+  return port
+end
+
+-- ---- statistics ------------------------------------------------------------------------------
+
+local function sorted(xs)
+  local c = {}
+  for i, v in ipairs(xs) do c[i] = v end
+  table.sort(c)
+  return c
+end
+
+local function median(xs)
+  local c = sorted(xs)
+  local n = #c
+  if n == 0 then return 0 / 0 end
+  if n % 2 == 1 then return c[(n + 1) / 2] end
+  return (c[n / 2] + c[n / 2 + 1]) / 2
+end
+
+-- "12.3 [11.9-13.0]": the median and the spread over rounds, with fmt for each figure
+local function ms(xs, fmt)
+  local c = sorted(xs)
+  return (fmt .. " [" .. fmt .. "-" .. fmt .. "]"):format(median(xs), c[1], c[#c])
+end
+
+-- Runs each side of `sides` ({ name = fn(round) -> value }) once per round, the order
+-- alternating, and returns { name = { values } }.
+local function interleave(names, sides, rounds)
+  local out = {}
+  for _, n in ipairs(names) do out[n] = {} end
+  for r = 1, rounds or ROUNDS do
+    local order = {}
+    for i, n in ipairs(names) do order[r % 2 == 1 and i or (#names + 1 - i)] = n end
+    for _, n in ipairs(order) do
+      collectgarbage()
+      local v = sides[n](r)
+      if type(v) == "table" then
+        for k, x in pairs(v) do
+          out[n .. "." .. k] = out[n .. "." .. k] or {}
+          table.insert(out[n .. "." .. k], x)
+        end
+      else
+        table.insert(out[n], v)
+      end
+    end
+  end
+  return out
+end
+
+-- CPU seconds per call and wall seconds per call of fn(n)
+local function cpu_wall(n, fn)
+  local c0, t0 = os.clock(), core.clock()
+  fn(n)
+  return { cpu = (os.clock() - c0) / n, wall = (core.clock() - t0) / n }
+end
+
+local function ratios(a, b)
+  local r = {}
+  for i = 1, math.min(#a, #b) do r[i] = a[i] / b[i] end
+  return r
+end
+
+local rows = {}
+local function row(measure, result, note)
+  rows[#rows + 1] = { measure, result, note or "" }
+  io.stderr:write(("  %s: %s\n"):format(measure, result))
+end
+
+-- ---- the server: nginx, reading the whole request before it answers -----------------------------
+
+local function start_nginx(conf, name, env, main)
+  local prefix = tmpdir()
+  os.execute("mkdir -p " .. prefix .. "/logs")
   local user = sh("id -u"):match("^0") and "user root;\n" or ""
-  local lua_module = io.open("/usr/share/nginx/modules/ngx_http_lua_module.so") and
-    "load_module /usr/share/nginx/modules/ndk_http_module.so;\nload_module /usr/share/nginx/modules/ngx_http_lua_module.so;\n"
-    or ""
-  write(prefix .. "/nginx.conf", (user .. lua_module .. [[
-worker_processes 2;
+  write(prefix .. "/nginx.conf", (user .. (main or "") .. [[
+load_module /usr/share/nginx/modules/ndk_http_module.so;
+load_module /usr/share/nginx/modules/ngx_http_lua_module.so;
+worker_processes 1;
 pid PREFIX/nginx.pid;
 error_log PREFIX/logs/error.log;
 events { worker_connections 1024; }
@@ -78,143 +145,357 @@ http {
   client_body_temp_path PREFIX/body; proxy_temp_path PREFIX/proxy; fastcgi_temp_path PREFIX/fcgi;
   uwsgi_temp_path PREFIX/uwsgi; scgi_temp_path PREFIX/scgi;
   keepalive_requests 1000000;
-  server {
-    listen 127.0.0.1:PORT;
-    location / { default_type application/json; return 200 'BODY'; }
-    location /slow/ { default_type application/json; SLOW }
-  }
-}
-]]):gsub("PREFIX", prefix):gsub("PORT", port):gsub("SLOW", lua_module ~= "" and
-    "content_by_lua_block { ngx.sleep(0.002) ngx.print([==[BODY]==]) }" or "return 200 'BODY';")
-    :gsub("BODY", function() return body end))
-  local out, ok = sh("/usr/sbin/nginx -p " .. prefix .. " -c " .. prefix .. "/nginx.conf -e " .. prefix .. "/logs/error.log")
-  if not ok then
-    io.stderr:write("nginx did not start: " .. out .. "\n")
-    return nil
-  end
+  keepalive_timeout 300s;
+  client_body_buffer_size 64k;
+  lua_socket_log_errors off;
+]] .. conf .. "\n}\n"):gsub("PREFIX", prefix))
+  local out, ok = sh((env or "") .. " " .. NGINX .. " -p " .. prefix .. " -c " .. prefix .. "/nginx.conf -e " ..
+    prefix .. "/logs/error.log")
+  if not ok then error(name .. ": nginx did not start: " .. out) end
   os.execute("sleep 0.3")
-  return { url = "http://127.0.0.1:" .. port, slow = lua_module ~= "", name = "nginx-light", stop = function()
-    sh("/usr/sbin/nginx -p " .. prefix .. " -c " .. prefix .. "/nginx.conf -s stop")
+  return { prefix = prefix, stop = function()
+    sh(NGINX .. " -p " .. prefix .. " -c " .. prefix .. "/nginx.conf -s stop")
     os.execute("sleep 0.2; rm -rf " .. prefix)
   end }
 end
 
--- CPU time the hypervisor took from this machine (steal), to judge how noisy the numbers are
-local function cpu_times()
+if not (exists(NGINX) and exists(MODULE)) then
+  io.stderr:write("make bench needs nginx-light and libnginx-mod-http-lua (make deps installs them)\n")
+  os.exit(1)
+end
+
+local BODY = X.kafka_response:gsub("%s+", " ")
+local PORT = free_port()
+local upstream = start_nginx(([[
+  server {
+    listen 127.0.0.1:PORT;
+    default_type application/json;
+    location / { content_by_lua_block { ngx.req.read_body() ngx.header.content_length = LEN ngx.print(BODY) } }
+    location /slow/ { content_by_lua_block {
+      ngx.req.read_body() ngx.sleep(0.002) ngx.header.content_length = LEN ngx.print(BODY)
+    } }
+    location /fail/ { content_by_lua_block {
+      ngx.req.read_body()
+      local err = '{"error_code":"DMS.00503000","error_msg":"Service unavailable"}'
+      ngx.status = 503
+      ngx.header.content_length = #err
+      ngx.print(err)
+    } }
+  }]]):gsub("PORT", PORT):gsub("LEN", #BODY):gsub("BODY", function() return "[==[" .. BODY .. "]==]" end), "upstream")
+local URL = "http://127.0.0.1:" .. PORT
+
+local CREDS = { ak = "BENCHAK000000001", sk = "bench-secret-key-000000000001", project_id = X.project_id }
+local PARAMS = { instance_id = X.instance_id, body = X.kafka[1].body }
+local OP = "create_connector_task"
+
+local cpu0 = (function()
   local f = io.open("/proc/stat")
   local line = f and f:read("*l") or ""
   if f then f:close() end
-  local v = {}
-  for n in line:gmatch("%d+") do v[#v + 1] = tonumber(n) end
-  local total = 0
-  for i = 1, math.min(#v, 8) do total = total + v[i] end
-  return total, v[8] or 0
+  return line
+end)()
+
+local sections = {}
+-- BENCH_ONLY=prepare,e2e,many,retry,nginx,rss runs those sections only
+local ONLY = os.getenv("BENCH_ONLY")
+
+-- ---- 1. prepare, masking, parse ----------------------------------------------------------------
+
+sections[#sections + 1] = { "prepare", function()
+  local N = 20000
+  local cfg = { endpoint = "https://dms.cn-north-4.myhuaweicloud.com", credentials = CREDS, date = "20261201T120000Z" }
+  local req = assert(core.prepare(OP, cfg, PARAMS))
+  local client = assert(hw.kafka.new({ endpoint = cfg.endpoint, credentials = CREDS }))
+  local revealed = assert(client:prepare(OP, PARAMS, { reveal = true }))
+  local floor_auth
+  local sides = {
+    prepare = function() return cpu_wall(N, function(n) for _ = 1, n do core.prepare(OP, cfg, PARAMS) end end).cpu end,
+    dry = function() return cpu_wall(N, function(n) for _ = 1, n do client:prepare(OP, PARAMS) end end).cpu end,
+    mask = function() return cpu_wall(N, function(n) for _ = 1, n do core.mask(revealed) end end).cpu end,
+    parse = function()
+      return cpu_wall(N, function(n) for _ = 1, n do core.parse(OP, 200, {}, X.kafka_response) end end).cpu
+    end,
+  }
+  local names = { "prepare", "dry", "mask", "parse" }
+  local bfile = os.tmpname()
+  if exists(PFLOOR) then
+    write(bfile, req.body)
+    local path = req.url:match("^https://[^/]+(/[^?]*)")
+    sides.floor = function()
+      local out = sh(("%s %s %s %s %s %s %s %s %d"):format(PFLOOR, cfg.date, CREDS.ak, CREDS.sk,
+        "dms.cn-north-4.myhuaweicloud.com", path, CREDS.project_id, bfile, N * 10))
+      local ns, auth = out:match("^([%d.]+) (.-)\n")
+      floor_auth = auth
+      return tonumber(ns) / 1e9
+    end
+    names[#names + 1] = "floor"
+  end
+  sides = interleave(names, sides)
+  os.remove(bfile)
+  local us = function(xs) local o = {} for i, v in ipairs(xs) do o[i] = v * 1e6 end return o end
+  row("core.prepare: validate + marshal + sign, Kafka OBS example", ms(us(sides.prepare), "%.2f") .. " µs CPU")
+  if sides.floor then
+    row("the same bytes and signature in plain C (libcrypto; spec/bench/prepare_floor.c)",
+      ms(us(sides.floor), "%.2f") .. " µs CPU" .. (floor_auth == req.headers.Authorization and "" or
+        " (its signature differs from the SDK's!)"))
+  end
+  row("masked dry run: client:prepare without reveal", ms(us(sides.dry), "%.2f") .. " µs CPU")
+  row("core.mask of that request", ms(us(sides.mask), "%.2f") .. " µs CPU")
+  row("core.parse: the documented Kafka response", ms(us(sides.parse), "%.2f") .. " µs CPU")
+end }
+
+-- ---- 2. end to end, sequential, beside the raw libcurl loop --------------------------------------
+
+local function kafka_client(endpoint, extra)
+  local opts = { endpoint = endpoint, credentials = CREDS }
+  for k, v in pairs(extra or {}) do opts[k] = v end
+  return assert(hw.kafka.new(opts))
 end
-local total0, steal0 = cpu_times()
 
-local server = start_nginx()
-local emu
-if not server then
-  emu = hw.emulator.start()
-  server = { url = emu.url, name = "the emulator (nginx not installed)", stop = function() emu:stop() end }
-end
-local creds = { ak = emu and emu.ak or "BENCHAK000000001", sk = emu and emu.sk or "bench-secret-key-000000000001",
-  project_id = X.project_id }
-
-local rows = {}
-local function row(measure, result, target)
-  rows[#rows + 1] = { measure, result, target }
-end
-
--- 1. prepare
-local cfg = { endpoint = "https://dms.cn-north-4.myhuaweicloud.com", credentials = creds }
-local params = { instance_id = X.instance_id, body = X.kafka[1].body }
-local w, wb = time_per_call(100000, function(n)
-  for _ = 1, n do core.prepare("create_connector_task", cfg, params) end
-end)
-row("prepare: validate + marshal + sign, Kafka OBS dump", string.format("%.2f µs/op [%.2f], %.0f ops/s", w * 1e6, wb * 1e6, 1 / w),
-  "≤ 5 µs/op")
-
--- 2. parse
-w, wb = time_per_call(100000, function(n)
-  for _ = 1, n do core.parse("create_connector_task", 200, {}, X.kafka_response) end
-end)
-row("parse: the documented Kafka response", string.format("%.2f µs/op [%.2f], %.0f ops/s", w * 1e6, wb * 1e6, 1 / w), "")
-
--- 3 and 4, against an endpoint: end to end beside the floor, then create_many
-local kafka
-local function sequential(n)
+local function sequential(client, n)
   for _ = 1, n do
-    local task, err = kafka:create_connector_task(params)
+    local task, err = client:create_connector_task(PARAMS)
     if not task then error(tostring(err)) end
   end
 end
 
-local function against(endpoint, label, n, batch)
-  kafka = assert(hw.kafka.new({ endpoint = endpoint, credentials = creds }))
-  sequential(math.min(200, n)) -- warm: connection, caches
-  local e2e, e2e_best, cpu = time_per_call(n, sequential)
-  local floor_line, ratio = "(floor not built)", nil
-  if io.open(FLOOR) then
-    local req = assert(kafka:prepare("create_connector_task", params, { reveal = true }))
-    local hfile, bfile = os.tmpname(), os.tmpname()
-    local lines = {}
-    for k, v in pairs(req.headers) do lines[#lines + 1] = k .. ": " .. v end
-    write(hfile, table.concat(lines, "\n") .. "\n")
-    write(bfile, req.body)
-    local rates, fcpus = {}, {}
-    for _ = 1, RUNS do
-      local out = sh(FLOOR .. " " .. req.url .. " " .. hfile .. " " .. bfile .. " " .. n)
-      local rate, fc = out:match("^([%d.]+) ([%d.]+)")
-      rates[#rates + 1], fcpus[#fcpus + 1] = tonumber(rate), tonumber(fc)
+-- the floor's inputs: the SDK's own signed request, as files
+local function floor_files(client)
+  local req = assert(client:prepare(OP, PARAMS, { reveal = true }))
+  local hfile, bfile = os.tmpname(), os.tmpname()
+  local lines = {}
+  for k, v in pairs(req.headers) do lines[#lines + 1] = k .. ": " .. v end
+  write(hfile, table.concat(lines, "\n") .. "\n")
+  write(bfile, req.body)
+  return req.url, hfile, bfile
+end
+
+local function against(endpoint, label, n)
+  local client = kafka_client(endpoint)
+  sequential(client, math.min(200, n))
+  local url, hfile, bfile = floor_files(client)
+  local res = interleave({ "sdk", "floor" }, {
+    sdk = function()
+      local r = cpu_wall(n, function(k) sequential(client, k) end)
+      return { rate = 1 / r.wall, cpu = r.cpu }
+    end,
+    floor = function()
+      local out = sh(("%s %s %s %s %d"):format(FLOOR, url, hfile, bfile, n))
+      local rate, cpu = out:match("^([%d.]+) ([%d.]+)")
+      if not rate then error("curl_floor: " .. out) end
+      return { rate = tonumber(rate), cpu = tonumber(cpu) / 1e6 }
+    end,
+  })
+  client:close()
+  row("end to end, sequential, " .. label .. ": SDK", ms(res["sdk.rate"], "%.0f") .. " calls/s, " ..
+    ms((function() local o = {} for i, v in ipairs(res["sdk.cpu"]) do o[i] = v * 1e6 end return o end)(), "%.1f") ..
+    " µs CPU/call")
+  row("  raw libcurl C loop, same bytes, one handle (spec/bench/curl_floor.c)", ms(res["floor.rate"], "%.0f") ..
+    " calls/s, " ..
+    ms((function() local o = {} for i, v in ipairs(res["floor.cpu"]) do o[i] = v * 1e6 end return o end)(), "%.1f") ..
+    " µs CPU/call")
+  row("  SDK / loop, " .. label, "throughput " .. ms(ratios(res["sdk.rate"], res["floor.rate"]), "%.3f") ..
+    ", CPU per call " .. ms(ratios(res["sdk.cpu"], res["floor.cpu"]), "%.2f") .. "x")
+  return url, hfile, bfile
+end
+
+sections[#sections + 1] = { "e2e", function()
+  local url, hfile, bfile = against(URL, "server answering at once", 3000)
+  against(URL .. "/slow", "server answering after 2 ms", 300)
+
+  -- instructions per call, by callgrind (repeatable whatever else the machine does); OpenSSL takes
+  -- a slower SHA-256 path under valgrind, which has no SHA extensions: both sides alike
+  if exists("/usr/bin/valgrind") and os.getenv("BENCH_CALLGRIND") ~= "0" then
+    local function instructions(cmd)
+      local out = sh("valgrind --tool=callgrind --callgrind-out-file=/dev/null " .. cmd)
+      return tonumber((out:match("Collected : (%d+)")))
     end
-    os.remove(hfile)
-    os.remove(bfile)
-    table.sort(rates, function(a, b) return a > b end)
-    local frate, fbest = rates[math.floor((#rates + 1) / 2)], rates[1]
-    ratio = (1 / e2e) / frate
-    floor_line = string.format("%.0f calls/s [%.0f], %.1f µs CPU/call", frate, fbest, (median_best(fcpus)))
+    local script = os.tmpname()
+    write(script, ([[
+      local hw = require("huaweicloud")
+      local X = require("spec.fixtures.examples")
+      local k = assert(hw.kafka.new({ endpoint = %q, credentials = { ak = "BENCHAK000000001",
+        sk = "bench-secret-key-000000000001", project_id = X.project_id } }))
+      for _ = 1, 50 + tonumber(arg[1]) do
+        assert(k:create_connector_task({ instance_id = X.instance_id, body = X.kafka[1].body }))
+      end
+    ]]):format(URL))
+    local A, B = 200, 1200
+    local sdk_a, sdk_b = instructions(LUA .. " " .. script .. " " .. A), instructions(LUA .. " " .. script .. " " .. B)
+    local fl_a = instructions(("%s %s %s %s %d 50"):format(FLOOR, url, hfile, bfile, A))
+    local fl_b = instructions(("%s %s %s %s %d 50"):format(FLOOR, url, hfile, bfile, B))
+    os.remove(script)
+    if sdk_a and sdk_b and fl_a and fl_b then
+      local s, f = (sdk_b - sdk_a) / (B - A), (fl_b - fl_a) / (B - A)
+      row("instructions per call (callgrind), SDK vs raw libcurl loop", ("%.0fk vs %.0fk (%.2fx)"):format(s / 1e3,
+        f / 1e3, s / f))
+    end
   end
-  row("end to end, sequential, " .. label, string.format("%.0f calls/s [%.0f], %.1f µs CPU/call (user+sys)",
-    1 / e2e, 1 / e2e_best, cpu * 1e6), "")
-  row("raw libcurl C loop, same request, one handle (floor), " .. label, floor_line, "")
-  row("SDK / floor, " .. label, ratio and string.format("%.0f%%", ratio * 100) or "n/a", "≥ 90%")
-  local seq_rate
-  for _, conc in ipairs({ 1, 4, 16 }) do
-    local list = {}
-    for i = 1, batch do list[i] = params end
-    local per = time_per_call(1, function()
-      local results = kafka:create_many("create_connector_task", list, { concurrency = conc })
+  os.remove(hfile)
+  os.remove(bfile)
+end }
+
+-- ---- 3. create_many beside a plain loop ------------------------------------------------------------
+
+sections[#sections + 1] = { "many", function()
+  local client = kafka_client(URL)
+  sequential(client, 200)
+  local B = 2000
+  local list = {}
+  for i = 1, B do list[i] = PARAMS end
+  local function many(conc)
+    return function()
+      local t0 = core.clock()
+      local results = client:create_many(OP, list, { concurrency = conc })
       for i = 1, #results do
         if not results[i][1] then error(tostring(results[i][2])) end
       end
-    end)
-    local rate = batch / per
-    seq_rate = seq_rate or rate
-    row("create_many, concurrency " .. conc .. ", " .. label, string.format("%.0f calls/s (x%.1f)", rate, rate / seq_rate),
-      conc == 16 and "≥ 2x concurrency 1" or "")
+      return B / (core.clock() - t0)
+    end
   end
+  local res = interleave({ "loop", "c1", "c4", "c16" }, {
+    loop = function() return 1 / cpu_wall(B, function(k) sequential(client, k) end).wall end,
+    c1 = many(1), c4 = many(4), c16 = many(16),
+  })
+  row("plain sequential loop of create_connector_task, server answering at once", ms(res.loop, "%.0f") .. " calls/s")
+  for _, c in ipairs({ "1", "4", "16" }) do
+    row("  create_many, concurrency " .. c, ms(res["c" .. c], "%.0f") .. " calls/s, " ..
+      ms(ratios(res["c" .. c], res.loop), "%.2f") .. "x the loop")
+  end
+  client:close()
+end }
+
+-- ---- 4. create_many's retry path -------------------------------------------------------------------
+
+sections[#sections + 1] = { "retry", function()
+  -- every job fails with 503 and is retried once after up to 0.2 s: the retry queue holds many
+  local client = kafka_client(URL .. "/fail", { retries = 1, retry_base = 0.2, retry_max = 0.2 })
+  local function failing(n)
+    local list = {}
+    for i = 1, n do list[i] = PARAMS end
+    return function()
+      local c0 = os.clock()
+      local results = client:create_many(OP, list, { concurrency = 16 })
+      for i = 1, n do
+        local err = results[i][2]
+        if results[i][1] or err.status ~= 503 or err.attempts ~= 2 then error("unexpected: " .. tostring(err)) end
+      end
+      return (os.clock() - c0) / n
+    end
+  end
+  local res = interleave({ "k1", "k10" }, { k1 = failing(1000), k10 = failing(10000) }, math.min(ROUNDS, 3))
+  local us = function(xs) local o = {} for i, v in ipairs(xs) do o[i] = v * 1e6 end return o end
+  row("create_many retry path (all fail once, then again): CPU per job, 1,000 jobs", ms(us(res.k1), "%.0f") .. " µs")
+  row("  the same, 10,000 jobs", ms(us(res.k10), "%.0f") .. " µs")
+  client:close()
+end }
+
+-- ---- 5. inside nginx ---------------------------------------------------------------------------
+
+local function wrk(path, conns, seconds)
+  local out = sh(("wrk -t1 -c%d -d%ds http://127.0.0.1:%d%s"):format(conns, seconds, path[1], path[2]))
+  local rate = tonumber(out:match("Requests/sec:%s*([%d.]+)"))
+  if not rate or out:find("Non%-2xx") then error("wrk: " .. out) end
+  return rate
 end
 
-against(server.url, "server answering at once", 5000, 2000)
-if server.slow then against(server.url .. "/slow", "server answering after 2 ms", 300, 400) end
+sections[#sections + 1] = { "nginx", function()
+  if exists("/usr/bin/wrk") then
+    local cport = free_port()
+    local root = sh("pwd"):gsub("%s+$", "")
+    local client_ngx = start_nginx(([[
+    lua_package_path "TREE/lua/?.lua;TREE/lua/?/init.lua;ROOT/?.lua;;";
+    lua_package_cpath "TREE/build/luajit/?.so;;";
+    server {
+      listen 127.0.0.1:CPORT;
+      location = /sdk { content_by_lua_block { require("spec.bench.ngx_app").sdk() } }
+      location = /raw { content_by_lua_block { require("spec.bench.ngx_app").raw() } }
+    }]]):gsub("TREE", TREE):gsub("ROOT", root):gsub("CPORT", cport), "client", "BENCH_UPSTREAM=" .. URL,
+      "env BENCH_UPSTREAM;\n")
+    local ok, err = pcall(function()
+      for _, path in ipairs({ "/sdk", "/raw" }) do
+        local out = sh(("curl -s -w ' %%{http_code}' http://127.0.0.1:%d%s"):format(cport, path))
+        if not out:match(" 200$") then error(path .. ": " .. out, 0) end
+      end
+      wrk({ cport, "/sdk" }, 1, 1)
+      wrk({ cport, "/raw" }, 1, 1)
+      local res = interleave({ "sdk1", "raw1", "sdk16", "raw16" }, {
+        sdk1 = function() return wrk({ cport, "/sdk" }, 1, 2) end,
+        raw1 = function() return wrk({ cport, "/raw" }, 1, 2) end,
+        sdk16 = function() return wrk({ cport, "/sdk" }, 16, 2) end,
+        raw16 = function() return wrk({ cport, "/raw" }, 16, 2) end,
+      }, math.min(ROUNDS, 5))
+      for _, c in ipairs({ "1", "16" }) do
+        row("inside nginx, " .. c .. " connection(s): SDK location / raw ngx.socket.tcp location",
+          ms(ratios(res["sdk" .. c], res["raw" .. c]), "%.3f") .. " (" .. ms(res["sdk" .. c], "%.0f") .. " vs " ..
+          ms(res["raw" .. c], "%.0f") .. " requests/s)")
+      end
+    end)
+    if not ok then
+      local log = io.open(client_ngx.prefix .. "/logs/error.log")
+      err = err .. "\n" .. (log and log:read("*a"):sub(-2000) or "")
+    end
+    client_ngx.stop()
+    if not ok then error(err, 0) end
+  else
+    row("inside nginx", "not measured: wrk is not installed (make bench installs it as root)")
+  end
+end }
 
--- 5. RSS after 10,000 calls
-sequential(10000)
-row("peak RSS of this Lua process after 10,000 more calls", string.format("%.1f MB (VmHWM; VmRSS now %.1f MB)",
-  vm_kb("VmHWM") / 1024, vm_kb("VmRSS") / 1024), "≤ 20 MB")
+-- ---- 6. peak RSS of a fresh process after 10,000 calls -----------------------------------------------
 
-kafka:close()
-server.stop()
+sections[#sections + 1] = { "rss", function()
+  local script = os.tmpname()
+  write(script, ([[
+    local hw = require("huaweicloud")
+    local X = require("spec.fixtures.examples")
+    local k = assert(hw.kafka.new({ endpoint = %q, credentials = { ak = "BENCHAK000000001",
+      sk = "bench-secret-key-000000000001", project_id = X.project_id } }))
+    for _ = 1, 10000 do assert(k:create_connector_task({ instance_id = X.instance_id, body = X.kafka[1].body })) end
+    local s = io.open("/proc/self/status"):read("*a")
+    print(s:match("VmHWM:%%s*(%%d+)"), s:match("VmRSS:%%s*(%%d+)"))
+  ]]):format(URL))
+  local hwm, rss = {}, {}
+  for r = 1, 3 do
+    local out = sh(LUA .. " " .. script)
+    local a, b = out:match("^(%d+)%s+(%d+)")
+    if not a then error("rss: " .. out) end
+    hwm[r], rss[r] = tonumber(a) / 1024, tonumber(b) / 1024
+  end
+  os.remove(script)
+  row("peak RSS of a fresh Lua process after 10,000 calls", ms(hwm, "%.1f") .. " MB (VmHWM; VmRSS at the end " ..
+    ms(rss, "%.1f") .. " MB)")
+end }
 
-local curl_version = core.http_client and (sh("curl-config --version"):match("[%d.]+") or "?") or "?"
-print(string.format("\nhuaweicloud-sdk-lua %s benchmarks: %s, libcurl %s, server %s on 127.0.0.1; %d runs, median [best]\n",
-  hw.version, _VERSION .. (type(jit) == "table" and (" (" .. jit.version .. ")") or ""), curl_version, server.name, RUNS))
-local total1, steal1 = cpu_times()
-if total1 > total0 then
-  print(string.format("CPU steal during the run: %.1f%% (time the hypervisor gave to other guests)\n",
-    (steal1 - steal0) / (total1 - total0) * 100))
+local ok, err = xpcall(function()
+  for _, sec in ipairs(sections) do
+    if not ONLY or ("," .. ONLY .. ","):find("," .. sec[1] .. ",", 1, true) then sec[2]() end
+  end
+end, debug.traceback)
+upstream.stop()
+if not ok then error(err, 0) end
+
+-- ---- the report ------------------------------------------------------------------------------------
+
+local function steal()
+  local f = io.open("/proc/stat")
+  local line = f and f:read("*l") or ""
+  if f then f:close() end
+  local a, b = {}, {}
+  for v in cpu0:gmatch("%d+") do a[#a + 1] = tonumber(v) end
+  for v in line:gmatch("%d+") do b[#b + 1] = tonumber(v) end
+  local total = 0
+  for i = 1, math.min(#b, 8) do total = total + (b[i] - (a[i] or 0)) end
+  return total > 0 and ((b[8] or 0) - (a[8] or 0)) / total * 100 or 0
 end
-print("| measure | result | target |")
-print("| --- | --- | --- |")
-for _, r in ipairs(rows) do print("| " .. r[1] .. " | " .. r[2] .. " | " .. r[3] .. " |") end
+
+local cpu = sh("grep -m1 'model name' /proc/cpuinfo"):match(":%s*(.-)%s*$") or "?"
+local sha = sh("grep -m1 -o -w sha_ni /proc/cpuinfo"):match("sha_ni") and "SHA-NI" or "no SHA extensions"
+print(("\nhuaweicloud-sdk-lua %s, make bench: %s, libcurl %s, %s; %s (%s), %s cores; %d rounds, " ..
+  "median [min-max]; CPU steal during the run %.1f%%\n"):format(hw.version,
+  _VERSION .. (type(jit) == "table" and (" (" .. jit.version .. ")") or ""),
+  (sh("curl-config --version"):match("[%d.]+") or "?"), (sh("openssl version"):match("OpenSSL [%d.]+") or "OpenSSL"),
+  cpu, sha, (sh("nproc"):match("%d+") or "?"), ROUNDS, steal()))
+print("| measure | result |")
+print("| --- | --- |")
+for _, r in ipairs(rows) do print("| " .. r[1] .. " | " .. r[2] .. " |") end
