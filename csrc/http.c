@@ -22,11 +22,22 @@
 #define DEFAULT_MAX_BODY (8u * 1024u * 1024u)
 #define MAX_INFLIGHT 1024 /* transfers of one client's batches at once */
 
+/* libcurl re-sends a request by itself when a kept-alive connection dies before the answer; for
+ * a create that already reached the server that is a second create. From 7.80 a pre-request
+ * callback sees every start of a request within a transfer and refuses the second (the body
+ * then goes with the headers, in one send); before it, the body goes through a read callback
+ * that cannot rewind, which makes libcurl give up instead. Either way the call fails as
+ * CONNECTION_LOST_AFTER_SEND, and only a reconnect before sending is done by libcurl. */
+#if LIBCURL_VERSION_NUM >= 0x075000
+#define HWC_PREREQ_GUARD 1
+#else
+#define HWC_PREREQ_GUARD 0
 /* The request body as libcurl reads it (see on_read). */
 typedef struct body_reader {
   const char *p;
   size_t len, pos;
 } body_reader;
+#endif
 
 /* One transfer: an easy handle and everything it needs, owned by the client userdata so a Lua
  * error anywhere leaves nothing behind. */
@@ -35,7 +46,11 @@ typedef struct xfer {
   struct curl_slist *slist; /* request headers */
   sbuf body, head, line;
   sbuf copy;                /* batch: the request body, copied (the Lua string may go away) */
+#if HWC_PREREQ_GUARD
+  int starts;               /* requests libcurl started in this transfer */
+#else
   body_reader upload;
+#endif
   size_t max_body;
   int too_large, busy, configured;
   int in_use;               /* send(): between the transfer and its results being pushed */
@@ -313,11 +328,16 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud) {
   return sbuf_ok(&x->head) ? len : 0;
 }
 
-/* The body goes through a read callback rather than POSTFIELDS so that libcurl cannot replay
- * it: on a reused connection that dies before the answer, libcurl re-sends the request on a new
- * one, which for a create that already reached the server means a second create. It must
- * rewind the body to do that; on_seek refuses, so the call fails instead (nothing was written
- * yet: no rewind is needed and the safe reconnect still happens). */
+#if HWC_PREREQ_GUARD
+static int on_prereq(void *ud, char *primary_ip, char *local_ip, int primary_port, int local_port) {
+  xfer *x = (xfer *)ud;
+  (void)primary_ip;
+  (void)local_ip;
+  (void)primary_port;
+  (void)local_port;
+  return ++x->starts > 1 ? CURL_PREREQFUNC_ABORT : CURL_PREREQFUNC_OK;
+}
+#else
 static size_t on_read(char *buf, size_t size, size_t n, void *ud) {
   body_reader *r = (body_reader *)ud;
   size_t room = size * n, left = r->len - r->pos;
@@ -333,6 +353,7 @@ static int on_seek(void *ud, curl_off_t offset, int origin) {
   (void)origin;
   return CURL_SEEKFUNC_CANTSEEK;
 }
+#endif
 
 /* ---- results --------------------------------------------------------------------------- */
 
@@ -402,7 +423,11 @@ static int transfer_error(lua_State *L, const hwc_http *h, xfer *x, CURLcode rc)
   if (x->too_large) {
     snprintf(msg, sizeof msg, "response body larger than max_body (%zu bytes)", h->o.max_body);
     name = "RESPONSE_TOO_LARGE";
+#if HWC_PREREQ_GUARD
+  } else if (rc == CURLE_ABORTED_BY_CALLBACK && x->starts > 1) { /* see on_prereq */
+#else
   } else if (rc == CURLE_SEND_FAIL_REWIND) { /* see on_seek */
+#endif
     snprintf(msg, sizeof msg, "the kept-alive connection closed after the request was sent; "
              "not sent again, as the server may have acted on it");
     name = "CONNECTION_LOST_AFTER_SEND";
@@ -511,6 +536,9 @@ static const char *xfer_setup(lua_State *L, hwc_http *h, xfer *x, int req, int c
   }
   sbuf_reset(&x->body);
   sbuf_reset(&x->head);
+#if HWC_PREREQ_GUARD
+  x->starts = 0;
+#endif
   x->too_large = 0;
   x->errbuf[0] = '\0';
   x->max_body = h->o.max_body;
@@ -540,9 +568,14 @@ static const char *xfer_setup(lua_State *L, hwc_http *h, xfer *x, int req, int c
     SETOPT(c, CURLOPT_HEADERFUNCTION, on_header);
     SETOPT(c, CURLOPT_HEADERDATA, x);
     SETOPT(c, CURLOPT_PRIVATE, x);
+#if HWC_PREREQ_GUARD
+    SETOPT(c, CURLOPT_PREREQFUNCTION, on_prereq);
+    SETOPT(c, CURLOPT_PREREQDATA, x);
+#else
     SETOPT(c, CURLOPT_READFUNCTION, on_read);
     SETOPT(c, CURLOPT_READDATA, &x->upload);
     SETOPT(c, CURLOPT_SEEKFUNCTION, on_seek);
+#endif
     x->configured = 1;
   }
   SETOPT(c, CURLOPT_URL, url);
@@ -566,11 +599,15 @@ static const char *xfer_setup(lua_State *L, hwc_http *h, xfer *x, int req, int c
         if (!sbuf_ok(&x->copy)) luaL_error(L, "out of memory");
         body = x->copy.p;
       }
+      SETOPT(c, CURLOPT_POST, 1L); /* also clears HTTPGET and NOBODY */
+      SETOPT(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)bn);
+#if HWC_PREREQ_GUARD
+      SETOPT(c, CURLOPT_POSTFIELDS, body ? body : ""); /* not copied: alive until the transfer ends */
+#else
       x->upload.p = body ? body : "";
       x->upload.len = bn;
       x->upload.pos = 0;
-      SETOPT(c, CURLOPT_POST, 1L); /* also clears HTTPGET and NOBODY */
-      SETOPT(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)bn);
+#endif
     } else {
       SETOPT(c, CURLOPT_HTTPGET, 1L); /* a bodiless custom method: DELETE and the like */
     }

@@ -84,6 +84,20 @@ describe("create_many", function()
     end
   end)
 
+  it("never lets libcurl send a create again when a kept-alive connection dies after it was sent", function()
+    -- the second request goes out on the first one's connection, and the server resets it
+    -- after reading: libcurl would replay it on a new connection by itself
+    local srv = fake.start({ OK, { fault = "reset" }, OK, OK })
+    finally(srv.stop)
+    local kafka = assert(hw.kafka.new({ endpoint = srv.url, credentials = CREDS }))
+    local results = kafka:create_many("create_connector_task", list_of(3), { concurrency = 1 })
+    assert.is_table(results[1][1])
+    local err = results[2][2]
+    assert.are.same({ "network", "CONNECTION_LOST_AFTER_SEND", true }, { err.kind, err.code, err.request_sent })
+    assert.is_table(results[3][1], tostring(results[3][2]))
+    assert.are.equal(3, srv.stats().requests) -- the reset one was seen once
+  end)
+
   it("applies the timeout to each request", function()
     local srv = fake.start({ OK, { fault = "stall" }, OK, OK })
     finally(srv.stop)
