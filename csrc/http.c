@@ -1,6 +1,7 @@
 /* http.c - the libcurl client userdata; see http.h. */
 #include <ctype.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <math.h>
 #include <pthread.h>
 #include <unistd.h>
@@ -43,8 +44,9 @@ typedef struct body_reader {
  * error anywhere leaves nothing behind. */
 typedef struct xfer {
   CURL *easy;
-  struct curl_slist *slist; /* request headers */
-  sbuf body, head, line;
+  struct curl_slist *slist; /* request headers: nodes in hnodes, lines in hlines */
+  sbuf hlines, hnodes;
+  sbuf body, head;
   sbuf copy;                /* batch: the request body, copied (the Lua string may go away) */
 #if HWC_PREREQ_GUARD
   int starts;               /* requests libcurl started in this transfer */
@@ -96,7 +98,8 @@ static void xfer_init(xfer *x) {
   memset(x, 0, sizeof *x);
   sbuf_init(&x->body);
   sbuf_init(&x->head);
-  sbuf_init(&x->line);
+  sbuf_init(&x->hlines);
+  sbuf_init(&x->hnodes);
   sbuf_init(&x->copy);
 }
 
@@ -106,11 +109,11 @@ static void xfer_free(xfer *x, CURLM *multi) {
   x->easy = NULL;
   x->busy = 0;
   x->configured = 0; /* a new handle is set up from scratch */
-  if (x->slist) curl_slist_free_all(x->slist);
   x->slist = NULL;
   sbuf_free(&x->body);
   sbuf_free(&x->head);
-  sbuf_free(&x->line);
+  sbuf_free(&x->hlines);
+  sbuf_free(&x->hnodes);
   sbuf_free(&x->copy);
 }
 
@@ -461,79 +464,73 @@ static int transfer_error(lua_State *L, const hwc_http *h, xfer *x, CURLcode rc)
 
 /* ---- sending ------------------------------------------------------------------------- */
 
-static int add_header_line(xfer *x, const char *k, size_t kn, const char *v, size_t vn) {
-  struct curl_slist *next;
-  sbuf_reset(&x->line);
-  sbuf_add(&x->line, k, kn);
-  if (vn == 0) sbuf_addc(&x->line, ';'); /* "Name;" sends an empty header; "Name:" would drop it */
-  else {
-    sbuf_add(&x->line, ": ", 2);
-    sbuf_add(&x->line, v, vn);
+/* The request headers as libcurl takes them: a curl_slist whose nodes and lines live in the
+ * transfer's own buffers, rebuilt per request without a malloc per header. */
+static void hl_reset(xfer *x) {
+  sbuf_reset(&x->hlines);
+  sbuf_reset(&x->hnodes);
+  x->slist = NULL;
+}
+
+static void hl_line(xfer *x, const char *k, size_t kn, const char *v, size_t vn, int raw) {
+  struct curl_slist node;
+  node.data = (char *)(uintptr_t)x->hlines.len; /* an offset until hl_done */
+  node.next = NULL;
+  sbuf_add(&x->hnodes, &node, sizeof node);
+  sbuf_add(&x->hlines, k, kn);
+  if (raw) {
+    /* k is the whole line */
+  } else if (vn == 0) {
+    sbuf_addc(&x->hlines, ';'); /* "Name;" sends an empty header; "Name:" would drop it */
+  } else {
+    sbuf_add(&x->hlines, ": ", 2);
+    sbuf_add(&x->hlines, v, vn);
   }
-  sbuf_addc(&x->line, '\0');
-  if (!sbuf_ok(&x->line)) return 0;
-  next = curl_slist_append(x->slist, x->line.p);
-  if (next == NULL) return 0;
-  x->slist = next;
+  sbuf_addc(&x->hlines, '\0');
+}
+
+/* Links the nodes (the buffers no longer move); 0 when out of memory. */
+static int hl_done(xfer *x) {
+  struct curl_slist *nodes = (struct curl_slist *)(void *)x->hnodes.p;
+  size_t i, n = x->hnodes.len / sizeof *nodes;
+  if (!sbuf_ok(&x->hlines) || !sbuf_ok(&x->hnodes)) return 0;
+  for (i = 0; i < n; i++) {
+    nodes[i].data = x->hlines.p + (size_t)(uintptr_t)nodes[i].data;
+    nodes[i].next = i + 1 < n ? &nodes[i + 1] : NULL;
+  }
+  x->slist = n ? nodes : NULL;
   return 1;
 }
 
-/* Sets x up for the request table at req. Options that never change are set once per handle;
- * each request sets only what varies (libcurl re-initialises a lot after curl_easy_reset).
- * copy_body: keep a private copy of the body (a batch outlives the call). */
+/* Options that never change are set once per handle; each request sets only what varies
+ * (libcurl re-initialises a lot after curl_easy_reset). */
 static long to_ms(double seconds) { return (long)ceil(seconds * 1000); } /* never 0: 0 means no limit */
 
 /* Every option set per request is checked: a URL libcurl refuses (too long, say) fails here. */
 #define SETOPT(c, opt, v) \
   do { if (curl_easy_setopt(c, opt, v) != CURLE_OK) return "libcurl refused the request's " #opt; } while (0)
 
-static const char *xfer_setup(lua_State *L, hwc_http *h, xfer *x, int req, int copy_body) {
-  const char *method, *url, *body;
-  size_t mn, un, bn = 0;
-  int has_ua = 0, is_post, bad = 0; /* a wrong type reads as absent: prepare made the table */
-  CURL *c;
+/* The request of a transfer, however it was given (a Lua table, or prepare's C parts). */
+typedef struct out_req {
+  const char *method, *url, *body; /* url NUL-terminated; body NULL: none */
+  size_t mn, un, bn;
+  int has_ua;
+} out_req;
 
-  req = lua_absindex(L, req);
-  luaL_checktype(L, req, LUA_TTABLE);
-  method = hwc_opt_string(L, req, "method", &mn, &bad);
-  url = hwc_opt_string(L, req, "url", &un, &bad);
-  body = hwc_opt_string(L, req, "body", &bn, &bad);
-  if (method == NULL || url == NULL) luaL_error(L, "request needs a method and a url");
-  if (memchr(url, '\0', un) || memchr(method, '\0', mn)) luaL_error(L, "request url or method contains NUL");
+/* Sets x up for r, whose headers are in x's list already (hl_done not yet called).
+ * copy_body: keep a private copy of the body (a batch outlives the call). */
+static const char *xfer_configure(lua_State *L, hwc_http *h, xfer *x, const out_req *r, int copy_body) {
+  const char *method = r->method, *url = r->url, *body = r->body;
+  size_t mn = r->mn, bn = r->bn;
+  int has_ua = r->has_ua, is_post;
+  CURL *c;
   if (x->easy == NULL && (x->easy = curl_easy_init()) == NULL) luaL_error(L, "curl_easy_init failed");
   c = x->easy;
-  if (x->slist) curl_slist_free_all(x->slist);
-  x->slist = NULL;
-  lua_getfield(L, req, "headers");
-  if (lua_type(L, -1) == LUA_TTABLE) {
-    lua_pushnil(L);
-    while (lua_next(L, -2)) {
-      size_t kn, vn;
-      const char *k, *v;
-      if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
-        luaL_error(L, "request headers must map strings to strings");
-      k = lua_tolstring(L, -2, &kn);
-      v = lua_tolstring(L, -1, &vn);
-      if (memchr(k, '\0', kn) || memchr(v, '\r', vn) || memchr(v, '\n', vn) || memchr(v, '\0', vn) ||
-          memchr(k, ':', kn) || memchr(k, '\r', kn) || memchr(k, '\n', kn))
-        luaL_error(L, "request header contains CR, LF, NUL or a bad name");
-      if (kn == 10 && strncasecmp(k, "user-agent", 10) == 0) has_ua = 1;
-      if (!add_header_line(x, k, kn, v, vn)) luaL_error(L, "out of memory");
-      lua_pop(L, 1);
-    }
-  }
-  lua_pop(L, 1);
-  { /* "Expect:" removes libcurl's 100-continue round trip (and an unsigned header); without a
-     * body, "Content-Type:" keeps libcurl from adding its form type to an empty POST */
-    struct curl_slist *next = curl_slist_append(x->slist, "Expect:");
-    if (next == NULL) luaL_error(L, "out of memory");
-    x->slist = next;
-    if (body == NULL) {
-      next = curl_slist_append(x->slist, "Content-Type:");
-      if (next == NULL) luaL_error(L, "out of memory");
-      x->slist = next;
-    }
-  }
+  /* "Expect:" removes libcurl's 100-continue round trip (and an unsigned header); without a
+   * body, "Content-Type:" keeps libcurl from adding its form type to an empty POST */
+  hl_line(x, "Expect:", 7, NULL, 0, 1);
+  if (body == NULL) hl_line(x, "Content-Type:", 13, NULL, 0, 1);
+  if (!hl_done(x)) luaL_error(L, "out of memory");
   sbuf_reset(&x->body);
   sbuf_reset(&x->head);
 #if HWC_PREREQ_GUARD
@@ -615,14 +612,70 @@ static const char *xfer_setup(lua_State *L, hwc_http *h, xfer *x, int req, int c
   return NULL;
 }
 
+
+/* A request table { method, url, headers, body? } (a wrong type reads as absent: prepare made
+ * the table; client:send checks what matters for the wire). */
+static const char *xfer_setup(lua_State *L, hwc_http *h, xfer *x, int req, int copy_body) {
+  out_req r;
+  int bad = 0;
+  req = lua_absindex(L, req);
+  luaL_checktype(L, req, LUA_TTABLE);
+  memset(&r, 0, sizeof r);
+  r.method = hwc_opt_string(L, req, "method", &r.mn, &bad);
+  r.url = hwc_opt_string(L, req, "url", &r.un, &bad);
+  r.body = hwc_opt_string(L, req, "body", &r.bn, &bad);
+  if (r.method == NULL || r.url == NULL) luaL_error(L, "request needs a method and a url");
+  if (memchr(r.url, '\0', r.un) || memchr(r.method, '\0', r.mn)) luaL_error(L, "request url or method contains NUL");
+  hl_reset(x);
+  lua_getfield(L, req, "headers");
+  if (lua_type(L, -1) == LUA_TTABLE) {
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {
+      size_t kn, vn;
+      const char *k, *v;
+      if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
+        luaL_error(L, "request headers must map strings to strings");
+      k = lua_tolstring(L, -2, &kn);
+      v = lua_tolstring(L, -1, &vn);
+      if (memchr(k, '\0', kn) || memchr(v, '\r', vn) || memchr(v, '\n', vn) || memchr(v, '\0', vn) ||
+          memchr(k, ':', kn) || memchr(k, '\r', kn) || memchr(k, '\n', kn))
+        luaL_error(L, "request header contains CR, LF, NUL or a bad name");
+      if (kn == 10 && strncasecmp(k, "user-agent", 10) == 0) r.has_ua = 1;
+      hl_line(x, k, kn, v, vn, 0);
+      lua_pop(L, 1);
+    }
+  }
+  lua_pop(L, 1);
+  return xfer_configure(L, h, x, &r, copy_body);
+}
+
+/* A request prepare built (its headers checked when they were added). */
+static const char *xfer_setup_c(lua_State *L, hwc_http *h, xfer *x, const hwc_http_req *hr, int copy_body) {
+  out_req r;
+  size_t i;
+  memset(&r, 0, sizeof r);
+  r.method = hr->method;
+  r.mn = strlen(hr->method);
+  r.url = hr->url;
+  r.un = hr->url_len;
+  r.body = hr->body;
+  r.bn = hr->body_len;
+  hl_reset(x);
+  for (i = 0; i < hr->nheaders; i++) {
+    const hwc_kv *kv = &hr->headers[i];
+    if (kv->kn == 10 && strncasecmp(kv->k, "user-agent", 10) == 0) r.has_ua = 1;
+    hl_line(x, kv->k, kv->kn, kv->v, kv->vn, 0);
+  }
+  if (hr->authorization) hl_line(x, "Authorization", 13, hr->authorization, hr->authorization_len, 0);
+  return xfer_configure(L, h, x, &r, copy_body);
+}
+
 /* After a transfer: counts it, frees its header list, and pushes status, headers, body (3) or
  * nil, err (2). */
 static int xfer_finish(lua_State *L, hwc_http *h, xfer *x, CURLcode rc) {
   long status = 0;
   curl_off_t connects = 0;
   int n;
-  curl_slist_free_all(x->slist);
-  x->slist = NULL;
   h->requests++;
   if (curl_easy_getinfo(x->easy, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK) h->connections += (unsigned long)connects;
   if (rc != CURLE_OK) {
@@ -637,6 +690,7 @@ static int xfer_finish(lua_State *L, hwc_http *h, xfer *x, CURLcode rc) {
   /* keep memory small between calls when a response was large */
   if (x->body.cap > 64 * 1024) sbuf_free(&x->body);
   if (x->copy.cap > 64 * 1024) sbuf_free(&x->copy);
+  if (x->hlines.cap > 64 * 1024) sbuf_free(&x->hlines);
   return n;
 }
 
@@ -652,11 +706,12 @@ static int refused(lua_State *L, const char *why) {
   return hwc_fail(L, "validation", NULL, "%s (is the URL or a header too long?)", why);
 }
 
-int hwc_http_send(lua_State *L, hwc_http *h, int req) {
+/* One transfer on the client's own handle; r is a request table (req) or C parts (hr). */
+static int send_one(lua_State *L, hwc_http *h, int req, const hwc_http_req *hr) {
   xfer *x = &h->one;
   const char *why;
   int n, temp = 0;
-  req = lua_absindex(L, req);
+  if (req) req = lua_absindex(L, req);
   if (x->in_use) {
     /* re-entered while pushing the results of this very handle (a __gc finalizer that calls the
      * same client): the inner call gets a transfer of its own, so neither sees the other's answer */
@@ -669,7 +724,9 @@ int hwc_http_send(lua_State *L, hwc_http *h, int req) {
     lua_setmetatable(L, -2);
     temp = 1;
   }
-  if ((why = xfer_setup(L, h, x, req, 0)) != NULL) n = refused(L, why); /* the body is the caller's string */
+  /* the body is the caller's string (or prepare's buffer), alive until this returns */
+  why = hr ? xfer_setup_c(L, h, x, hr, 0) : xfer_setup(L, h, x, req, 0);
+  if (why != NULL) n = refused(L, why);
   else {
     CURLcode rc = curl_easy_perform(x->easy);
     x->in_use = 1;
@@ -682,6 +739,10 @@ int hwc_http_send(lua_State *L, hwc_http *h, int req) {
   }
   return n;
 }
+
+int hwc_http_send(lua_State *L, hwc_http *h, int req) { return send_one(L, h, req, NULL); }
+
+int hwc_http_send_c(lua_State *L, hwc_http *h, const hwc_http_req *r) { return send_one(L, h, 0, r); }
 
 /* ---- batches: many transfers at once on one thread (libcurl multi) --------------------- */
 
@@ -780,8 +841,6 @@ static int http_batch_abort(lua_State *L) {
     if (x->busy) {
       curl_multi_remove_handle(h->multi, x->easy);
       x->busy = 0;
-      if (x->slist) curl_slist_free_all(x->slist);
-      x->slist = NULL;
     }
   }
   h->inflight = 0;

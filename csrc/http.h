@@ -13,6 +13,7 @@
 #define HWC_HTTP_H
 
 #include "lua.h"
+#include "uri.h"
 
 #define HWC_HTTP_MT "huaweicloud.http_client"
 
@@ -23,6 +24,22 @@ hwc_http *hwc_http_check(lua_State *L, int idx);
 /* Sends the request table at req; pushes status, headers, body and returns 3, or pushes
  * nil, err (kind network/timeout/tls) and returns 2. */
 int hwc_http_send(lua_State *L, hwc_http *h, int req);
+
+/* A request built in C (core.<op>: prepare's parts, no Lua table in between). The strings stay
+ * valid until the send returns; headers were checked when they were added. */
+typedef struct hwc_http_req {
+  const char *method;
+  const char *url; /* NUL-terminated */
+  size_t url_len;
+  const hwc_kv *headers;
+  size_t nheaders;
+  const char *authorization; /* or NULL */
+  size_t authorization_len;
+  const char *body; /* or NULL: none */
+  size_t body_len;
+} hwc_http_req;
+/* As hwc_http_send. */
+int hwc_http_send_c(lua_State *L, hwc_http *h, const hwc_http_req *r);
 
 int hwc_lua_http_client(lua_State *L);
 int hwc_lua_http_options(lua_State *L);

@@ -15,16 +15,45 @@ const hwc_op *hwc_check_op(lua_State *L, int arg) {
 
 /* ---- the one-call operations ----------------------------------------------------------- */
 
+/* Prepare, send and parse in one C call: the request goes from prepare's buffers to libcurl
+ * without becoming a Lua table; its secrets become a Lua record only if an error is shown. */
 static int call_op(lua_State *L) {
   const hwc_op *op = (const hwc_op *)lua_touserdata(L, lua_upvalueindex(1));
   hwc_http *h = hwc_http_check(L, 1);
+  hwc_scratch *s;
+  hwc_prep p;
+  hwc_http_req hr;
   long long status = 0;
+  int n, at;
   lua_settop(L, 3);
-  if (hwc_prepare(L, op, 2, 3) == 2) return 2; /* req at 4 */
-  if (hwc_http_send(L, h, 4) == 2) return 2;      /* status, headers, body at 5, 6, 7 */
-  lua_settop(L, 7);
-  hwc_tointeger(L, 5, &status);
-  return hwc_parse(L, op, (int)status, 6, 7, 4);
+  s = hwc_scratch_new(L);
+  n = hwc_prepare_build(L, op, 2, 3, s, &p);
+  if (n == 0) {
+    hr.method = op->method;
+    hr.url = s->url.p;
+    hr.url_len = p.url_len;
+    hr.headers = p.rb.headers;
+    hr.nheaders = p.rb.nheaders;
+    hr.authorization = p.c.ak ? s->sig.authorization.p : NULL;
+    hr.authorization_len = p.c.ak ? s->sig.authorization.len : 0;
+    hr.body = p.rb.body;
+    hr.body_len = p.rb.body_len;
+    at = lua_gettop(L);
+    n = hwc_http_send_c(L, h, &hr); /* status, headers, body at at+1.. */
+    if (n == 3) {
+      hwc_sent sent;
+      sent.req = 0;
+      sent.sec = &s->sec;
+      sent.canonical = p.c.ak ? s->sig.canonical.p : NULL;
+      sent.canonical_len = p.c.ak ? s->sig.canonical.len : 0;
+      sent.method = op->method;
+      hwc_tointeger(L, at + 1, &status);
+      n = hwc_parse(L, op, (int)status, at + 2, at + 3, &sent);
+    }
+  }
+  hwc_scratch_release(s);
+  hwc_results_down(L, 3, n);
+  return n;
 }
 
 void hwc_register_operations(lua_State *L) {

@@ -12,15 +12,43 @@
 
 #include "lua.h"
 #include "ops.h"
+#include "request.h"
+
+/* A request as prepare builds it, before any Lua value is made of it: rb (headers, body), the
+ * URL in s->url (url_len bytes, NUL-terminated), the signature in s->sig, the secrets in s->sec. */
+typedef struct hwc_prep {
+  const hwc_op *op;
+  int cfg, params, validate;
+  hwc_url ep;
+  const char *endpoint, *project, *date;
+  size_t elen, plen, url_len;
+  hwc_cred c;
+  hwc_reqb rb;
+  hwc_scratch *s;
+} hwc_prep;
+
+/* What parse knows of the request an answer is to: a prepared request table (req), or the
+ * parts of one sent from C; any may be absent. Secrets come from req's record or from sec. */
+typedef struct hwc_sent {
+  int req;
+  const hwc_secrec *sec;
+  const char *canonical, *method;
+  size_t canonical_len;
+} hwc_sent;
 
 /* The operation named by argument arg; raises for an unknown name (a programmer error). */
 const hwc_op *hwc_check_op(lua_State *L, int arg);
 /* Builds the signed request of op from the tables at cfg and params, leaving it (or nil, err)
  * just above the stack it found; returns 1 or 2. */
 int hwc_prepare(lua_State *L, const hwc_op *op, int cfg, int params);
-/* The answer at status/headers/body (stack indices) to the request at req (0: none): pushes
+/* The same into p, in the scratch s: returns 0, or 2 with nil, err pushed. Values it leaves on
+ * the stack keep the request's strings alive. */
+int hwc_prepare_build(lua_State *L, const hwc_op *op, int cfg, int params, hwc_scratch *s, hwc_prep *p);
+/* Moves the top n values to base+1.. and drops everything above them. */
+void hwc_results_down(lua_State *L, int base, int n);
+/* The answer at status/headers/body (stack indices) to the request sent (NULL: unknown): pushes
  * result, meta or nil, err; returns 2. */
-int hwc_parse(lua_State *L, const hwc_op *op, int status, int headers, int body, int req);
+int hwc_parse(lua_State *L, const hwc_op *op, int status, int headers, int body, const hwc_sent *sent);
 /* Pushes the value of header name (any case) from the table at idx, or nil. */
 void hwc_push_header(lua_State *L, int idx, const char *name);
 

@@ -87,7 +87,8 @@ static int read_allow(lua_State *L, hwc_walk *w, int idx) {
   return 1;
 }
 
-int hwc_encode_into(lua_State *L, const hwc_model *m, int idx, int validate, int secrets, int allow, hwc_scratch *s) {
+int hwc_encode_into(lua_State *L, const hwc_model *m, int idx, int validate, hwc_secrec *secrets, int allow,
+                    hwc_scratch *s) {
   hwc_walk w;
   int top = lua_gettop(L);
   idx = lua_absindex(L, idx);
@@ -134,7 +135,7 @@ int hwc_lua_encode(lua_State *L) {
   int validate = opt_validate(L, 3);
   hwc_scratch *s;
   s = hwc_scratch_new(L);
-  if (!hwc_encode_into(L, m, 2, validate, 0, 4, s)) {
+  if (!hwc_encode_into(L, m, 2, validate, NULL, 4, s)) {
     hwc_scratch_release(s);
     return 2;
   }

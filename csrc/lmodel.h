@@ -21,9 +21,10 @@ const hwc_model *hwc_check_model(lua_State *L, int arg);
  * value and returns NULL, or pushes nothing and returns a message (valid until the next call). */
 const char *hwc_json_decode(lua_State *L, const char *s, size_t n);
 /* Runs the walker on the table at idx into s->body; on failure pushes nil, err and returns 0.
- * secrets: stack index of a secrets record (lsecrets.h), or 0. allow: stack index of an
+ * secrets: collects the sensitive values and their body ranges, or NULL. allow: stack index of an
  * allow_unknown value (true, or a list of field paths), or 0; a bad one fails as "allow_unknown". */
-int hwc_encode_into(lua_State *L, const hwc_model *m, int idx, int validate, int secrets, int allow, hwc_scratch *s);
+int hwc_encode_into(lua_State *L, const hwc_model *m, int idx, int validate, hwc_secrec *secrets, int allow,
+                    hwc_scratch *s);
 
 int hwc_lua_encode(lua_State *L);
 int hwc_lua_validate(lua_State *L);

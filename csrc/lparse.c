@@ -160,15 +160,25 @@ static int next_piece(const char **p, const char *end, const char **piece, size_
 
 /* The gateway echoes its canonical request in a 401 APIGW.0301 message, '|' for newlines.
  * Sets err.canonical_request_diff to the first line where it and ours differ. */
-static void canonical_diff(lua_State *L, int err, const char *message, size_t mlen, int req, int secrets) {
+static void canonical_diff(lua_State *L, int err, const char *message, size_t mlen, const hwc_sent *sent,
+                           int secrets) {
   const char *ours, *method, *start = NULL, *q, *cur, *end = message + mlen;
-  size_t olen, mn, ol, tl, hash_line;
+  size_t olen = 0, mn = 0, ol, tl, hash_line;
   int headers_end = 0, line, nours, diff = 0;
   char marker[24];
-  lua_getfield(L, req, "canonical_request");
-  lua_getfield(L, req, "method");
-  ours = lua_tolstring(L, -2, &olen);
-  method = lua_tolstring(L, -1, &mn);
+  if (sent->req) {
+    lua_getfield(L, sent->req, "canonical_request");
+    lua_getfield(L, sent->req, "method");
+    ours = lua_tolstring(L, -2, &olen);
+    method = lua_tolstring(L, -1, &mn);
+  } else {
+    lua_pushnil(L); /* the same two slots as above */
+    lua_pushnil(L);
+    ours = sent->canonical;
+    olen = sent->canonical_len;
+    method = sent->method;
+    mn = method ? strlen(method) : 0;
+  }
   if (ours == NULL || method == NULL || mn > 15) { lua_pop(L, 2); return; }
   snprintf(marker, sizeof marker, "%s|/", method);
   for (q = message; q + strlen(marker) <= end; q++)
@@ -303,25 +313,32 @@ static void error_defaults(lua_State *L, int err, int status, const char *body, 
   lua_pop(L, 1);
 }
 
+/* Pushes the secrets record of what was sent (an empty one when unknown); returns its index. */
+static int push_sent_record(lua_State *L, const hwc_sent *sent) {
+  if (sent && sent->req) hwc_secrets_push_of(L, sent->req);
+  else if (sent && sent->sec) hwc_secrets_push_record(L, sent->sec);
+  else hwc_secrets_push_of(L, 0);
+  return lua_gettop(L);
+}
+
 /* Pushes nil, err for an error response. */
-static int api_error(lua_State *L, int status, int headers, const char *body, size_t blen, int req) {
+static int api_error(lua_State *L, int status, int headers, const char *body, size_t blen, const hwc_sent *sent) {
   int err, secrets, decoded;
   lua_pushnil(L);
   hwc_push_error(L, "api", NULL, "");
   err = lua_gettop(L);
-  hwc_secrets_push_of(L, req);
-  secrets = lua_gettop(L);
+  secrets = push_sent_record(L, sent);
   error_head(L, err, status, headers);
   decoded = error_body(L, err, body, blen, secrets);
   error_defaults(L, err, status, body, blen, secrets);
-  if (status == 401 && req && decoded) {
+  if (status == 401 && sent && (sent->req || sent->canonical) && decoded) {
     lua_getfield(L, err, "code");
     /* the raw message (before masking) to compare, scrubbed again in the diff */
     if (lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), "APIGW.0301") == 0 &&
         find_error(L, decoded, 0) && lua_type(L, -1) == LUA_TSTRING) {
       size_t mlen;
       const char *msg = lua_tolstring(L, -1, &mlen);
-      canonical_diff(L, err, msg, mlen, req, secrets);
+      canonical_diff(L, err, msg, mlen, sent, secrets);
     }
   }
   hwc_scrub_error(L, err, secrets); /* code, request_id and the rest came from the server */
@@ -331,7 +348,7 @@ static int api_error(lua_State *L, int status, int headers, const char *body, si
 
 /* The answer to a sent request: result, meta or nil, err. */
 /* Pushes nil and a decode error: the answer is not what the operation documents. */
-static int decode_error(lua_State *L, const hwc_op *op, int status, int headers, int req, const char *field,
+static int decode_error(lua_State *L, const hwc_op *op, int status, int headers, const hwc_sent *sent, const char *field,
                         const char *fmt, const char *detail) {
   int err;
   lua_pushnil(L);
@@ -343,8 +360,7 @@ static int decode_error(lua_State *L, const hwc_op *op, int status, int headers,
   lua_setfield(L, err, "status");
   hwc_push_header(L, headers, "x-request-id");
   lua_setfield(L, err, "request_id");
-  hwc_secrets_push_of(L, req);
-  hwc_scrub_error(L, err, -1);
+  hwc_scrub_error(L, err, push_sent_record(L, sent));
   lua_settop(L, err);
   return 2;
 }
@@ -363,33 +379,32 @@ static const char *missing_field(lua_State *L, const hwc_model *m, int obj) {
   return NULL;
 }
 
-int hwc_parse(lua_State *L, const hwc_op *op, int status, int headers, int body, int req) {
+int hwc_parse(lua_State *L, const hwc_op *op, int status, int headers, int body, const hwc_sent *sent) {
   size_t blen = 0, i;
   const char *b = lua_type(L, body) == LUA_TSTRING ? lua_tolstring(L, body, &blen) : "";
   char want[16];
-  if (status < 200 || status > 299) return api_error(L, status, headers, b, blen, req);
+  if (status < 200 || status > 299) return api_error(L, status, headers, b, blen, sent);
   if (status != op->success) { /* a 202 or 204 to a create is not the created object */
     snprintf(want, sizeof want, "%d", op->success);
-    return decode_error(L, op, status, headers, req, NULL, "%s answered %d; the API documents %s", want);
+    return decode_error(L, op, status, headers, sent, NULL, "%s answered %d; the API documents %s", want);
   }
   for (i = 0; i < blen && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t'); i++) {}
   if (op->response == NULL) {
     lua_newtable(L);
   } else if (i == blen) {
-    return decode_error(L, op, status, headers, req, NULL, "%s answered %d with %s, not the documented object",
+    return decode_error(L, op, status, headers, sent, NULL, "%s answered %d with %s, not the documented object",
                         "an empty body");
   } else {
     const char *msg = hwc_json_decode(L, b, blen), *missing;
     if (msg != NULL)
-      return decode_error(L, op, status, headers, req, NULL, "%s answered %d with a body that is not JSON: %s", msg);
+      return decode_error(L, op, status, headers, sent, NULL, "%s answered %d with a body that is not JSON: %s", msg);
     if (lua_type(L, -1) != LUA_TTABLE)
-      return decode_error(L, op, status, headers, req, NULL, "%s answered %d with %s, not the documented object",
+      return decode_error(L, op, status, headers, sent, NULL, "%s answered %d with %s, not the documented object",
                           "a JSON value that is not an object");
     if ((missing = missing_field(L, op->response, lua_gettop(L))) != NULL)
-      return decode_error(L, op, status, headers, req, missing, "%s answered %d without %s, which the API documents",
+      return decode_error(L, op, status, headers, sent, missing, "%s answered %d without %s, which the API documents",
                           missing);
     hwc_model_read(L, op->response, -1);
-    lua_remove(L, -2);
   }
   push_meta(L, status, headers);
   return 2;
@@ -403,5 +418,10 @@ int hwc_lua_parse(lua_State *L) {
     return luaL_argerror(L, 2, "HTTP status expected");
   if (!lua_isnil(L, 3)) luaL_checktype(L, 3, LUA_TTABLE);
   if (!lua_isnil(L, 4)) luaL_checktype(L, 4, LUA_TSTRING);
-  return hwc_parse(L, op, (int)status, 3, 4, lua_isnil(L, 5) ? 0 : 5);
+  {
+    hwc_sent sent;
+    memset(&sent, 0, sizeof sent);
+    sent.req = lua_type(L, 5) == LUA_TTABLE ? 5 : 0;
+    return hwc_parse(L, op, (int)status, 3, 4, &sent);
+  }
 }

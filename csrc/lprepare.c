@@ -13,17 +13,7 @@
 /* No identifier the services take comes near this; a URL of megabytes never reaches libcurl. */
 #define MAX_PATH_VALUE 4096
 
-/* What prepare reads once and passes along. */
-typedef struct prep {
-  const hwc_op *op;
-  int cfg, params, secrets, validate;
-  hwc_url ep;
-  const char *endpoint, *project, *date;
-  size_t elen, plen;
-  hwc_cred c;
-  hwc_reqb rb;
-  hwc_scratch *s;
-} prep;
+typedef hwc_prep prep;
 
 static const hwc_param *find_param(const hwc_op *op, const char *name, size_t n) {
   size_t i;
@@ -93,12 +83,10 @@ static int read_config(lua_State *L, prep *p) {
       return hwc_fail(L, "config", "credentials.project_id", "no project id (set credentials.project_id)");
   }
   lua_pop(L, 1); /* cfg keeps the credentials table */
-  hwc_secrets_new(L);
-  p->secrets = lua_gettop(L);
-  if (p->c.ak) hwc_secrets_addl(L, p->secrets, p->c.ak, p->c.ak_len);
-  if (p->c.sk) hwc_secrets_addl(L, p->secrets, p->c.sk, p->c.sk_len);
-  if (p->c.security_token) hwc_secrets_addl(L, p->secrets, p->c.security_token, p->c.security_token_len);
-  if (p->c.token) hwc_secrets_addl(L, p->secrets, p->c.token, p->c.token_len);
+  if (p->c.ak) hwc_secrec_add(&p->s->sec, p->c.ak, p->c.ak_len);
+  if (p->c.sk) hwc_secrec_add(&p->s->sec, p->c.sk, p->c.sk_len);
+  if (p->c.security_token) hwc_secrec_add(&p->s->sec, p->c.security_token, p->c.security_token_len);
+  if (p->c.token) hwc_secrec_add(&p->s->sec, p->c.token, p->c.token_len);
   return 0;
 }
 
@@ -235,14 +223,14 @@ static int encode_body(lua_State *L, prep *p) {
   if (lua_type(L, -1) != LUA_TTABLE)
     return hwc_fail(L, "validation", "body", "required: a table (got %s)", luaL_typename(L, -1));
   lua_getfield(L, p->params, "allow_unknown");
-  if (!hwc_encode_into(L, op->request, -2, p->validate, p->secrets, lua_gettop(L), p->s)) return 2;
+  if (!hwc_encode_into(L, op->request, -2, p->validate, &p->s->sec, lua_gettop(L), p->s)) return 2;
   lua_pop(L, 2);
   p->rb.body = p->s->body.p ? p->s->body.p : "";
   p->rb.body_len = p->s->body.len;
   return 0;
 }
 
-/* The caller's headers, then the ones the SDK sets, then the signature: pushes the headers. */
+/* The caller's headers, then the ones the SDK sets, then the signature (no Lua values made). */
 static int sign(lua_State *L, prep *p, size_t path_end) {
   hwc_fault f;
   sbuf *url = &p->s->url;
@@ -256,27 +244,29 @@ static int sign(lua_State *L, prep *p, size_t path_end) {
   if (p->rb.nquery) {
     sbuf_addc(url, '?');
     hwc_canonical_query(url, p->rb.query, p->rb.nquery);
-    if (!sbuf_ok(url)) return luaL_error(L, "out of memory");
   }
+  p->url_len = url->len;
+  sbuf_addc(url, '\0'); /* libcurl takes the URL as a C string */
+  if (!sbuf_ok(url) || !hwc_secrec_ok(&p->s->sec)) return luaL_error(L, "out of memory");
   p->rb.url = p->ep; /* host and port from the endpoint; the path is the one just built */
   p->rb.url.path = url->p + (p->ep.path - p->endpoint);
   p->rb.url.path_len = path_end - (size_t)(p->ep.path - p->endpoint);
-  if (!hwc_reqb_sign_push(L, &p->rb, &p->c, p->date, p->s, &f)) return hwc_fail_fault(L, &f);
+  if (!hwc_reqb_sign(&p->rb, &p->c, p->date, p->s, &f)) return hwc_fail_fault(L, &f);
   return 0;
 }
 
 /* The request table { method, url, headers, body?, canonical_request?, operation }, its secrets
- * recorded for masking. The headers are on top of the stack. */
+ * recorded for masking. */
 static void push_request(lua_State *L, prep *p) {
   hwc_scratch *s = p->s;
-  int req, body = 0;
+  int req, body = 0, rec;
   lua_createtable(L, 0, 6);
-  lua_insert(L, -2);
-  lua_setfield(L, -2, "headers");
   req = lua_gettop(L);
+  hwc_reqb_push_headers(L, &p->rb, &p->c, s);
+  lua_setfield(L, req, "headers");
   lua_pushstring(L, p->op->method);
   lua_setfield(L, req, "method");
-  lua_pushlstring(L, s->url.p, s->url.len);
+  lua_pushlstring(L, s->url.p, p->url_len);
   lua_setfield(L, req, "url");
   if (p->rb.body != NULL) {
     lua_pushlstring(L, p->rb.body, p->rb.body_len);
@@ -290,45 +280,54 @@ static void push_request(lua_State *L, prep *p) {
   }
   lua_pushstring(L, p->op->name);
   lua_setfield(L, req, "operation");
-  hwc_secrets_attach(L, req, p->secrets, body);
+  hwc_secrets_push_record(L, &s->sec);
+  rec = lua_gettop(L);
+  hwc_secrets_attach(L, req, rec, body);
   lua_settop(L, req);
 }
 
-static int prepare_with(lua_State *L, prep *p) {
+int hwc_prepare_build(lua_State *L, const hwc_op *op, int cfg, int params, hwc_scratch *s, hwc_prep *p) {
   size_t path_end;
   int n;
-  hwc_reqb_init(&p->rb);
-  p->rb.method = p->op->method;
-  p->project = NULL;
-  p->plen = 0;
-  if ((n = check_param_keys(L, p->op, p->params)) != 0) return n;
-  if ((n = read_config(L, p)) != 0) return n;
-  if ((n = build_path(L, p)) != 0) return n;
-  path_end = p->s->url.len;
-  if ((n = build_query(L, p)) != 0) return n;
-  if ((n = encode_body(L, p)) != 0) return n;
-  if ((n = sign(L, p, path_end)) != 0) return n;
-  push_request(L, p);
-  return 1;
-}
-
-int hwc_prepare(lua_State *L, const hwc_op *op, int cfg, int params) {
-  int base = lua_gettop(L), n, top, i;
-  prep p;
   luaL_checktype(L, cfg, LUA_TTABLE);
   luaL_checktype(L, params, LUA_TTABLE);
-  p.op = op;
-  p.cfg = lua_absindex(L, cfg);
-  p.params = lua_absindex(L, params);
-  p.s = hwc_scratch_new(L);
-  n = prepare_with(L, &p);
-  hwc_scratch_release(p.s);
-  top = lua_gettop(L);
+  p->op = op;
+  p->cfg = lua_absindex(L, cfg);
+  p->params = lua_absindex(L, params);
+  p->s = s;
+  hwc_reqb_init(&p->rb);
+  p->rb.method = op->method;
+  p->project = NULL;
+  p->plen = 0;
+  if ((n = check_param_keys(L, op, p->params)) != 0) return n;
+  if ((n = read_config(L, p)) != 0) return n;
+  if ((n = build_path(L, p)) != 0) return n;
+  path_end = s->url.len;
+  if ((n = build_query(L, p)) != 0) return n;
+  if ((n = encode_body(L, p)) != 0) return n;
+  return sign(L, p, path_end);
+}
+
+void hwc_results_down(lua_State *L, int base, int n) {
+  int top = lua_gettop(L), i;
   for (i = 1; i <= n; i++) { /* the results, just above the stack found */
     lua_pushvalue(L, top - n + i);
     lua_replace(L, base + i);
   }
   lua_settop(L, base + n);
+}
+
+int hwc_prepare(lua_State *L, const hwc_op *op, int cfg, int params) {
+  int base = lua_gettop(L), n;
+  prep p;
+  hwc_scratch *s = hwc_scratch_new(L);
+  n = hwc_prepare_build(L, op, cfg, params, s, &p);
+  if (n == 0) {
+    push_request(L, &p);
+    n = 1;
+  }
+  hwc_scratch_release(s);
+  hwc_results_down(L, base, n);
   return n;
 }
 

@@ -12,32 +12,24 @@
 
 void hwc_secrets_new(lua_State *L) { lua_createtable(L, 4, 2); }
 
-void hwc_secrets_add(lua_State *L, int rec, int idx) {
-  idx = lua_absindex(L, idx);
-  lua_pushvalue(L, idx);
-  lua_rawseti(L, rec, (int)lua_rawlen(L, rec) + 1);
-}
-
-void hwc_secrets_addl(lua_State *L, int rec, const char *s, size_t n) {
-  lua_pushlstring(L, s, n);
-  lua_rawseti(L, rec, (int)lua_rawlen(L, rec) + 1);
-}
-
-void hwc_secrets_range(lua_State *L, int rec, size_t start, size_t end) {
-  int n;
-  lua_getfield(L, rec, "ranges");
-  if (lua_isnil(L, -1)) {
-    lua_pop(L, 1);
-    lua_newtable(L);
-    lua_pushvalue(L, -1);
-    lua_setfield(L, rec, "ranges");
+void hwc_secrets_push_record(lua_State *L, const hwc_secrec *r) {
+  size_t i, n = hwc_secrec_count(r), nr = hwc_secrec_nranges(r);
+  if (!hwc_secrec_ok(r)) luaL_error(L, "out of memory");
+  lua_createtable(L, (int)n, 2);
+  for (i = 0; i < n; i++) {
+    hwc_str v = hwc_secrec_at(r, i);
+    lua_pushlstring(L, v.s, v.n);
+    lua_rawseti(L, -2, (int)i + 1);
   }
-  n = (int)lua_rawlen(L, -1);
-  lua_pushinteger(L, (lua_Integer)start);
-  lua_rawseti(L, -2, n + 1);
-  lua_pushinteger(L, (lua_Integer)end);
-  lua_rawseti(L, -2, n + 2);
-  lua_pop(L, 1);
+  if (nr) {
+    const size_t *pairs = (const size_t *)(const void *)r->ranges.p;
+    lua_createtable(L, (int)(2 * nr), 0);
+    for (i = 0; i < 2 * nr; i++) {
+      lua_pushinteger(L, (lua_Integer)pairs[i]);
+      lua_rawseti(L, -2, (int)i + 1);
+    }
+    lua_setfield(L, -2, "ranges");
+  }
 }
 
 static void push_registry(lua_State *L) {

@@ -16,11 +16,8 @@
 
 /* Pushes a new, empty record. */
 void hwc_secrets_new(lua_State *L);
-/* Appends the string at idx to the record at rec (strings of any length are kept). */
-void hwc_secrets_add(lua_State *L, int rec, int idx);
-void hwc_secrets_addl(lua_State *L, int rec, const char *s, size_t n);
-/* Records that body bytes [start, end) hold a secret value (the whole JSON value). */
-void hwc_secrets_range(lua_State *L, int rec, size_t start, size_t end);
+/* Pushes a new record holding the values and ranges of r. */
+void hwc_secrets_push_record(lua_State *L, const hwc_secrec *r);
 /* Ties the record at rec to the request table at req, with the body string at body (or 0). */
 void hwc_secrets_attach(lua_State *L, int req, int rec, int body);
 /* Pushes the record of the request at req, or an empty one (req 0 or not prepared). */

@@ -7,7 +7,7 @@
 #include <string.h>
 #include "compat.h"
 #include "json.h"
-#include "lsecrets.h"
+#include "secrets.h"
 #include "model.h"
 
 void hwc_walk_init(hwc_walk *w, lua_State *L, sbuf *out, sbuf *slots, int validate) {
@@ -20,7 +20,7 @@ void hwc_walk_init(hwc_walk *w, lua_State *L, sbuf *out, sbuf *slots, int valida
   w->message[0] = '\0';
   w->depth = 0;
   w->tables = 0;
-  w->secrets = 0;
+  w->secrets = NULL;
   w->allow = 0;
 }
 
@@ -322,8 +322,12 @@ static int write_members(hwc_walk *w, int t, const keyref *keys, size_t count, i
     start = w->out->len;
     if (!write_generic(w, lua_gettop(L))) return 0;
     if (w->secrets && hwc_sensitive_name(keys[i].s, keys[i].n)) {
-      if (lua_type(L, -1) == LUA_TSTRING) hwc_secrets_add(L, w->secrets, -1);
-      hwc_secrets_range(L, w->secrets, start, w->out->len);
+      if (lua_type(L, -1) == LUA_TSTRING) {
+        size_t vn;
+        const char *v = lua_tolstring(L, -1, &vn);
+        hwc_secrec_add(w->secrets, v, vn);
+      }
+      hwc_secrec_range(w->secrets, start, w->out->len);
     }
     lua_pop(L, 1);
     path_pop(w, saved);
@@ -545,10 +549,15 @@ static int write_object(hwc_walk *w, const hwc_model *m, int idx) {
       continue;
     }
     nlen = strlen(f->name);
-    if (!first) sbuf_addc(w->out, ',');
+    /* ,"name": in one append: descriptor names need no escaping (registry/gen.lua checks) */
+    if (w->out->cap - w->out->len < nlen + 4 && !sbuf_grow(w->out, nlen + 4)) return fail(w, "out of memory");
+    if (!first) w->out->p[w->out->len++] = ',';
     first = 0;
-    hwc_json_string(w->out, f->name, nlen);
-    sbuf_addc(w->out, ':');
+    w->out->p[w->out->len++] = '"';
+    memcpy(w->out->p + w->out->len, f->name, nlen);
+    w->out->len += nlen;
+    w->out->p[w->out->len++] = '"';
+    w->out->p[w->out->len++] = ':';
     saved = path_push(w, f->name, nlen);
     if (!write_value(w, f, slot)) return 0;
     path_pop(w, saved);
@@ -598,8 +607,8 @@ static int write_value(hwc_walk *w, const hwc_field *f, int vi) {
       if (w->secrets && (f->flags & HWC_F_SENSITIVE)) { /* remembered: dry runs and replies mask it */
         size_t start = w->out->len;
         hwc_json_string(w->out, s, n);
-        hwc_secrets_add(L, w->secrets, vi);
-        hwc_secrets_range(L, w->secrets, start, w->out->len);
+        hwc_secrec_add(w->secrets, s, n);
+        hwc_secrec_range(w->secrets, start, w->out->len);
         return 1;
       }
       hwc_json_string(w->out, s, n);
@@ -654,91 +663,49 @@ static int is_null(lua_State *L, int i) {
   return lua_type(L, i) == LUA_TLIGHTUSERDATA && lua_touserdata(L, i) == NULL;
 }
 
-/* Pushes a new table sized for the keys of the table at idx: growing one key at a time would
- * rehash it again and again. */
-static void new_table_like(lua_State *L, int idx) {
-  int narr = (int)lua_rawlen(L, idx), n = 0;
+/* lua-cjson decodes every number as a float; the services' integers (create_time is in ms)
+ * are exact below 2^53. */
+static void read_in_place(lua_State *L, int idx, int depth) {
+  luaL_checkstack(L, 4, "response nesting");
   lua_pushnil(L);
   while (lua_next(L, idx)) {
-    n++;
+    int t = lua_type(L, -1);
+    if (t == LUA_TTABLE) {
+      if (depth < 200) read_in_place(L, lua_gettop(L), depth + 1);
+    } else if (t == LUA_TNUMBER) {
+#if LUA_VERSION_NUM >= 503
+      if (!lua_isinteger(L, -1)) {
+        lua_Number d = lua_tonumber(L, -1);
+        long long iv;
+        if (fabs(d) < 9007199254740992.0 && hwc_tointeger(L, -1, &iv)) { /* replacing a value keeps lua_next valid */
+          lua_pushvalue(L, -2);
+          lua_pushinteger(L, (lua_Integer)iv);
+          lua_rawset(L, idx);
+        }
+      }
+#endif
+    } else if (is_null(L, -1) && lua_type(L, -2) == LUA_TSTRING) { /* so does clearing one */
+      lua_pushvalue(L, -2);
+      lua_pushnil(L);
+      lua_rawset(L, idx);
+    }
     lua_pop(L, 1);
-  }
-  lua_createtable(L, narr, n - narr > 0 ? n - narr : 0);
-}
-
-/* Copies a decoded value: nulls in objects dropped, integral floats made integers. */
-static void read_generic(lua_State *L, int idx, int depth) {
-  idx = lua_absindex(L, idx);
-  if (lua_type(L, idx) == LUA_TNUMBER) {
-    long long iv;
-    lua_Number d = lua_tonumber(L, idx);
-    if (fabs(d) < 9007199254740992.0 && hwc_tointeger(L, idx, &iv)) hwc_pushint64(L, iv);
-    else lua_pushvalue(L, idx);
-    return;
-  }
-  if (lua_type(L, idx) != LUA_TTABLE || depth > 200) {
-    lua_pushvalue(L, idx);
-    return;
-  }
-  luaL_checkstack(L, 6, "response nesting");
-  new_table_like(L, idx);
-  lua_pushnil(L);
-  while (lua_next(L, idx)) {
-    if (is_null(L, -1) && lua_type(L, -2) == LUA_TSTRING) { lua_pop(L, 1); continue; }
-    read_generic(L, -1, depth + 1);
-    lua_pushvalue(L, -3);
-    lua_insert(L, -2);
-    lua_rawset(L, -5);
-    lua_pop(L, 1);
-  }
-}
-
-/* An array of objects of model m: each element read with m (others copied). */
-static void read_array(lua_State *L, const hwc_model *m, int idx) {
-  size_t i, len;
-  idx = lua_absindex(L, idx);
-  len = lua_rawlen(L, idx);
-  lua_createtable(L, (int)len, 0);
-  for (i = 1; i <= len; i++) {
-    lua_rawgeti(L, idx, (int)i);
-    if (lua_type(L, -1) == LUA_TTABLE) hwc_model_read(L, m, -1);
-    else read_generic(L, -1, 1);
-    lua_remove(L, -2);
-    lua_rawseti(L, -2, (int)i);
   }
 }
 
 void hwc_model_read(lua_State *L, const hwc_model *m, int idx) {
-  int map;
+  (void)m;
   idx = lua_absindex(L, idx);
-  if (lua_type(L, idx) != LUA_TTABLE) {
-    read_generic(L, idx, 0);
-    return;
-  }
-  luaL_checkstack(L, 8, "response nesting");
-  push_field_map(L, m);
-  map = lua_gettop(L);
-  new_table_like(L, idx);
-  lua_pushnil(L);
-  while (lua_next(L, idx)) {
-    const hwc_field *f = NULL;
-    if (is_null(L, -1)) { lua_pop(L, 1); continue; }
-    if (lua_type(L, -2) == LUA_TSTRING) { /* an already-hashed key: one probe of the map */
-      lua_pushvalue(L, -2);
-      lua_rawget(L, map);
-      if (!lua_isnil(L, -1)) f = &m->fields[lua_tointeger(L, -1)];
-      lua_pop(L, 1);
+  if (lua_type(L, idx) == LUA_TTABLE) read_in_place(L, idx, 0);
+#if LUA_VERSION_NUM >= 503
+  else if (lua_type(L, idx) == LUA_TNUMBER && !lua_isinteger(L, idx)) {
+    long long iv;
+    if (fabs(lua_tonumber(L, idx)) < 9007199254740992.0 && hwc_tointeger(L, idx, &iv)) {
+      lua_pushinteger(L, (lua_Integer)iv);
+      lua_replace(L, idx);
     }
-    if (f && f->type == HWC_T_OBJECT && lua_type(L, -1) == LUA_TTABLE) hwc_model_read(L, f->model, -1);
-    else if (f && f->type == HWC_T_ARRAY && f->elem == HWC_T_OBJECT && lua_type(L, -1) == LUA_TTABLE)
-      read_array(L, f->model, -1);
-    else read_generic(L, -1, 1);
-    lua_pushvalue(L, -3);
-    lua_insert(L, -2);
-    lua_rawset(L, -5);
-    lua_pop(L, 1);
   }
-  lua_remove(L, map);
+#endif
 }
 
 /* ---- redaction ----------------------------------------------------------------------- */

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include "lua.h"
 #include "sbuf.h"
+#include "secrets.h"
 
 typedef enum hwc_type {
   HWC_T_STRING, HWC_T_BOOLEAN, HWC_T_INT32, HWC_T_INT64, HWC_T_OBJECT,
@@ -82,7 +83,7 @@ typedef struct hwc_walk {
   int depth;
   long tables; /* tables entered so far, bounded by HWC_MAX_TABLES */
   sbuf *slots;  /* per object being written: where each field's value sits on the Lua stack */
-  int secrets; /* stack index of a table that collects sensitive string values, or 0 */
+  hwc_secrec *secrets; /* collects sensitive values and where they went, or NULL */
   int allow;   /* validating: unknown fields let through: 0 none, -1 all, else the stack index of
                 * a set of field paths ("sink_task.new_field" = true) */
 } hwc_walk;
@@ -92,8 +93,10 @@ void hwc_walk_init(hwc_walk *w, lua_State *L, sbuf *out, sbuf *slots, int valida
 /* Validates the table at idx against m and appends its JSON to w->out. 1 ok, 0 failed. */
 int hwc_model_write(hwc_walk *w, const hwc_model *m, int idx);
 
-/* Pushes a typed copy of the decoded JSON value at idx (lua-cjson's output): integer fields
- * become integers, JSON null becomes absent, unknown fields are kept. */
+/* Makes the decoded JSON value at idx (lua-cjson's output, fresh: no one else holds it) typed,
+ * in place and in one pass: integral numbers become integers (exact below 2^53), JSON null in
+ * an object becomes absent (kept in arrays, so positions hold), unknown fields are kept. Every
+ * model reads alike today; m is where a field-specific reading would go. */
 void hwc_model_read(lua_State *L, const hwc_model *m, int idx);
 
 /* Pushes a deep copy of the table at idx with sensitive fields (by descriptor, and by name

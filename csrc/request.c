@@ -16,6 +16,7 @@ static void scratch_init(hwc_scratch *s) {
   sbuf_init(&s->body);
   sbuf_init(&s->slots);
   sbuf_init(&s->url);
+  hwc_secrec_init(&s->sec);
   hwc_sign_out_init(&s->sig);
   s->busy = 0;
   s->shared = 0;
@@ -26,6 +27,7 @@ static void scratch_free(hwc_scratch *s) {
   sbuf_free(&s->body);
   sbuf_free(&s->slots);
   sbuf_free(&s->url);
+  hwc_secrec_free(&s->sec);
   hwc_sign_out_free(&s->sig);
 }
 
@@ -59,6 +61,7 @@ void hwc_scratch_release(hwc_scratch *s) {
   keep_or_free(&s->body);
   keep_or_free(&s->slots);
   keep_or_free(&s->url);
+  hwc_secrec_reset(&s->sec);
   keep_or_free(&s->sig.canonical);
   keep_or_free(&s->sig.string_to_sign);
   keep_or_free(&s->sig.signed_headers);
@@ -87,6 +90,7 @@ hwc_scratch *hwc_scratch_new(lua_State *L) {
   sbuf_reset(&s->body);
   sbuf_reset(&s->slots);
   sbuf_reset(&s->url);
+  hwc_secrec_reset(&s->sec);
   sbuf_reset(&s->sig.canonical);
   sbuf_reset(&s->sig.string_to_sign);
   sbuf_reset(&s->sig.signed_headers);
@@ -314,8 +318,7 @@ int hwc_reqb_query_from(lua_State *L, int idx, hwc_reqb *rb, hwc_fault *f) {
   return 1;
 }
 
-int hwc_reqb_sign_push(lua_State *L, hwc_reqb *rb, const hwc_cred *c, const char *date_override,
-                       hwc_scratch *s, hwc_fault *f) {
+int hwc_reqb_sign(hwc_reqb *rb, const hwc_cred *c, const char *date_override, hwc_scratch *s, hwc_fault *f) {
   hwc_sign_req sr;
   const char *msg;
   size_t i;
@@ -379,7 +382,12 @@ int hwc_reqb_sign_push(lua_State *L, hwc_reqb *rb, const hwc_cred *c, const char
     msg = hwc_sign(&sr, &s->sig);
     if (msg != NULL) return fault(f, "validation", NULL, msg);
   }
+  return 1;
+}
 
+void hwc_reqb_push_headers(lua_State *L, const hwc_reqb *rb, const hwc_cred *c, const hwc_scratch *s) {
+  size_t i;
+  int token_only = c->ak == NULL;
   lua_createtable(L, 0, (int)rb->nheaders + 1);
   for (i = 0; i < rb->nheaders; i++) {
     lua_pushlstring(L, rb->headers[i].k, rb->headers[i].kn);
@@ -390,6 +398,12 @@ int hwc_reqb_sign_push(lua_State *L, hwc_reqb *rb, const hwc_cred *c, const char
     lua_pushlstring(L, s->sig.authorization.p, s->sig.authorization.len);
     lua_setfield(L, -2, "Authorization");
   }
+}
+
+int hwc_reqb_sign_push(lua_State *L, hwc_reqb *rb, const hwc_cred *c, const char *date_override,
+                       hwc_scratch *s, hwc_fault *f) {
+  if (!hwc_reqb_sign(rb, c, date_override, s, f)) return 0;
+  hwc_reqb_push_headers(L, rb, c, s);
   return 1;
 }
 

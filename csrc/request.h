@@ -6,6 +6,7 @@
 #define HWC_REQUEST_H
 
 #include "lua.h"
+#include "secrets.h"
 #include "signer.h"
 #include "uri.h"
 
@@ -18,6 +19,7 @@ typedef struct hwc_scratch {
   sbuf body;  /* the JSON body prepare writes */
   sbuf slots; /* the model walker's per-object field slots */
   sbuf url;   /* the URL prepare builds */
+  hwc_secrec sec; /* the request's secrets (prepare) */
   hwc_sign_out sig;
   int busy, shared;
 } hwc_scratch;
@@ -82,7 +84,11 @@ int hwc_reqb_add_query(hwc_reqb *rb, const char *k, size_t kn, const char *v, si
  * numbers are left on the Lua stack so their text stays alive; the caller keeps them. */
 int hwc_reqb_query_from(lua_State *L, int idx, hwc_reqb *rb, hwc_fault *f);
 /* Adds Host, X-Sdk-Date (unless present; date_override wins) and X-Security-Token/X-Auth-Token,
- * then signs (unless token auth). On success pushes the headers table (name -> value). */
+ * then signs (unless token auth) into s->sig. No Lua. */
+int hwc_reqb_sign(hwc_reqb *rb, const hwc_cred *c, const char *date_override, hwc_scratch *s, hwc_fault *f);
+/* Pushes the headers of a signed rb as a table (name -> value), Authorization included. */
+void hwc_reqb_push_headers(lua_State *L, const hwc_reqb *rb, const hwc_cred *c, const hwc_scratch *s);
+/* Both: sign, then push the headers table. */
 int hwc_reqb_sign_push(lua_State *L, hwc_reqb *rb, const hwc_cred *c, const char *date_override,
                        hwc_scratch *s, hwc_fault *f);
 

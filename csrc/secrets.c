@@ -20,6 +20,60 @@ int hwc_sensitive_name(const char *name, size_t n) {
   return 0;
 }
 
+/* ---- one request's secrets ---------------------------------------------------------- */
+
+void hwc_secrec_init(hwc_secrec *r) {
+  sbuf_init(&r->bytes);
+  sbuf_init(&r->spans);
+  sbuf_init(&r->ranges);
+}
+
+void hwc_secrec_reset(hwc_secrec *r) {
+  /* the values are wiped, not only forgotten: the buffer is reused by later requests */
+  if (r->bytes.p) memset(r->bytes.p, 0, r->bytes.len);
+  sbuf_reset(&r->bytes);
+  sbuf_reset(&r->spans);
+  sbuf_reset(&r->ranges);
+}
+
+void hwc_secrec_free(hwc_secrec *r) {
+  hwc_secrec_reset(r);
+  sbuf_free(&r->bytes);
+  sbuf_free(&r->spans);
+  sbuf_free(&r->ranges);
+}
+
+static void add_pair(sbuf *b, size_t a, size_t e) {
+  size_t v[2];
+  v[0] = a;
+  v[1] = e;
+  sbuf_add(b, v, sizeof v);
+}
+
+void hwc_secrec_add(hwc_secrec *r, const char *s, size_t n) {
+  add_pair(&r->spans, r->bytes.len, n);
+  sbuf_add(&r->bytes, s, n);
+}
+
+void hwc_secrec_range(hwc_secrec *r, size_t start, size_t end) { add_pair(&r->ranges, start, end); }
+
+size_t hwc_secrec_count(const hwc_secrec *r) { return r->spans.len / (2 * sizeof(size_t)); }
+
+hwc_str hwc_secrec_at(const hwc_secrec *r, size_t i) {
+  hwc_str out;
+  size_t v[2];
+  memcpy(v, r->spans.p + i * sizeof v, sizeof v);
+  out.s = r->bytes.p ? r->bytes.p + v[0] : "";
+  out.n = v[1];
+  return out;
+}
+
+size_t hwc_secrec_nranges(const hwc_secrec *r) { return r->ranges.len / (2 * sizeof(size_t)); }
+
+int hwc_secrec_ok(const hwc_secrec *r) {
+  return sbuf_ok(&r->bytes) && sbuf_ok(&r->spans) && sbuf_ok(&r->ranges);
+}
+
 /* ---- the forms of a secret ----------------------------------------------------------- */
 
 static const char hexl[] = "0123456789abcdef", hexu[] = "0123456789ABCDEF";

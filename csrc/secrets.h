@@ -25,6 +25,26 @@ typedef struct hwc_str {
 /* At most this many distinct forms per secret (hwc_secret_forms). */
 #define HWC_SECRET_FORMS 5
 
+/* The secrets of one request as the C units collect them (no Lua): the values, back to back,
+ * and the body ranges [start, end) the walker wrote them at. Kept in a scratch userdata; made a
+ * Lua record (lsecrets.h) only when something must be shown or scrubbed. */
+typedef struct hwc_secrec {
+  sbuf bytes; /* the values */
+  sbuf spans; /* size_t (offset, length) pairs into bytes */
+  sbuf ranges; /* size_t (start, end) pairs: body bytes that hold a secret value */
+} hwc_secrec;
+
+void hwc_secrec_init(hwc_secrec *r);
+void hwc_secrec_reset(hwc_secrec *r);
+void hwc_secrec_free(hwc_secrec *r);
+void hwc_secrec_add(hwc_secrec *r, const char *s, size_t n);
+void hwc_secrec_range(hwc_secrec *r, size_t start, size_t end);
+size_t hwc_secrec_count(const hwc_secrec *r);
+hwc_str hwc_secrec_at(const hwc_secrec *r, size_t i);
+size_t hwc_secrec_nranges(const hwc_secrec *r);
+/* 0 when out of memory happened while collecting */
+int hwc_secrec_ok(const hwc_secrec *r);
+
 /* 1 when a field, header or parameter of this name holds a secret. */
 int hwc_sensitive_name(const char *name, size_t n);
 

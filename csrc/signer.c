@@ -29,6 +29,13 @@ static int name_cmp(const char *a, size_t an, const char *b, size_t bn) {
   return an < bn ? -1 : an > bn;
 }
 
+/* Lower-cases what was appended to b since at. */
+static void add_lower(sbuf *b, size_t at) {
+  size_t j;
+  if (!sbuf_ok(b)) return;
+  for (j = at; j < b->len; j++) b->p[j] = (char)lower((unsigned char)b->p[j]);
+}
+
 int hwc_header_name_eq(const char *a, size_t an, const char *b, size_t bn) {
   return an == bn && name_cmp(a, an, b, bn) == 0;
 }
@@ -112,15 +119,17 @@ const char *hwc_sign(hwc_sign_req *r, hwc_sign_out *o) {
   sbuf_addc(c, '\n');
   for (i = 0; i < r->nheaders; i++) {
     const char *v = r->headers[i].v;
-    size_t j, vn = r->headers[i].vn;
+    size_t vn = r->headers[i].vn, at = c->len;
     hwc_trim(&v, &vn);
-    for (j = 0; j < r->headers[i].kn; j++) sbuf_addc(c, (char)lower((unsigned char)r->headers[i].k[j]));
+    sbuf_add(c, r->headers[i].k, r->headers[i].kn);
+    add_lower(c, at);
     sbuf_addc(c, ':');
     sbuf_add(c, v, vn);
     sbuf_addc(c, '\n');
     if (i) sbuf_addc(&o->signed_headers, ';');
-    for (j = 0; j < r->headers[i].kn; j++)
-      sbuf_addc(&o->signed_headers, (char)lower((unsigned char)r->headers[i].k[j]));
+    at = o->signed_headers.len;
+    sbuf_add(&o->signed_headers, r->headers[i].k, r->headers[i].kn);
+    add_lower(&o->signed_headers, at);
   }
   sbuf_addc(c, '\n');
   sbuf_add(c, o->signed_headers.p, o->signed_headers.len);

@@ -107,6 +107,15 @@ void hwc_canonical_uri(sbuf *b, const char *path, size_t n) {
   char small[512];
   sbuf dec;
   size_t i, seg = 0;
+  /* a path of unreserved bytes and '/' (what the SDK builds from its own segments, as a rule)
+   * decodes and re-encodes to itself */
+  for (i = 0; i < n && (unreserved[(unsigned char)path[i]] || path[i] == '/'); i++) {}
+  if (i == n) {
+    sbuf_add(b, path, n);
+    if (n == 0 || path[n - 1] != '/') sbuf_addc(b, '/');
+    return;
+  }
+  i = 0;
   /* the decoded path is never longer than the path: most fit on the stack */
   sbuf_init(&dec);
   if (n <= sizeof small) {

@@ -85,6 +85,8 @@ for _, m in ipairs(model_order) do
     end
     f.name, f.type = f[1], f[2]
     if type(f.name) ~= "string" or f.name == "" then fail(where, "field " .. i .. " has no name") end
+    -- the walker writes names as JSON without escaping them
+    if not f.name:match("^[%w_%-]+$") then fail(where, "field " .. f.name .. ": a name is letters, digits, _ and -") end
     if seen[f.name] then fail(where, "field " .. f.name .. " twice") end
     seen[f.name] = true
     m.index[f.name] = i
