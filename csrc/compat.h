@@ -52,6 +52,25 @@ static inline int compat_isintegral(lua_State *L, int i) {
 
 #if LUA_VERSION_NUM < 504
 #define lua_newuserdatauv(L, sz, nuv) lua_newuserdata(L, sz)
+/* one user value, a table (all this project stores there) */
+static inline int lua_setiuservalue(lua_State *L, int idx, int n) {
+  (void)n;
+#if LUA_VERSION_NUM >= 502
+  lua_setuservalue(L, idx);
+  return 1;
+#else
+  return lua_setfenv(L, idx);
+#endif
+}
+static inline int lua_getiuservalue(lua_State *L, int idx, int n) {
+  (void)n;
+#if LUA_VERSION_NUM >= 502
+  lua_getuservalue(L, idx);
+#else
+  lua_getfenv(L, idx);
+#endif
+  return lua_type(L, -1);
+}
 #endif
 
 /* Integral value of the number at i, written to *out; 0 when it is not a number or not

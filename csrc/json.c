@@ -74,8 +74,14 @@ void hwc_json_string(sbuf *b, const char *s, size_t n) {
 
 void hwc_json_int(sbuf *b, long long v) {
   char tmp[24];
-  int len = snprintf(tmp, sizeof tmp, "%lld", v);
-  sbuf_add(b, tmp, (size_t)len);
+  size_t i = sizeof tmp;
+  unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+  do {
+    tmp[--i] = (char)('0' + u % 10);
+    u /= 10;
+  } while (u);
+  if (v < 0) tmp[--i] = '-';
+  sbuf_add(b, tmp + i, sizeof tmp - i);
 }
 
 /* printf and strtod follow LC_NUMERIC, which a host program (or os.setlocale) may have set to

@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,8 +152,8 @@ static const hwc_field *find_field(const hwc_model *m, const char *s, size_t n) 
 }
 
 static int enum_ok(const char *const *e, const char *s, size_t n) {
-  for (; *e; e++)
-    if (strlen(*e) == n && memcmp(*e, s, n) == 0) return 1;
+  for (; *e; e++) /* s is a Lua string: s[0] exists even when n is 0 */
+    if ((*e)[0] == s[0] && strlen(*e) == n && memcmp(*e, s, n) == 0) return 1;
   return 0;
 }
 
@@ -486,55 +487,91 @@ static int check_rules(hwc_walk *w, const hwc_model *m, size_t frame) {
   return 1;
 }
 
-/* The field-name -> index table of m for this Lua state, made on first use. Looking a key of
- * the body up here costs one probe of an already-hashed string; asking the body for every
- * field the model has would hash each name and probe for fields that are mostly absent. */
-static void push_field_map(lua_State *L, const hwc_model *m) {
-  size_t i;
+/* The fields of m for this Lua state, made on first use: a userdata whose user value is the
+ * name -> index table (which keeps the names alive), and a hash of the names' string objects.
+ * Lua interns short strings, so a key of the body that names a field is the very object the
+ * table holds: one pointer probe finds it; any other key (a long one) is looked up by name. */
+typedef struct field_index {
+  size_t mask;               /* slots - 1 (a power of two) */
+  const char *ptr[1];        /* slots: a name's bytes (its string object), or NULL */
+} field_index;
+
+#define SLOT_OF(p, mask) ((size_t)(((uintptr_t)(p) >> 3) * 0x9E3779B97F4A7C15ull) & (mask))
+
+static field_index *push_field_index(lua_State *L, const hwc_model *m) {
+  field_index *fx;
+  size_t i, slots = 4;
   lua_pushlightuserdata(L, (void *)m);
   lua_rawget(L, LUA_REGISTRYINDEX);
-  if (!lua_isnil(L, -1)) return;
+  if (!lua_isnil(L, -1)) return (field_index *)lua_touserdata(L, -1);
   lua_pop(L, 1);
+  while (slots < 2 * m->nfields) slots *= 2;
+  fx = (field_index *)lua_newuserdatauv(L, sizeof *fx + (slots + slots) * sizeof(const char *), 1);
+  fx->mask = slots - 1;
+  memset(fx->ptr, 0, 2 * slots * sizeof(const char *)); /* slots pointers, then slots indices */
   lua_createtable(L, 0, (int)m->nfields);
   for (i = 0; i < m->nfields; i++) {
+    const char *key;
+    size_t at;
+    lua_pushstring(L, m->fields[i].name);
+    key = lua_tostring(L, -1);
     lua_pushinteger(L, (lua_Integer)i);
-    lua_setfield(L, -2, m->fields[i].name);
+    lua_rawset(L, -3);
+    for (at = SLOT_OF(key, fx->mask); fx->ptr[at]; at = (at + 1) & fx->mask) {}
+    fx->ptr[at] = key;
+    fx->ptr[slots + at] = (const char *)(uintptr_t)(i + 1);
   }
+  lua_setiuservalue(L, -2, 1);
   lua_pushlightuserdata(L, (void *)m);
   lua_pushvalue(L, -2);
   lua_rawset(L, LUA_REGISTRYINDEX);
+  return fx;
+}
+
+/* The field index of the string key on top of the stack (fx's userdata at ud), or -1. */
+static long field_of_key(lua_State *L, const field_index *fx, int ud) {
+  const char *key = lua_tostring(L, -1);
+  size_t at;
+  long found = -1;
+  for (at = SLOT_OF(key, fx->mask); fx->ptr[at]; at = (at + 1) & fx->mask)
+    if (fx->ptr[at] == key) return (long)(uintptr_t)fx->ptr[fx->mask + 1 + at] - 1;
+  lua_getiuservalue(L, ud, 1); /* not the same object: a long string, or not a field */
+  lua_pushvalue(L, -2);
+  lua_rawget(L, -2);
+  if (!lua_isnil(L, -1)) found = (long)lua_tointeger(L, -1);
+  lua_pop(L, 2);
+  return found;
 }
 
 static int write_object(hwc_walk *w, const hwc_model *m, int idx) {
   lua_State *L = w->L;
   size_t i, unknown = 0, frame = w->slots->len, need = m->nfields * sizeof(int);
   int first = 1, map;
+  const field_index *fx;
   idx = lua_absindex(L, idx);
   if (!enter_table(w, idx)) return 0;
   luaL_checkstack(L, (int)m->nfields + 8, "model walk");
   if (!sbuf_grow(w->slots, need)) return fail(w, "out of memory");
   memset(w->slots->p + frame, 0, need);
   w->slots->len += need;
-  push_field_map(L, m);
+  fx = push_field_index(L, m);
   map = lua_gettop(L);
   /* one pass over the body's own keys: each value stays on the stack for its field */
   lua_pushnil(L);
   while (lua_next(L, idx)) {
+    long at;
     if (lua_type(L, -2) != LUA_TSTRING) {
       const char *tn = type_name(L, -2); /* a static string */
       return fail(w, "expected an object with string keys, got a %s key", tn);
     }
-    lua_pushvalue(L, -2);
-    lua_rawget(L, map);
-    if (lua_isnil(L, -1)) {
+    lua_insert(L, -2); /* keep the value below the key lua_next needs */
+    at = field_of_key(L, fx, map);
+    if (at < 0) {
       unknown++;
-      lua_pop(L, 2);
+      lua_remove(L, -2);
       continue;
     }
-    i = (size_t)lua_tointeger(L, -1);
-    lua_pop(L, 1);
-    lua_insert(L, -2); /* keep the value below the key lua_next needs */
-    SLOT(w, frame, i) = lua_gettop(L) - 1;
+    SLOT(w, frame, (size_t)at) = lua_gettop(L) - 1;
   }
   sbuf_addc(w->out, '{');
   for (i = 0; i < m->nfields; i++) {

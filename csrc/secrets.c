@@ -155,15 +155,19 @@ size_t hwc_secret_forms(sbuf *arena, const char *s, size_t n, size_t *spans) {
 
 /* ---- scrubbing ------------------------------------------------------------------------- */
 
-static const char *const masked_prefixes[] = {"x-security-token:", "x-auth-token:", "signature=", NULL};
+static const hwc_str masked_prefixes[] = {
+  {"x-security-token:", 17}, {"x-auth-token:", 13}, {"signature=", 10}, {NULL, 0}};
 
+static unsigned char lower_c(unsigned char c) { return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c; }
+
+/* The length of the masked prefix (any case) at s, or 0. */
 static size_t prefix_at(const char *s, size_t n) {
   size_t i, k;
-  for (k = 0; masked_prefixes[k]; k++) {
-    const char *p = masked_prefixes[k];
-    size_t len = strlen(p);
-    if (len > n) continue;
-    for (i = 0; i < len && tolower((unsigned char)s[i]) == p[i]; i++) {}
+  for (k = 0; masked_prefixes[k].s; k++) {
+    const char *p = masked_prefixes[k].s;
+    size_t len = masked_prefixes[k].n;
+    if (len > n || lower_c((unsigned char)s[1]) != (unsigned char)p[1]) continue;
+    for (i = 0; i < len && lower_c((unsigned char)s[i]) == (unsigned char)p[i]; i++) {}
     if (i == len) return len;
   }
   return 0;
@@ -174,22 +178,32 @@ static int value_end(char c) {
          c == '\\';
 }
 
+/* A 4096-bit filter of the byte pairs a match can start with (false positives only cost a look). */
+#define PAIR(a, b) ((((unsigned)(unsigned char)(a) << 4) ^ (unsigned)(unsigned char)(b)) & 4095u)
+
 void hwc_scrub(sbuf *out, const char *s, size_t n, const hwc_str *forms, size_t nforms) {
-  unsigned char start[256];
+  unsigned char pairs[512];
   size_t i = 0, run = 0, k;
-  /* only bytes that can begin a match are looked at closely */
-  memset(start, 0, sizeof start);
-  start['x'] = start['X'] = start['s'] = start['S'] = 1;
-  for (k = 0; k < nforms; k++)
-    if (forms[k].n) start[(unsigned char)forms[k].s[0]] = 1;
-  while (i < n) {
+  static const char *const prefix_starts[] = {"x-", "X-", "si", "Si", "sI", "SI", NULL};
+  memset(pairs, 0, sizeof pairs);
+  for (k = 0; prefix_starts[k]; k++) {
+    unsigned p = PAIR(prefix_starts[k][0], prefix_starts[k][1]);
+    pairs[p >> 3] |= (unsigned char)(1u << (p & 7));
+  }
+  for (k = 0; k < nforms; k++) /* forms are at least HWC_SCRUB_MIN bytes long */
+    if (forms[k].n >= 2) {
+      unsigned p = PAIR(forms[k].s[0], forms[k].s[1]);
+      pairs[p >> 3] |= (unsigned char)(1u << (p & 7));
+    }
+  while (i + 1 < n) {
     size_t hit = 0, plen;
-    if (!start[(unsigned char)s[i]]) {
+    unsigned p = PAIR(s[i], s[i + 1]);
+    if (!(pairs[p >> 3] & (1u << (p & 7)))) {
       run++;
       i++;
       continue;
     }
-    plen = prefix_at(s + i, n - i);
+    plen = (s[i] == 'x' || s[i] == 'X' || s[i] == 's' || s[i] == 'S') ? prefix_at(s + i, n - i) : 0;
     if (plen) {
       size_t j = i + plen;
       while (j < n && s[j] == ' ') j++;
@@ -204,7 +218,8 @@ void hwc_scrub(sbuf *out, const char *s, size_t n, const hwc_str *forms, size_t 
     }
     for (k = 0; k < nforms; k++) {
       const hwc_str *x = &forms[k];
-      if (x->n > hit && x->n <= n - i && memcmp(s + i, x->s, x->n) == 0) hit = x->n;
+      if (x->n > hit && x->n <= n - i && x->s[0] == s[i] && x->s[1] == s[i + 1] && memcmp(s + i, x->s, x->n) == 0)
+        hit = x->n;
     }
     if (hit) {
       sbuf_add(out, s + i - run, run);
@@ -216,5 +231,6 @@ void hwc_scrub(sbuf *out, const char *s, size_t n, const hwc_str *forms, size_t 
       i++;
     }
   }
-  sbuf_add(out, s + n - run, run);
+  /* the last byte alone cannot start a match: every form and prefix is longer */
+  sbuf_add(out, s + i - run, run + (n - i));
 }

@@ -243,6 +243,7 @@ end
 -- on first use; a provider that refreshes (the metadata service) is asked before each call.
 -- Without a project id, IAM is asked for it (once per AK and region).
 function Client:config()
+  if self.cfg then return self.cfg end
   local cred, err
   if self.provider and self.provider.dynamic then
     local broken
@@ -267,7 +268,10 @@ function Client:config()
     if not pid then return nil, err end
     cred.project_id = pid
   end
-  return { endpoint = self.endpoint, credentials = cred, validate = self.opts.validate }
+  local cfg = { endpoint = self.endpoint, credentials = cred, validate = self.opts.validate }
+  -- credentials that never change: the same table every call (nothing here writes to it)
+  if cred == self.cred then self.cfg = cfg end
+  return cfg
 end
 
 local function check_op(self, op, level)
