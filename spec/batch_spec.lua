@@ -98,6 +98,20 @@ describe("create_many", function()
     assert.are.equal(3, srv.stats().requests) -- the reset one was seen once
   end)
 
+  it("retries each failed job exactly once more, however many wait for their backoff", function()
+    -- every attempt fails with 503; backoffs of up to 50 ms keep many jobs queued at once
+    local srv = fake.start({ { status = 503, body = "" } })
+    finally(srv.stop)
+    local kafka = assert(hw.kafka.new({ endpoint = srv.url, credentials = CREDS, retries = 1, retry_base = 0.05,
+      retry_max = 0.05 }))
+    local results = kafka:create_many("create_connector_task", list_of(60), { concurrency = 8 })
+    for i = 1, 60 do
+      assert.is_nil(results[i][1])
+      assert.are.same({ 503, 2 }, { results[i][2].status, results[i][2].attempts })
+    end
+    assert.are.equal(120, srv.stats().requests)
+  end)
+
   it("applies the timeout to each request", function()
     local srv = fake.start({ OK, { fault = "stall" }, OK, OK })
     finally(srv.stop)
