@@ -6,6 +6,7 @@
 #include "compat.h"
 #include "errors.h"
 #include "http.h"
+#include "lhead.h"
 #include "lcall.h"
 #include "lmodel.h"
 #include "lsecrets.h"
@@ -45,6 +46,7 @@ static const luaL_Reg core_funcs[] = {
   {"redact", hwc_lua_redact},
   {"models", hwc_lua_models},
   {"prepare", hwc_lua_prepare},
+  {"wire", hwc_lua_wire},
   {"parse", hwc_lua_parse},
   {"mask", hwc_lua_mask},
   {"scrub", hwc_lua_scrub},
@@ -53,6 +55,7 @@ static const luaL_Reg core_funcs[] = {
   {"operations", hwc_lua_operations},
   {"http_client", hwc_lua_http_client},
   {"http_options", hwc_lua_http_options},
+  {"http_head", hwc_lua_http_head},
   {"error", hwc_error_new},
   {NULL, NULL}
 };
@@ -71,6 +74,8 @@ __attribute__((visibility("default")))
 int luaopen_huaweicloud_core(lua_State *L) {
   pin_library();
   hwc_http_metatable(L);
+  luaL_newmetatable(L, HWC_SENT_MT); /* core.wire's `sent`: plain data, no methods */
+  lua_pop(L, 1);
   luaL_newlib(L, core_funcs);
   hwc_register_operations(L);
   lua_pushliteral(L, HWC_VERSION);

@@ -53,6 +53,13 @@ int hwc_parse(lua_State *L, const hwc_op *op, int status, int headers, int body,
 void hwc_push_header(lua_State *L, int idx, const char *name);
 
 int hwc_lua_prepare(lua_State *L);
+/* core.wire(op, cfg, params [, user_agent]) -> bytes, sent, url | nil, err: the request as
+ * HTTP/1.1 bytes for a transport that writes them itself (nginx cosockets), and `sent`, what
+ * core.parse needs of it (its secrets and canonical request) in place of a request table. */
+int hwc_lua_wire(lua_State *L);
+#define HWC_SENT_MT "huaweicloud.sent"
+/* Fills sent (and sec, which it points to) from the sent userdata at idx; 0 when it is not one. */
+int hwc_sent_from(lua_State *L, int idx, hwc_sent *sent, hwc_secrec *sec);
 int hwc_lua_parse(lua_State *L);
 int hwc_lua_operations(lua_State *L);
 /* Adds core.<op name> for every operation to the table on top of the stack. */

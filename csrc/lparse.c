@@ -420,8 +420,11 @@ int hwc_lua_parse(lua_State *L) {
   if (!lua_isnil(L, 4)) luaL_checktype(L, 4, LUA_TSTRING);
   {
     hwc_sent sent;
-    memset(&sent, 0, sizeof sent);
-    sent.req = lua_type(L, 5) == LUA_TTABLE ? 5 : 0;
+    hwc_secrec sec;
+    if (!hwc_sent_from(L, 5, &sent, &sec)) {
+      memset(&sent, 0, sizeof sent);
+      sent.req = lua_type(L, 5) == LUA_TTABLE ? 5 : 0;
+    }
     return hwc_parse(L, op, (int)status, 3, 4, &sent);
   }
 }

@@ -138,3 +138,53 @@ describe("http1.read_request", function()
     assert.is_nil(select(3, req("POST /x HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc"))) -- closed early: no answer
   end)
 end)
+
+-- The nginx transport's fast path: core.http_head takes the plain case in one pass over the
+-- first bytes; for everything it takes, the general reader must give the very same answer, and
+-- it must decline (nil) what the general reader judges differently or refuses.
+describe("core.http_head", function()
+  local core = require("huaweicloud.core")
+  local lines = {
+    "Content-Type: application/json", "X-Request-Id: abc", "x-request-id: def", "Connection: keep-alive",
+    "Connection: close", "Content-Length: 5", "content-length:5", "Content-Length: 6", "Content-Length: 05", "Content-Length: 5, 5",
+    "Content-Length: x", "Transfer-Encoding: chunked", " folded", "Bad Name: x", "Empty:", "X-Tab:\tv\t",
+    "Date: Tue, 01 Dec 2026 23:14:30 GMT", "X-Long-" .. ("n"):rep(130) .. ": v",
+  }
+  local starts = { "HTTP/1.1 200 OK", "HTTP/1.1 201 Created", "HTTP/1.0 200 OK", "HTTP/1.1 204 No Content",
+    "HTTP/1.1 304 Not Modified", "HTTP/1.1 100 Continue", "HTTP/1.1 503 Busy", "HTTP/2.0 200 OK", "HTTP/1.1 20 x",
+    "HTTP/1.1 200 Note: fine" }
+
+  it("agrees with the general reader on every answer it takes, and takes the common ones", function()
+    local seed, taken = 7, 0
+    local function rnd(n)
+      seed = (seed * 1103515245 + 12345) % 2147483648
+      return seed % n + 1
+    end
+    for _ = 1, 12000 do
+      local parts = { starts[rnd(#starts)] }
+      for _ = 1, rnd(5) - 1 do parts[#parts + 1] = lines[rnd(#lines)] end
+      local eol = rnd(10) == 1 and "\n" or "\r\n"
+      local text = table.concat(parts, eol) .. eol .. eol .. ({ "hello", "", "hello!" })[rnd(3)]
+      local head_request = rnd(6) == 1
+      local status, version, headers, head_len, body_len, reusable = core.http_head(text, head_request)
+      if status and #text == head_len + body_len then
+        taken = taken + 1
+        local r, err = http1.read_response(http1.string_reader(text), { method = head_request and "HEAD" or "POST" })
+        assert.is_table(r, "the reader refused what http_head took: " .. tostring(err) .. "\n" .. text)
+        assert.are.same({ r.status, r.version, r.headers, r.body, r.reusable },
+          { status, version, headers, text:sub(head_len + 1), reusable }, text)
+      end
+    end
+    assert.truthy(taken > 500, "too few answers taken: " .. taken)
+  end)
+
+  it("takes the answer nginx and the services send", function()
+    local text = "HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Type: application/json\r\nContent-Length: 2\r\n" ..
+      "Connection: keep-alive\r\nX-Request-Id: r1\r\n\r\n{}"
+    local status, version, headers, head_len, body_len, reusable = core.http_head(text, false)
+    assert.are.same({ 200, "1.1", "r1", #text - 2, 2, true },
+      { status, version, headers["x-request-id"], head_len, body_len, reusable })
+    assert.is_nil(core.http_head(text:sub(1, 40), false)) -- not all here yet
+    assert.is_nil(core.http_head("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", false))
+  end)
+end)

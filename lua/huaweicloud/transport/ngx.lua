@@ -22,7 +22,11 @@ local COSOCKET_PHASES = {
   ssl_cert = true, ssl_session_fetch = true, ssl_client_hello = true, preread = true,
 }
 
+local METHOD = {} -- operation name -> HTTP method
+for _, o in ipairs(core.operations()) do METHOD[o.name] = o.method end
+
 local POOL_IDLE_MS, POOL_SIZE = 60000, 32
+local FIRST_READ = 16384
 local TIMER = {} -- what the racing timer thread returns
 
 function M.usable()
@@ -49,10 +53,9 @@ function M.check_options(opts)
   return true
 end
 
-local function now(ngx)
-  ngx.update_time()
-  return ngx.now()
-end
+-- Deadlines run on the core's monotonic clock: ngx.now() is cached per event-loop turn, and
+-- ngx.update_time() formats nginx's time strings on every call.
+local now = core.clock
 
 local function split_url(url)
   local scheme, host, port, path = url:match("^(https?)://([^/:%[]+):?(%d*)(.*)$")
@@ -65,34 +68,46 @@ local function split_url(url)
   return scheme, host, tonumber(port) or (scheme == "https" and 443 or 80), path ~= "" and path or "/"
 end
 
+-- Where a URL's requests go: { scheme, host, port, where, address }, the pools' names by
+-- verify_tls; made once per endpoint (a client sends every call to the same one).
+local ENDPOINTS = setmetatable({}, { __mode = "k" })
+local function endpoint_of(url)
+  local scheme, host, port = split_url(url)
+  if not scheme then return nil end
+  local where = host .. ":" .. port
+  return { scheme = scheme, host = host, port = port, where = where,
+    address = host:match("^[%d.]+$") ~= nil or host:find(":", 1, true) ~= nil,
+    pool = scheme .. ":" .. where, pool_noverify = scheme .. ":" .. where .. ":noverify" }
+end
+
+-- One connect (and TLS handshake) bounded by ms: sock, or nil, stage, err.
+local function connect_once(ngx, opts, ep, ms)
+  local sock = ngx.socket.tcp()
+  sock:settimeouts(ms, ms, ms)
+  local ok, err = sock:connect(ep.host, ep.port, { pool = opts.verify_tls == false and ep.pool_noverify or ep.pool })
+  if not ok then return nil, "connect", err end
+  -- a connection set up without verifying the peer never serves a client that verifies (pool)
+  if ep.scheme == "https" and sock:getreusedtimes() == 0 then
+    -- the host is the name checked (nginx matches DNS names only, never IP addresses)
+    ok, err = sock:sslhandshake(false, ep.host, opts.verify_tls ~= false)
+    if not ok then
+      sock:close()
+      return nil, "tls", err
+    end
+  end
+  return sock
+end
+
 -- A new socket connected (and TLS-verified) within `limit` seconds. A host name goes through
 -- nginx's resolver, whose timeout is its own: the connect then runs in a light thread raced by a
 -- timer. Returns sock, or nil, err table.
-local function connect(ngx, opts, scheme, host, port, limit)
-  local pool = scheme .. ":" .. host .. ":" .. port .. (opts.verify_tls == false and ":noverify" or "")
-  local where = host .. ":" .. port
-  local function attempt()
-    local sock = ngx.socket.tcp()
-    local ms = math.max(1, math.ceil(limit * 1000))
-    sock:settimeouts(ms, ms, ms)
-    local ok, err = sock:connect(host, port, { pool = pool })
-    if not ok then return nil, "connect", err end
-    -- a connection set up without verifying the peer never serves a client that verifies (pool)
-    if scheme == "https" and sock:getreusedtimes() == 0 then
-      -- the host is the name checked (nginx matches DNS names only, never IP addresses)
-      ok, err = sock:sslhandshake(false, host, opts.verify_tls ~= false)
-      if not ok then
-        sock:close()
-        return nil, "tls", err
-      end
-    end
-    return sock
-  end
+local function connect(ngx, opts, ep, limit)
+  local ms = math.max(1, math.ceil(limit * 1000))
   local sock, stage, err
-  if host:match("^[%d.]+$") or host:find(":", 1, true) then -- an address: no resolver involved
-    sock, stage, err = attempt()
+  if ep.address then -- an address: no resolver involved
+    sock, stage, err = connect_once(ngx, opts, ep, ms)
   else
-    local worker = ngx.thread.spawn(attempt)
+    local worker = ngx.thread.spawn(connect_once, ngx, opts, ep, ms)
     local timer = ngx.thread.spawn(function() ngx.sleep(limit) return TIMER end)
     local _, a, b, c = ngx.thread.wait(worker, timer)
     if a == TIMER then
@@ -105,83 +120,87 @@ local function connect(ngx, opts, scheme, host, port, limit)
   end
   if sock then return sock end
   if stage == "tls" then
-    return fail("tls", "TLS handshake with " .. host .. " failed: " .. tostring(err), { request_sent = false })
+    return fail("tls", "TLS handshake with " .. ep.host .. " failed: " .. tostring(err), { request_sent = false })
   end
   if err == "timeout" then
-    return fail("timeout", ("could not connect to %s within %.3g s (connect_timeout)"):format(where, limit),
+    return fail("timeout", ("could not connect to %s within %.3g s (connect_timeout)"):format(ep.where, limit),
       { request_sent = false, retryable = true, code = "CONNECT_TIMEOUT" })
   end
-  return fail("network", "connect to " .. where .. " failed: " .. tostring(err),
+  return fail("network", "connect to " .. ep.where .. " failed: " .. tostring(err),
     { request_sent = false, retryable = true, code = "COULDNT_CONNECT" })
 end
 
--- Sends req ({method, url, headers, body}) with the client's options; status, headers, body or nil, err.
-function M.send(opts, req)
+-- The time left before deadline, set as sock's timeout; nil once it has passed.
+local function left(sock, deadline)
+  local ms = math.ceil((deadline - now()) * 1000)
+  if ms <= 0 then return nil end
+  sock:settimeout(ms)
+  return ms
+end
+
+local function timed_out(sock, timeout, what, sent)
+  sock:close()
+  return fail("timeout", ("%s: no complete response within %.3g s (timeout)"):format(what, timeout),
+    { request_sent = sent, code = "OPERATION_TIMEDOUT" })
+end
+
+-- Writes `wire` (a whole HTTP/1.1 request for method, to endpoint ep) and reads the answer, with
+-- the client's options; status, headers, body or nil, err.
+local function send_wire(opts, method, ep, wire)
   local ngx = rawget(_G, "ngx")
-  local scheme, host, port, path = split_url(req.url)
-  if not scheme then return fail("config", "cannot parse URL " .. tostring(req.url)) end
   local timeout, connect_timeout = opts.timeout or 30, opts.connect_timeout or 10
   local max = opts.max_body or http1.MAX_BODY
-  local start = now(ngx)
-  local deadline = start + timeout
-  local sock, err = connect(ngx, opts, scheme, host, port, math.min(connect_timeout, timeout))
+  local deadline = now() + timeout
+  local sock, err = connect(ngx, opts, ep, math.min(connect_timeout, timeout))
   if not sock then return nil, err end
   local reused = sock:getreusedtimes() or 0
-  local fresh_tls = scheme == "https" and reused == 0
+  local fresh_tls = ep.scheme == "https" and reused == 0
 
-  -- the time left before the deadline, as a socket timeout; nil once it has passed
-  local function left()
-    local ms = math.ceil((deadline - now(ngx)) * 1000)
-    if ms <= 0 then return nil end
-    sock:settimeout(ms)
-    return ms
-  end
-  local function timed_out(what, sent)
-    sock:close()
-    return fail("timeout", ("%s: no complete response within %.3g s (timeout)"):format(what, timeout),
-      { request_sent = sent, code = "OPERATION_TIMEDOUT" })
-  end
-
-  local lines = { req.method .. " " .. path .. " HTTP/1.1" }
-  local has = {}
-  for k, v in pairs(req.headers or {}) do
-    lines[#lines + 1] = k .. ": " .. v
-    has[k:lower()] = true
-  end
-  if not has.host then lines[#lines + 1] = "Host: " .. host end
-  if not has["user-agent"] then
-    lines[#lines + 1] = "User-Agent: " .. (opts.user_agent or ("huaweicloud-sdk-lua/" .. core.version))
-  end
-  local body = req.body or ""
-  if req.body or req.method == "POST" or req.method == "PUT" then lines[#lines + 1] = "Content-Length: " .. #body end
-  lines[#lines + 1] = "\r\n"
-  if not left() then return timed_out("sending the request", false) end
+  if not left(sock, deadline) then return timed_out(sock, timeout, "sending the request", false) end
   local ok
-  ok, err = sock:send(table.concat(lines, "\r\n") .. body)
+  ok, err = sock:send(wire)
   if not ok then
     sock:close()
-    if err == "timeout" then return timed_out("sending the request", true) end
+    if err == "timeout" then return timed_out(sock, timeout, "sending the request", true) end
     -- a request not written whole cannot have been acted on. On a connection just handshaked,
     -- nginx's TLS layer reports a peer that refused the handshake this way, after sslhandshake
     -- said yes: that is a TLS failure
     if fresh_tls then
-      return fail("tls", "TLS connection with " .. host .. " refused: " .. tostring(err), { request_sent = false })
+      return fail("tls", "TLS connection with " .. ep.host .. " refused: " .. tostring(err), { request_sent = false })
     end
     return fail("network", ("sending the request failed: %s (a kept-alive connection, used %d times before)"):format(
       tostring(err), reused), { request_sent = false, retryable = true, code = "SEND_ERROR" })
   end
 
+  -- the first bytes: most answers are all here, a plain head (core.http_head) and its
+  -- Content-Length body; anything else goes through the general reader, from these bytes on
   local got = 0
+  local first, ferr
+  if not left(sock, deadline) then return timed_out(sock, timeout, "reading the response", true) end
+  first, ferr = sock:receiveany(FIRST_READ)
+  if first then
+    local status, _, headers, head_len, body_len, reusable = core.http_head(first, method == "HEAD")
+    if status and #first == head_len + body_len and body_len <= max then
+      if reusable then sock:setkeepalive(POOL_IDLE_MS, POOL_SIZE) else sock:close() end
+      return status, headers, body_len > 0 and first:sub(head_len + 1) or ""
+    end
+  end
+  local pending = true
   local reader = http1.reader(function(n)
-    if not left() then return nil, "timeout" end
-    local data, rerr = sock:receiveany(n)
+    local data, rerr
+    if pending then
+      pending, data, rerr = false, first, ferr
+    else
+      if not left(sock, deadline) then return nil, "timeout" end
+      data, rerr = sock:receiveany(n)
+    end
     if data then got = got + #data end
     return data, rerr
   end)
-  local resp, rerr, code = http1.read_response(reader, { method = req.method, max_body = max })
+  local resp, rerr, code = http1.read_response(reader, { method = method, max_body = max })
   if not resp then
     sock:close()
-    if code == "timeout" then return timed_out("reading the response", true) end
+    if code == "timeout" then return timed_out(sock, timeout, "reading the response", true) end
     if code == "too_large" then
       return fail("network", "response body larger than max_body (" .. max .. " bytes)",
         { code = "RESPONSE_TOO_LARGE", request_sent = true })
@@ -202,6 +221,28 @@ function M.send(opts, req)
   return resp.status, resp.headers, resp.body
 end
 
+local function user_agent(opts)
+  return opts.user_agent or ("huaweicloud-sdk-lua/" .. core.version)
+end
+
+-- Sends req ({method, url, headers, body}) with the client's options; status, headers, body or nil, err.
+function M.send(opts, req)
+  local scheme, host, _, path = split_url(req.url)
+  if not scheme then return fail("config", "cannot parse URL " .. tostring(req.url)) end
+  local lines = { req.method .. " " .. path .. " HTTP/1.1" }
+  local has = {}
+  for k, v in pairs(req.headers or {}) do
+    lines[#lines + 1] = k .. ": " .. v
+    has[k:lower()] = true
+  end
+  if not has.host then lines[#lines + 1] = "Host: " .. host end
+  if not has["user-agent"] then lines[#lines + 1] = "User-Agent: " .. user_agent(opts) end
+  local body = req.body or ""
+  if req.body or req.method == "POST" or req.method == "PUT" then lines[#lines + 1] = "Content-Length: " .. #body end
+  lines[#lines + 1] = "\r\n"
+  return send_wire(opts, req.method, endpoint_of(req.url), table.concat(lines, "\r\n") .. body)
+end
+
 function M.call(client, op, cfg, params)
   local ngx = rawget(_G, "ngx")
   local phase = ngx.get_phase()
@@ -211,12 +252,19 @@ function M.call(client, op, cfg, params)
   end
   local ok, err = M.check_options(client.opts)
   if not ok then return nil, err end
-  local req
-  req, err = core.prepare(op, cfg, params)
-  if not req then return nil, err end
-  local status, headers, body = M.send(client.opts, req)
+  -- prepared straight into HTTP/1.1 bytes; `sent` is what parse needs of the request
+  local wire, sent, url = core.wire(op, cfg, params, user_agent(client.opts))
+  if not wire then return nil, sent end
+  local ep = ENDPOINTS[client]
+  if not ep or ep.url ~= cfg.endpoint then
+    ep = endpoint_of(cfg.endpoint)
+    if not ep then return fail("config", "cannot parse URL " .. tostring(url)) end
+    ep.url = cfg.endpoint
+    ENDPOINTS[client] = ep
+  end
+  local status, headers, body = send_wire(client.opts, METHOD[op], ep, wire)
   if not status then return nil, headers end
-  return core.parse(op, status, headers, body, req)
+  return core.parse(op, status, headers, body, sent)
 end
 
 -- create_many inside nginx: `concurrency` light threads, each calling on cosockets.
