@@ -106,11 +106,12 @@ fuzz: $(FUZZERS:%=build/fuzz/fuzz_%)
 	    END {printf "%-14s %9d executions in %d s (%d/s), peak RSS %d MB\n", f, n, s, n/s, r}' build/fuzz/fuzz_$$f.log; \
 	done
 
-# C unit tests (spec/c/*_test.c): each links the core's C files and runs without the module.
+# C unit tests (spec/c/*_test.c): each links the core's C files and runs without the module,
+# under ASan and UBSan (a unit's contract includes never reading past what it is given).
 CTESTS := $(patsubst spec/c/%.c,build/ctest/%,$(wildcard spec/c/*_test.c))
 build/ctest/%: spec/c/%.c $(SRCS) $(HDRS)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) -std=c99 -D_POSIX_C_SOURCE=200809L -g -O1 $(WARN) -Icsrc $(shell pkg-config --cflags lua5.4 libcurl libcrypto) \
+	$(Q)$(CC) -std=c99 -D_POSIX_C_SOURCE=200809L -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all $(WARN) -Icsrc $(shell pkg-config --cflags lua5.4 libcurl libcrypto) \
 	  -o $@ $< $(SRCS) $(shell pkg-config --libs lua5.4 libcurl libcrypto) -lm -ldl -lpthread
 ctest: $(CTESTS)
 

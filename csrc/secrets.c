@@ -190,8 +190,8 @@ void hwc_scrub(sbuf *out, const char *s, size_t n, const hwc_str *forms, size_t 
     unsigned p = PAIR(prefix_starts[k][0], prefix_starts[k][1]);
     pairs[p >> 3] |= (unsigned char)(1u << (p & 7));
   }
-  for (k = 0; k < nforms; k++) /* forms are at least HWC_SCRUB_MIN bytes long */
-    if (forms[k].n >= 2) {
+  for (k = 0; k < nforms; k++)
+    if (forms[k].n >= HWC_SCRUB_MIN) {
       unsigned p = PAIR(forms[k].s[0], forms[k].s[1]);
       pairs[p >> 3] |= (unsigned char)(1u << (p & 7));
     }
@@ -218,7 +218,7 @@ void hwc_scrub(sbuf *out, const char *s, size_t n, const hwc_str *forms, size_t 
     }
     for (k = 0; k < nforms; k++) {
       const hwc_str *x = &forms[k];
-      if (x->n > hit && x->n <= n - i && x->s[0] == s[i] && x->s[1] == s[i + 1] && memcmp(s + i, x->s, x->n) == 0)
+      if (x->n > hit && x->n >= HWC_SCRUB_MIN && x->n <= n - i && x->s[0] == s[i] && x->s[1] == s[i + 1] && memcmp(s + i, x->s, x->n) == 0)
         hit = x->n;
     }
     if (hit) {

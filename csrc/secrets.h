@@ -53,7 +53,8 @@ int hwc_sensitive_name(const char *name, size_t n);
 size_t hwc_secret_forms(sbuf *arena, const char *s, size_t n, size_t *spans);
 
 /* Copies s[0..n) to out with every form in forms[] replaced by "***" (the longest match wins)
- * and the values after the prefixes above masked. */
+ * and the values after the prefixes above masked. Forms under HWC_SCRUB_MIN bytes are ignored
+ * (hwc_secret_forms never makes them; masking every "a" would hide the text, not the secret). */
 void hwc_scrub(sbuf *out, const char *s, size_t n, const hwc_str *forms, size_t nforms);
 
 #endif

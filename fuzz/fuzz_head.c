@@ -1,9 +1,12 @@
 /* fuzz_head.c - libFuzzer harness for the response-head reader of the libcurl transport
- * (head.c): arbitrary bytes, every header read. Oracle (besides ASan/UBSan): each value lies
- * inside the input, names are lower-case and bounded, and reading always ends. */
+ * (head.c) and of the plain-answer check the nginx transport uses (hwc_head_plain): arbitrary
+ * bytes. Oracle (besides ASan/UBSan): each value lies inside the input, names are lower-case and
+ * bounded, reading always ends; a plain head ends inside the input and within the limit, after
+ * a status line, with a blank line. */
 #include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include "head.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -20,5 +23,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     count++;
   }
   if (pos < size) abort(); /* stopped early */
+  {
+    hwc_plain_head ph;
+    size_t limit = size / 2 + 16; /* sometimes cuts the input */
+    if (hwc_head_plain(p, size, size & 1, limit, &ph)) {
+      if (ph.head_len < 16 || ph.head_len > size || ph.head_len > limit) abort();
+      if (memcmp(p + ph.head_len - 4, "\r\n\r\n", 4) != 0 || ph.status < 200 || ph.status > 999) abort();
+      if ((size & 1) && ph.body_len != 0) abort(); /* a HEAD answer has no body */
+    }
+  }
   return 0;
 }
