@@ -26,6 +26,7 @@ static int call_op(lua_State *L) {
   long long status = 0;
   int n, at;
   lua_settop(L, 3);
+  hwc_prepare_args(L, 2, 3);
   s = hwc_scratch_new(L);
   n = hwc_prepare_build(L, op, 2, 3, s, &p);
   if (n == 0) {

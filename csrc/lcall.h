@@ -41,8 +41,11 @@ const hwc_op *hwc_check_op(lua_State *L, int arg);
 /* Builds the signed request of op from the tables at cfg and params, leaving it (or nil, err)
  * just above the stack it found; returns 1 or 2. */
 int hwc_prepare(lua_State *L, const hwc_op *op, int cfg, int params);
-/* The same into p, in the scratch s: returns 0, or 2 with nil, err pushed. Values it leaves on
- * the stack keep the request's strings alive. */
+/* Raises unless cfg and params are tables. Callers run it before borrowing the scratch: an error
+ * raised while it is lent leaves it marked busy, and every later call then allocates its own. */
+void hwc_prepare_args(lua_State *L, int cfg, int params);
+/* The same into p, in the scratch s, for cfg and params that hwc_prepare_args checked: returns 0,
+ * or 2 with nil, err pushed. Values it leaves on the stack keep the request's strings alive. */
 int hwc_prepare_build(lua_State *L, const hwc_op *op, int cfg, int params, hwc_scratch *s, hwc_prep *p);
 /* Moves the top n values to base+1.. and drops everything above them. */
 void hwc_results_down(lua_State *L, int base, int n);

@@ -286,11 +286,14 @@ static void push_request(lua_State *L, prep *p) {
   lua_settop(L, req);
 }
 
+void hwc_prepare_args(lua_State *L, int cfg, int params) {
+  luaL_checktype(L, cfg, LUA_TTABLE);
+  luaL_checktype(L, params, LUA_TTABLE);
+}
+
 int hwc_prepare_build(lua_State *L, const hwc_op *op, int cfg, int params, hwc_scratch *s, hwc_prep *p) {
   size_t path_end;
   int n;
-  luaL_checktype(L, cfg, LUA_TTABLE);
-  luaL_checktype(L, params, LUA_TTABLE);
   p->op = op;
   p->cfg = lua_absindex(L, cfg);
   p->params = lua_absindex(L, params);
@@ -320,7 +323,9 @@ void hwc_results_down(lua_State *L, int base, int n) {
 int hwc_prepare(lua_State *L, const hwc_op *op, int cfg, int params) {
   int base = lua_gettop(L), n;
   prep p;
-  hwc_scratch *s = hwc_scratch_new(L);
+  hwc_scratch *s;
+  hwc_prepare_args(L, cfg, params);
+  s = hwc_scratch_new(L);
   n = hwc_prepare_build(L, op, cfg, params, s, &p);
   if (n == 0) {
     push_request(L, &p);
@@ -439,6 +444,7 @@ int hwc_lua_wire(lua_State *L) {
   ua = lua_isnil(L, 4) ? NULL : luaL_checklstring(L, 4, &ualen);
   if (ua && (memchr(ua, '\r', ualen) || memchr(ua, '\n', ualen) || memchr(ua, '\0', ualen)))
     return luaL_argerror(L, 4, "user agent contains CR, LF or NUL");
+  hwc_prepare_args(L, 2, 3);
   s = hwc_scratch_new(L);
   n = hwc_prepare_build(L, op, 2, 3, s, &p);
   if (n == 0) {

@@ -195,6 +195,36 @@ describe("embedding", function()
     end
   end)
 
+  it("keeps reusing its buffers after a programmer error raised through a call", function()
+    -- the state lends one scratch to each call; a raise while it is lent would leave it marked
+    -- busy, and every later call would then allocate one of its own (about 380 bytes of Lua heap)
+    local core = require("huaweicloud.core")
+    local cfg = { endpoint = "https://dms.cn-north-4.myhuaweicloud.com", credentials = creds, date = "20261201T120000Z" }
+    local params = { instance_id = X.instance_id, body = X.kafka[1].body }
+    local function heap_growth()
+      collectgarbage()
+      collectgarbage("stop")
+      local before = collectgarbage("count")
+      for _ = 1, 1000 do assert(core.prepare("create_connector_task", cfg, params)) end
+      local grew = collectgarbage("count") - before
+      collectgarbage("restart")
+      return grew
+    end
+    heap_growth()
+    local clean = heap_growth()
+    for _, call in ipairs({
+      function() return core.prepare("create_connector_task", cfg, "not a table") end,
+      function() return core.wire("create_connector_task", "not a table", params) end,
+      function() return core.create_connector_task(core.http_client({}), cfg, 42) end,
+    }) do
+      local ok, err = pcall(call)
+      assert.is_false(ok)
+      assert.truthy(tostring(err):find("table expected", 1, true), tostring(err))
+    end
+    local after = heap_growth()
+    assert.truthy(after < clean * 1.08, ("heap growth per 1000 calls: %.0f KB before, %.0f KB after"):format(clean, after))
+  end)
+
   it("refuses a path parameter of megabytes as a validation error, before libcurl sees it", function()
     local kafka = assert(hw.kafka.new({ endpoint = emu.url, credentials = creds }))
     local res, err = kafka:create_connector_task({ instance_id = ("i"):rep(3 * 1024 * 1024), body = named("big") })
