@@ -13,8 +13,8 @@
 #include <curl/curl.h>
 #include "compat.h"
 #include "errors.h"
-#include "head.h"
 #include "http.h"
+#include "lhead.h"
 #include "request.h"
 #include "sbuf.h"
 #include "version.h"
@@ -360,27 +360,6 @@ static int on_seek(void *ud, curl_off_t offset, int origin) {
 
 /* ---- results --------------------------------------------------------------------------- */
 
-/* Pushes the response headers as a table: lower-case names, repeated ones joined by ", ". */
-static void push_headers(lua_State *L, const sbuf *head) {
-  size_t pos = 0;
-  hwc_header hd;
-  lua_newtable(L);
-  while (hwc_head_next(head->p ? head->p : "", head->len, &pos, &hd)) {
-    lua_pushlstring(L, hd.name, hd.name_len);
-    lua_pushvalue(L, -1);
-    lua_rawget(L, -3);
-    if (lua_isnil(L, -1)) {
-      lua_pop(L, 1);
-      lua_pushlstring(L, hd.value, hd.value_len);
-    } else {
-      lua_pushliteral(L, ", ");
-      lua_pushlstring(L, hd.value, hd.value_len);
-      lua_concat(L, 3);
-    }
-    lua_rawset(L, -3);
-  }
-}
-
 static const char *curl_code_name(CURLcode rc) {
   switch (rc) {
     case CURLE_UNSUPPORTED_PROTOCOL: return "UNSUPPORTED_PROTOCOL";
@@ -683,7 +662,7 @@ static int xfer_finish(lua_State *L, hwc_http *h, xfer *x, CURLcode rc) {
   } else {
     curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
     lua_pushinteger(L, status);
-    push_headers(L, &x->head);
+    hwc_push_head_headers(L, x->head.p ? x->head.p : "", x->head.len, 0);
     lua_pushlstring(L, x->body.p ? x->body.p : "", x->body.len);
     n = 3;
   }

@@ -13,14 +13,6 @@ local function have_nginx()
   return f ~= nil and io.open(NGINX) ~= nil
 end
 
-local function free_port()
-  local socket = require("socket")
-  local s = assert(socket.bind("127.0.0.1", 0))
-  local _, port = s:getsockname()
-  s:close()
-  return port
-end
-
 local function curl(url)
   local out = H.sh("curl -s -o - -w '\\n%{http_code}' " .. H.q(url))
   local body, code = out:match("^(.*)\n(%d+)$")
@@ -55,7 +47,7 @@ describe("inside nginx", function()
     tls_emu2 = hw.emulator.start({ tls = { certificate = pki.cert, key = pki.key } })
     prefix = H.tmpname()
     os.execute("mkdir -p " .. prefix .. "/logs && chmod 755 " .. prefix)
-    port = free_port()
+    port = H.free_port()
     local root = H.sh("pwd"):gsub("%s+$", "")
     -- the README's configuration, pointed at this checkout, a free port and the emulator
     local conf = H.read("README.md"):match("```nginx\n(.-)```")

@@ -12,18 +12,22 @@ local UPSTREAM = os.getenv("BENCH_UPSTREAM")
 local CREDS = { ak = "BENCHAK000000001", sk = "bench-secret-key-000000000001", project_id = X.project_id }
 local PARAMS = { instance_id = X.instance_id, body = X.kafka[1].body }
 
+-- Both locations answer alike: the task's id, or 500 and the error.
+local function answer(task, err)
+  if not task then
+    ngx.status = 500
+    return ngx.say(tostring(err))
+  end
+  ngx.say(task.id)
+end
+
 local kafka
 function M.sdk()
   if not kafka then
     local hw = require("huaweicloud")
     kafka = assert(hw.kafka.new({ endpoint = UPSTREAM, credentials = CREDS }))
   end
-  local task, err = kafka:create_connector_task(PARAMS)
-  if not task then
-    ngx.status = 500
-    return ngx.say(tostring(err))
-  end
-  ngx.say(task.id)
+  answer(kafka:create_connector_task(PARAMS))
 end
 
 local request, host, port
@@ -60,12 +64,7 @@ end
 
 function M.raw()
   if not request then build() end
-  local task, err = raw_call()
-  if not task then
-    ngx.status = 500
-    return ngx.say(tostring(err))
-  end
-  ngx.say(task.id)
+  answer(raw_call())
 end
 
 return M

@@ -45,6 +45,16 @@ static void hex(const unsigned char *d, size_t n, char *out) {
   }
 }
 
+/* The SHA-256 of d[0..n), as 64 hex digits into out (ctx is reused: a fetched digest). */
+static void sha256_hex(EVP_MD_CTX *ctx, const EVP_MD *sha256, const void *d, size_t n, char *out) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int mdlen;
+  EVP_DigestInit_ex(ctx, sha256, NULL);
+  EVP_DigestUpdate(ctx, d, n);
+  EVP_DigestFinal_ex(ctx, md, &mdlen);
+  hex(md, 32, out);
+}
+
 #define ADD(s, n) (memcpy(p, (s), (n)), p += (n))
 #define ADDS(s) ADD((s), strlen(s))
 
@@ -52,7 +62,6 @@ int main(int argc, char **argv) {
   const char *date, *ak, *sk, *host, *path, *project;
   char *body, *copy, *canon, *url, sts[128], auth[512], hbody[64], hcanon[64], hsig[64], *p;
   unsigned char md[32];
-  unsigned int mdlen;
   size_t blen = 0, i, n, sklen, clen, maclen;
   double c0, c1;
   EVP_MD_CTX *ctx;
@@ -89,10 +98,7 @@ int main(int argc, char **argv) {
     ADDS(host);
     ADDS(path);
     *p = '\0';
-    EVP_DigestInit_ex(ctx, sha256, NULL);
-    EVP_DigestUpdate(ctx, copy, blen);
-    EVP_DigestFinal_ex(ctx, md, &mdlen);
-    hex(md, 32, hbody);
+    sha256_hex(ctx, sha256, copy, blen, hbody);
     p = canon;
     ADDS("POST\n");
     ADDS(path);
@@ -105,10 +111,7 @@ int main(int argc, char **argv) {
     ADDS("\n\ncontent-type;host;x-project-id;x-sdk-date\n");
     ADD(hbody, 64);
     clen = (size_t)(p - canon);
-    EVP_DigestInit_ex(ctx, sha256, NULL);
-    EVP_DigestUpdate(ctx, canon, clen);
-    EVP_DigestFinal_ex(ctx, md, &mdlen);
-    hex(md, 32, hcanon);
+    sha256_hex(ctx, sha256, canon, clen, hcanon);
     p = sts;
     ADDS("SDK-HMAC-SHA256\n");
     ADDS(date);

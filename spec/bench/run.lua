@@ -20,6 +20,7 @@
 local hw = require("huaweicloud")
 local core = require("huaweicloud.core")
 local X = require("spec.fixtures.examples")
+local H = require("spec.support.helpers")
 
 local ROUNDS = tonumber(os.getenv("BENCH_ROUNDS") or "") or 7
 local TREE = os.getenv("BENCH_TREE") or "."
@@ -51,14 +52,6 @@ local function tmpdir()
   os.remove(d)
   os.execute("mkdir -p " .. d .. " && chmod 755 " .. d)
   return d
-end
-
-local function free_port()
-  local socket = require("socket")
-  local s = assert(socket.bind("127.0.0.1", 0))
-  local _, port = s:getsockname()
-  s:close()
-  return port
 end
 
 -- ---- statistics ------------------------------------------------------------------------------
@@ -165,7 +158,7 @@ if not (exists(NGINX) and exists(MODULE)) then
 end
 
 local BODY = X.kafka_response:gsub("%s+", " ")
-local PORT = free_port()
+local PORT = H.free_port()
 local upstream = start_nginx(([[
   server {
     listen 127.0.0.1:PORT;
@@ -413,7 +406,7 @@ end
 
 sections[#sections + 1] = { "nginx", function()
   if exists("/usr/bin/wrk") then
-    local cport = free_port()
+    local cport = H.free_port()
     local root = sh("pwd"):gsub("%s+$", "")
     local client_ngx = start_nginx(([[
     lua_package_path "TREE/lua/?.lua;TREE/lua/?/init.lua;ROOT/?.lua;;";

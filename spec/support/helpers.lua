@@ -57,6 +57,15 @@ function M.sh(cmd)
   return out, ok == true or ok == 0
 end
 
+-- A TCP port on 127.0.0.1 free at the time of asking (LuaSocket).
+function M.free_port()
+  local socket = require("socket")
+  local s = assert(socket.bind("127.0.0.1", 0))
+  local _, port = s:getsockname()
+  s:close()
+  return port
+end
+
 function M.tmpname()
   local name = os.tmpname()
   os.remove(name)
