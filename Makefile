@@ -119,10 +119,10 @@ ctest: $(CTESTS)
 # BENCH_TREE=/other/checkout measures that checkout's build (made there first) with this bench.
 BENCH_TREE ?= .
 BENCH_PACKAGES = $(RUN_PACKAGES) $(NGINX_PACKAGES) wrk valgrind openssl
-build/bench/curl_floor: spec/bench/curl_floor.c
+build/bench/curl_floor: spec/bench/curl_floor.c spec/bench/floor.h
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -O2 -Wall -Wextra -Werror $(shell pkg-config --cflags libcurl) -o $@ $< $(shell pkg-config --libs libcurl)
-build/bench/prepare_floor: spec/bench/prepare_floor.c
+build/bench/prepare_floor: spec/bench/prepare_floor.c spec/bench/floor.h
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -O2 -Wall -Wextra -Werror $(shell pkg-config --cflags libcrypto) -o $@ $< $(shell pkg-config --libs libcrypto)
 bench:

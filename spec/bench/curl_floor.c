@@ -6,9 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
 #include <curl/curl.h>
+#include "floor.h"
 
 static size_t sink(char *p, size_t size, size_t n, void *ud) {
   (void)p;
@@ -16,28 +16,9 @@ static size_t sink(char *p, size_t size, size_t n, void *ud) {
   return size * n;
 }
 
-static char *slurp(const char *path, long *len) {
-  FILE *f = fopen(path, "rb");
-  char *buf;
-  if (!f) return NULL;
-  fseek(f, 0, SEEK_END);
-  *len = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  buf = malloc((size_t)*len + 1);
-  if (buf && fread(buf, 1, (size_t)*len, f) != (size_t)*len) { free(buf); buf = NULL; }
-  if (buf) buf[*len] = '\0';
-  fclose(f);
-  return buf;
-}
-
-static double cpu_seconds(void) {
-  struct rusage ru;
-  getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-}
-
 int main(int argc, char **argv) {
-  long hlen, blen, n, i, warm;
+  size_t hlen = 0, blen = 0;
+  long n, i, warm;
   char *headers, *body, *line;
   struct curl_slist *list = NULL;
   struct timespec t0, t1;
@@ -59,7 +40,7 @@ int main(int argc, char **argv) {
   curl_easy_setopt(c, CURLOPT_URL, argv[1]);
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
   curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-  curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, blen);
+  curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)blen);
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
