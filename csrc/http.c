@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <curl/curl.h>
 #include "compat.h"
 #include "errors.h"
@@ -591,7 +590,6 @@ static const char *xfer_configure(lua_State *L, hwc_http *h, xfer *x, const out_
   return NULL;
 }
 
-
 /* A request table { method, url, headers, body? } (a wrong type reads as absent: prepare made
  * the table; client:send checks what matters for the wire). */
 static const char *xfer_setup(lua_State *L, hwc_http *h, xfer *x, int req, int copy_body) {
@@ -619,7 +617,7 @@ static const char *xfer_setup(lua_State *L, hwc_http *h, xfer *x, int req, int c
       if (memchr(k, '\0', kn) || memchr(v, '\r', vn) || memchr(v, '\n', vn) || memchr(v, '\0', vn) ||
           memchr(k, ':', kn) || memchr(k, '\r', kn) || memchr(k, '\n', kn))
         luaL_error(L, "request header contains CR, LF, NUL or a bad name");
-      if (kn == 10 && strncasecmp(k, "user-agent", 10) == 0) r.has_ua = 1;
+      if (hwc_header_name_eq(k, kn, "User-Agent", 10)) r.has_ua = 1;
       hl_line(x, k, kn, v, vn, 0);
       lua_pop(L, 1);
     }
@@ -642,7 +640,7 @@ static const char *xfer_setup_c(lua_State *L, hwc_http *h, xfer *x, const hwc_ht
   hl_reset(x);
   for (i = 0; i < hr->nheaders; i++) {
     const hwc_kv *kv = &hr->headers[i];
-    if (kv->kn == 10 && strncasecmp(kv->k, "user-agent", 10) == 0) r.has_ua = 1;
+    if (hwc_header_name_eq(kv->k, kv->kn, "User-Agent", 10)) r.has_ua = 1;
     hl_line(x, kv->k, kv->kn, kv->v, kv->vn, 0);
   }
   if (hr->authorization) hl_line(x, "Authorization", 13, hr->authorization, hr->authorization_len, 0);

@@ -43,11 +43,7 @@ static int call_op(lua_State *L) {
     n = hwc_http_send_c(L, h, &hr); /* status, headers, body at at+1.. */
     if (n == 3) {
       hwc_sent sent;
-      sent.req = 0;
-      sent.sec = &s->sec;
-      sent.canonical = p.c.ak ? s->sig.canonical.p : NULL;
-      sent.canonical_len = p.c.ak ? s->sig.canonical.len : 0;
-      sent.method = op->method;
+      hwc_prep_sent(&p, &sent);
       hwc_tointeger(L, at + 1, &status);
       n = hwc_parse(L, op, (int)status, at + 2, at + 3, &sent);
     }

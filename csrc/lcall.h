@@ -61,6 +61,8 @@ int hwc_lua_prepare(lua_State *L);
  * core.parse needs of it (its secrets and canonical request) in place of a request table. */
 int hwc_lua_wire(lua_State *L);
 #define HWC_SENT_MT "huaweicloud.sent"
+/* What parse needs of the request p built (its secrets and, when signed, canonical request). */
+void hwc_prep_sent(const hwc_prep *p, hwc_sent *sent);
 /* Fills sent (and sec, which it points to) from the sent userdata at idx; 0 when it is not one. */
 int hwc_sent_from(lua_State *L, int idx, hwc_sent *sent, hwc_secrec *sec);
 int hwc_lua_parse(lua_State *L);

@@ -345,9 +345,17 @@ typedef struct sent_blob {
   const char *method; /* the operation's, static */
 } sent_blob;
 
-static void push_sent(lua_State *L, const hwc_op *op, const hwc_scratch *s, int signed_) {
-  const hwc_secrec *r = &s->sec;
-  size_t clen = signed_ ? s->sig.canonical.len : 0;
+void hwc_prep_sent(const hwc_prep *p, hwc_sent *sent) {
+  sent->req = 0;
+  sent->sec = &p->s->sec;
+  sent->method = p->op->method;
+  sent->canonical = p->c.ak ? p->s->sig.canonical.p : NULL;
+  sent->canonical_len = p->c.ak ? p->s->sig.canonical.len : 0;
+}
+
+static void push_sent(lua_State *L, const hwc_sent *sent) {
+  const hwc_secrec *r = sent->sec;
+  size_t clen = sent->canonical_len;
   size_t total = sizeof(sent_blob) + r->spans.len + r->ranges.len + r->bytes.len + clen;
   sent_blob *b = (sent_blob *)lua_newuserdatauv(L, total, 0);
   char *at = (char *)(b + 1);
@@ -355,7 +363,7 @@ static void push_sent(lua_State *L, const hwc_op *op, const hwc_scratch *s, int 
   b->spans_len = r->spans.len;
   b->ranges_len = r->ranges.len;
   b->canonical_len = clen;
-  b->method = op->method;
+  b->method = sent->method;
   /* the size_t arrays first: they stay aligned after the header */
   if (r->spans.len) memcpy(at, r->spans.p, r->spans.len);
   at += r->spans.len;
@@ -363,7 +371,7 @@ static void push_sent(lua_State *L, const hwc_op *op, const hwc_scratch *s, int 
   at += r->ranges.len;
   if (r->bytes.len) memcpy(at, r->bytes.p, r->bytes.len);
   at += r->bytes.len;
-  if (clen) memcpy(at, s->sig.canonical.p, clen);
+  if (clen) memcpy(at, sent->canonical, clen);
   luaL_setmetatable(L, HWC_SENT_MT);
 }
 
@@ -439,6 +447,7 @@ int hwc_lua_wire(lua_State *L) {
   const char *ua;
   int n;
   hwc_prep p;
+  hwc_sent sent;
   hwc_scratch *s;
   lua_settop(L, 4);
   ua = lua_isnil(L, 4) ? NULL : luaL_checklstring(L, 4, &ualen);
@@ -449,7 +458,8 @@ int hwc_lua_wire(lua_State *L) {
   n = hwc_prepare_build(L, op, 2, 3, s, &p);
   if (n == 0) {
     push_wire(L, &p, ua, ualen);
-    push_sent(L, op, s, p.c.ak != NULL);
+    hwc_prep_sent(&p, &sent);
+    push_sent(L, &sent);
     lua_pushlstring(L, s->url.p, p.url_len);
     n = 3;
   }

@@ -701,7 +701,19 @@ static int is_null(lua_State *L, int i) {
 }
 
 /* lua-cjson decodes every number as a float; the services' integers (create_time is in ms)
- * are exact below 2^53. */
+ * are exact below 2^53. 1 when the number at i is such a float, its value in *iv (Lua 5.3+:
+ * before, every number is a float and stays one). */
+static int exact_integer(lua_State *L, int i, long long *iv) {
+#if LUA_VERSION_NUM >= 503
+  return !lua_isinteger(L, i) && fabs(lua_tonumber(L, i)) < 9007199254740992.0 && hwc_tointeger(L, i, iv);
+#else
+  (void)L;
+  (void)i;
+  (void)iv;
+  return 0;
+#endif
+}
+
 static void read_in_place(lua_State *L, int idx, int depth) {
   luaL_checkstack(L, 4, "response nesting");
   lua_pushnil(L);
@@ -710,17 +722,12 @@ static void read_in_place(lua_State *L, int idx, int depth) {
     if (t == LUA_TTABLE) {
       if (depth < 200) read_in_place(L, lua_gettop(L), depth + 1);
     } else if (t == LUA_TNUMBER) {
-#if LUA_VERSION_NUM >= 503
-      if (!lua_isinteger(L, -1)) {
-        lua_Number d = lua_tonumber(L, -1);
-        long long iv;
-        if (fabs(d) < 9007199254740992.0 && hwc_tointeger(L, -1, &iv)) { /* replacing a value keeps lua_next valid */
-          lua_pushvalue(L, -2);
-          lua_pushinteger(L, (lua_Integer)iv);
-          lua_rawset(L, idx);
-        }
+      long long iv;
+      if (exact_integer(L, -1, &iv)) { /* replacing a value keeps lua_next valid */
+        lua_pushvalue(L, -2);
+        lua_pushinteger(L, (lua_Integer)iv);
+        lua_rawset(L, idx);
       }
-#endif
     } else if (is_null(L, -1) && lua_type(L, -2) == LUA_TSTRING) { /* so does clearing one */
       lua_pushvalue(L, -2);
       lua_pushnil(L);
@@ -731,18 +738,14 @@ static void read_in_place(lua_State *L, int idx, int depth) {
 }
 
 void hwc_model_read(lua_State *L, const hwc_model *m, int idx) {
+  long long iv;
   (void)m;
   idx = lua_absindex(L, idx);
   if (lua_type(L, idx) == LUA_TTABLE) read_in_place(L, idx, 0);
-#if LUA_VERSION_NUM >= 503
-  else if (lua_type(L, idx) == LUA_TNUMBER && !lua_isinteger(L, idx)) {
-    long long iv;
-    if (fabs(lua_tonumber(L, idx)) < 9007199254740992.0 && hwc_tointeger(L, idx, &iv)) {
-      lua_pushinteger(L, (lua_Integer)iv);
-      lua_replace(L, idx);
-    }
+  else if (lua_type(L, idx) == LUA_TNUMBER && exact_integer(L, idx, &iv)) {
+    lua_pushinteger(L, (lua_Integer)iv);
+    lua_replace(L, idx);
   }
-#endif
 }
 
 /* ---- redaction ----------------------------------------------------------------------- */
