@@ -1,5 +1,6 @@
-/* lparse.c - reading an answer: the documented status and object, or a structured error as the
- * official SDKs read them (with the gateway's canonical-request diff for a 401); see lcall.h. */
+/* lparse.c - reading an answer: any 2xx and what came (meta.note says how it differs from the page),
+ * or a structured error as the official SDKs read them (with the gateway's canonical-request diff
+ * for a 401); see lcall.h. */
 #include <stdio.h>
 #include <string.h>
 #include "compat.h"
@@ -346,13 +347,12 @@ static int api_error(lua_State *L, int status, int headers, const char *body, si
   return 2;
 }
 
-/* The answer to a sent request: result, meta or nil, err. */
 /* Pushes nil and a decode error: the answer is not what the operation documents. */
-static int decode_error(lua_State *L, const hwc_op *op, int status, int headers, const hwc_sent *sent, const char *field,
+static int decode_error(lua_State *L, const hwc_op *op, int status, int headers, const hwc_sent *sent,
                         const char *fmt, const char *detail) {
   int err;
   lua_pushnil(L);
-  hwc_push_error(L, "decode", field, "");
+  hwc_push_error(L, "decode", NULL, "");
   err = lua_gettop(L);
   lua_pushfstring(L, fmt, op->name, status, detail);
   lua_setfield(L, err, "message");
@@ -365,48 +365,35 @@ static int decode_error(lua_State *L, const hwc_op *op, int status, int headers,
   return 2;
 }
 
-/* The name of the first field the response model requires that the decoded object lacks. */
-static const char *missing_field(lua_State *L, const hwc_model *m, int obj) {
-  size_t i;
-  for (i = 0; i < m->nfields; i++) {
-    int absent;
-    if (!(m->fields[i].flags & HWC_F_REQUIRED)) continue;
-    lua_getfield(L, obj, m->fields[i].name);
-    absent = lua_isnil(L, -1) || (lua_type(L, -1) == LUA_TLIGHTUSERDATA && lua_touserdata(L, -1) == NULL);
-    lua_pop(L, 1);
-    if (absent) return m->fields[i].name;
-  }
-  return NULL;
-}
-
 int hwc_parse(lua_State *L, const hwc_op *op, int status, int headers, int body, const hwc_sent *sent) {
   size_t blen = 0, i;
   const char *b = lua_type(L, body) == LUA_TSTRING ? lua_tolstring(L, body, &blen) : "";
-  char want[16];
+  int empty = 0;
+  /* Any 2xx is a success, as in the official SDKs (they raise at >= 400): a pause answered 200
+   * instead of 204 has paused. What differs from the page is said in meta.note. */
   if (status < 200 || status > 299) return api_error(L, status, headers, b, blen, sent);
-  if (status != op->success) { /* a 202 or 204 to a create is not the created object */
-    snprintf(want, sizeof want, "%d", op->success);
-    return decode_error(L, op, status, headers, sent, NULL, "%s answered %d; the API documents %s", want);
-  }
   for (i = 0; i < blen && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t'); i++) {}
-  if (op->response == NULL) {
-    lua_newtable(L);
-  } else if (i == blen) {
-    return decode_error(L, op, status, headers, sent, NULL, "%s answered %d with %s, not the documented object",
-                        "an empty body");
+  if (op->response == NULL || i == blen) {
+    lua_newtable(L); /* nothing to read, or nothing came: what came is returned */
+    empty = op->response != NULL;
   } else {
-    const char *msg = hwc_json_decode(L, b, blen), *missing;
+    const char *msg = hwc_json_decode(L, b, blen);
     if (msg != NULL)
-      return decode_error(L, op, status, headers, sent, NULL, "%s answered %d with a body that is not JSON: %s", msg);
-    if (lua_type(L, -1) != LUA_TTABLE)
-      return decode_error(L, op, status, headers, sent, NULL, "%s answered %d with %s, not the documented object",
+      return decode_error(L, op, status, headers, sent, "%s answered %d with a body that is not JSON: %s", msg);
+    if (b[i] != '{') /* an array decodes to a table too */
+      return decode_error(L, op, status, headers, sent, "%s answered %d with %s, not the documented object",
                           "a JSON value that is not an object");
-    if ((missing = missing_field(L, op->response, lua_gettop(L))) != NULL)
-      return decode_error(L, op, status, headers, sent, missing, "%s answered %d without %s, which the API documents",
-                          missing);
     hwc_model_read(L, op->response, -1);
   }
   push_meta(L, status, headers);
+  if (empty) {
+    lua_pushfstring(L, "%s answered %d with an empty body; the API documents %d with %s", op->name, status,
+                    op->success, op->response->name);
+    lua_setfield(L, -2, "note");
+  } else if (status != op->success) {
+    lua_pushfstring(L, "%s answered %d; the API documents %d", op->name, status, op->success);
+    lua_setfield(L, -2, "note");
+  }
   return 2;
 }
 

@@ -176,13 +176,14 @@ static int add_typed(lua_State *L, prep *p, const hwc_param *prm, int keep) {
       (prm->type == HWC_P_INTEGER && !hwc_tointeger(L, -1, &iv)) || prm->type == HWC_P_LIST)
     return hwc_fail(L, "validation", prm->name, "expected %s, got %s", type_words[prm->type],
                     t == LUA_TNUMBER ? "a number that is not an integer" : luaL_typename(L, -1));
-  if (prm->type == HWC_P_INTEGER && (prm->min || prm->max) && (iv < prm->min || iv > prm->max))
+  /* validate = false: types only, the service judges the range */
+  if (p->validate && prm->type == HWC_P_INTEGER && (prm->min || prm->max) && (iv < prm->min || iv > prm->max))
     return hwc_fail(L, "validation", prm->name, "must be between %lld and %lld, got %lld", prm->min, prm->max, iv);
   if (!hwc_query_text(L, keep, &v, &vn)) return hwc_fail(L, "validation", prm->name, "cannot be sent");
   if (prm->type == HWC_P_STRING) {
     if (!hwc_utf8_check(v, vn, &chars, &bad)) return hwc_fail(L, "validation", prm->name, "not valid UTF-8");
     if (vn > MAX_PATH_VALUE) return hwc_fail(L, "validation", prm->name, "must be at most 4096 bytes");
-    if (prm->max && (long long)chars > prm->max)
+    if (p->validate && prm->max && (long long)chars > prm->max)
       return hwc_fail(L, "validation", prm->name, "must be at most %lld characters", prm->max);
   }
   if (!hwc_reqb_add_query(&p->rb, prm->wire, strlen(prm->wire), v, vn, &f)) return hwc_fail_fault(L, &f);

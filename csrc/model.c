@@ -187,6 +187,19 @@ static void describe_charset(char *out, size_t cap, const char *set) {
   for (; *set; set++) append(out, cap, &o, ", '%c'", *set);
 }
 
+/* 1 when s is a decimal integer (an optional '-', 1 to 18 digits), its value in *v. */
+static int digits_value(const char *s, size_t n, long long *v) {
+  size_t i = n && s[0] == '-';
+  long long x = 0;
+  if (n == i || n - i > 18) return 0;
+  for (; i < n; i++) {
+    if (s[i] < '0' || s[i] > '9') return 0;
+    x = x * 10 + (s[i] - '0');
+  }
+  *v = s[0] == '-' ? -x : x;
+  return 1;
+}
+
 static int check_string(hwc_walk *w, const hwc_field *f, const char *s, size_t n) {
   size_t chars = 0, bad = 0;
   int secret = f != NULL && (f->flags & HWC_F_SENSITIVE);
@@ -269,10 +282,13 @@ static int write_array(hwc_walk *w, const hwc_field *f, int idx) {
   hwc_field elem = *f;
   elem.type = f->elem;
   if (lua_type(L, idx) != LUA_TTABLE) return fail(w, "expected array (a table), got %s", type_name(L, idx));
+  elem.min = elem.max = 0; /* an array's range counts its items */
   len = lua_rawlen(L, idx);
   lua_pushnil(L);
   while (lua_next(L, idx)) { n++; lua_pop(L, 1); }
   if (n != len) return fail(w, "expected array (a sequence 1..n), got a table with other keys");
+  if (w->validate && (f->min || f->max) && ((long long)len < f->min || (f->max && (long long)len > f->max)))
+    return fail(w, "must have %lld to %lld items, got %zu", f->min, f->max, len);
   sbuf_addc(w->out, '[');
   for (i = 1; i <= len; i++) {
     size_t saved = path_push_index(w, i);
@@ -633,14 +649,24 @@ static int write_value(hwc_walk *w, const hwc_field *f, int vi) {
       size_t n;
       const char *s;
       long long iv;
+      int ranged = (f->flags & HWC_F_NUMBER_OK) && (f->min || f->max); /* the number's range, however written */
       if (t == LUA_TNUMBER && (f->flags & HWC_F_NUMBER_OK) && hwc_tointeger(L, vi, &iv)) {
+        if (ranged && w->validate && (iv < f->min || iv > f->max))
+          return fail(w, "must be an integer from %lld to %lld (a number or a string of digits), got %lld", f->min,
+                      f->max, iv);
         hwc_json_int(w->out, iv);
         return 1;
       }
       if (t != LUA_TSTRING)
         return fail(w, "expected string%s, got %s", (f->flags & HWC_F_NUMBER_OK) ? " or integer" : "", type_name(L, vi));
       s = lua_tolstring(L, vi, &n);
-      if (!check_string(w, f, s, n)) return 0;
+      if (!check_string(w, ranged ? NULL : f, s, n)) return 0;
+      if (ranged && w->validate && !(digits_value(s, n, &iv) && iv >= f->min && iv <= f->max)) {
+        char got[64];
+        show(got, sizeof got, s, n);
+        return fail(w, "must be an integer from %lld to %lld (a number or a string of digits), got %s", f->min,
+                    f->max, got);
+      }
       if (w->secrets && (f->flags & HWC_F_SENSITIVE)) { /* remembered: dry runs and replies mask it */
         size_t start = w->out->len;
         hwc_json_string(w->out, s, n);

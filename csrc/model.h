@@ -18,7 +18,8 @@ typedef enum hwc_type {
 } hwc_type;
 
 enum {
-  HWC_F_REQUIRED = 1,     /* must be present (when validating); in an answer, a decode error if absent */
+  HWC_F_REQUIRED = 1,     /* must be present in a request (when validating); answers keep what came, as the
+                           * official SDKs do (every field of their response models is optional) */
   HWC_F_SENSITIVE = 2,    /* never printed, echoed or logged: shown as *** */
   HWC_F_NO_LEAD_SLASH = 4, /* strings: may not start with '/' */
   HWC_F_NUMBER_OK = 8      /* strings: an integer is sent as the number it is (the page and the

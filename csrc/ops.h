@@ -46,7 +46,7 @@ typedef struct hwc_op {
   size_t nsegs;
   const hwc_model *request;  /* body model, NULL: no body */
   const hwc_model *response; /* NULL: the body is ignored */
-  int success;               /* the documented status; any other is a decode error */
+  int success;               /* the documented status; another 2xx succeeds with meta.note */
   unsigned flags;
 } hwc_op;
 

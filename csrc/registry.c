@@ -15,8 +15,9 @@ static const hwc_model m_SmartConnectTaskReqSinkConfig;
 static const hwc_model m_SmartConnectTaskReqSourceConfig;
 static const hwc_model m_SmartConnectTaskRespSinkConfig;
 static const hwc_model m_SmartConnectTaskRespSourceConfig;
+static const hwc_model m_BatchStartTransferTaskReq;
+static const hwc_model m_BatchStopTransferTaskReq;
 static const hwc_model m_BatchTransferTaskId;
-static const hwc_model m_BatchTransferTaskReq;
 static const hwc_model m_CreateStreamReq;
 static const hwc_model m_CreateTransferTaskReq;
 static const hwc_model m_CsvProperties;
@@ -46,7 +47,8 @@ static const char *const e_kafka_sync_mode[] = {"RDB_ONLY", "CUSTOM_OFFSET", NUL
 static const char *const e_kafka_security_protocol[] = {"SASL_SSL", "PLAINTEXT", "SASL_PLAINTEXT", NULL};
 static const char *const e_kafka_direction[] = {"pull", "push", "two-way", NULL};
 static const char *const e_kafka_compression_type[] = {"none", "gzip", "snappy", "lz4", "zstd", NULL};
-static const char *const e_dis_action[] = {"start", "stop", NULL};
+static const char *const e_dis_start_action[] = {"start", NULL};
+static const char *const e_dis_stop_action[] = {"stop", NULL};
 static const char *const e_dis_stream_type[] = {"COMMON", "ADVANCED", NULL};
 static const char *const e_dis_data_type[] = {"BLOB", "JSON", "CSV", NULL};
 static const char *const e_dis_compression_format[] = {"snappy", "gzip", "zip", NULL};
@@ -60,7 +62,7 @@ static const char *const e_dis_timestamp_format[] = {"yyyy/MM/dd HH:mm:ss", "MM/
 
 static const hwc_field f_CreateConnectorReq[] = {
   {"specification", HWC_T_STRING, 0, e_kafka_specification, 0, 0, NULL, NULL, HWC_T_STRING},
-  {"node_cnt", HWC_T_STRING, HWC_F_NUMBER_OK, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"node_cnt", HWC_T_STRING, HWC_F_NUMBER_OK, NULL, 2, 2147483647, NULL, NULL, HWC_T_STRING},
   {"spec_code", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
 };
 static const hwc_model m_CreateConnectorReq = {"CreateConnectorReq", f_CreateConnectorReq, 3, NULL, 0};
@@ -139,7 +141,7 @@ static const hwc_field f_SmartConnectTaskEntity[] = {
   {"source_task", HWC_T_OBJECT, 0, NULL, 0, 0, NULL, &m_SmartConnectTaskRespSourceConfig, HWC_T_STRING},
   {"sink_type", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
   {"sink_task", HWC_T_OBJECT, 0, NULL, 0, 0, NULL, &m_SmartConnectTaskRespSinkConfig, HWC_T_STRING},
-  {"id", HWC_T_STRING, HWC_F_REQUIRED, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"id", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
   {"status", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
   {"create_time", HWC_T_INT64, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
 };
@@ -251,30 +253,36 @@ static const hwc_field f_SmartConnectTaskRespSourceConfig[] = {
 };
 static const hwc_model m_SmartConnectTaskRespSourceConfig = {"SmartConnectTaskRespSourceConfig", f_SmartConnectTaskRespSourceConfig, 23, NULL, 0};
 
+static const hwc_field f_BatchStartTransferTaskReq[] = {
+  {"action", HWC_T_STRING, HWC_F_REQUIRED, e_dis_start_action, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"tasks", HWC_T_ARRAY, HWC_F_REQUIRED, NULL, 0, 0, NULL, &m_BatchTransferTaskId, HWC_T_OBJECT},
+};
+static const hwc_model m_BatchStartTransferTaskReq = {"BatchStartTransferTaskReq", f_BatchStartTransferTaskReq, 2, NULL, 0};
+
+static const hwc_field f_BatchStopTransferTaskReq[] = {
+  {"action", HWC_T_STRING, HWC_F_REQUIRED, e_dis_stop_action, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"tasks", HWC_T_ARRAY, HWC_F_REQUIRED, NULL, 0, 0, NULL, &m_BatchTransferTaskId, HWC_T_OBJECT},
+};
+static const hwc_model m_BatchStopTransferTaskReq = {"BatchStopTransferTaskReq", f_BatchStopTransferTaskReq, 2, NULL, 0};
+
 static const hwc_field f_BatchTransferTaskId[] = {
   {"id", HWC_T_STRING, HWC_F_REQUIRED, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
 };
 static const hwc_model m_BatchTransferTaskId = {"BatchTransferTaskId", f_BatchTransferTaskId, 1, NULL, 0};
-
-static const hwc_field f_BatchTransferTaskReq[] = {
-  {"action", HWC_T_STRING, HWC_F_REQUIRED, e_dis_action, 0, 0, NULL, NULL, HWC_T_STRING},
-  {"tasks", HWC_T_ARRAY, HWC_F_REQUIRED, NULL, 0, 0, NULL, &m_BatchTransferTaskId, HWC_T_OBJECT},
-};
-static const hwc_model m_BatchTransferTaskReq = {"BatchTransferTaskReq", f_BatchTransferTaskReq, 2, NULL, 0};
 
 static const hwc_field f_CreateStreamReq[] = {
   {"stream_name", HWC_T_STRING, HWC_F_REQUIRED, NULL, 1, 64, "_-", NULL, HWC_T_STRING},
   {"partition_count", HWC_T_INT32, HWC_F_REQUIRED, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
   {"stream_type", HWC_T_STRING, 0, e_dis_stream_type, 0, 0, NULL, NULL, HWC_T_STRING},
   {"data_type", HWC_T_STRING, 0, e_dis_data_type, 0, 0, NULL, NULL, HWC_T_STRING},
-  {"data_duration", HWC_T_INT32, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"data_duration", HWC_T_INT32, 0, NULL, 24, 72, NULL, NULL, HWC_T_STRING},
   {"auto_scale_enabled", HWC_T_BOOLEAN, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
   {"auto_scale_min_partition_count", HWC_T_INT64, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
   {"auto_scale_max_partition_count", HWC_T_INT32, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
   {"data_schema", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
   {"csv_properties", HWC_T_OBJECT, 0, NULL, 0, 0, NULL, &m_CsvProperties, HWC_T_STRING},
   {"compression_format", HWC_T_STRING, 0, e_dis_compression_format, 0, 0, NULL, NULL, HWC_T_STRING},
-  {"tags", HWC_T_ARRAY, 0, NULL, 0, 0, NULL, &m_Tag, HWC_T_OBJECT},
+  {"tags", HWC_T_ARRAY, 0, NULL, 0, 10, NULL, &m_Tag, HWC_T_OBJECT},
   {"sys_tags", HWC_T_ARRAY, 0, NULL, 0, 0, NULL, &m_Tag, HWC_T_OBJECT},
 };
 static const hwc_model m_CreateStreamReq = {"CreateStreamReq", f_CreateStreamReq, 13, NULL, 0};
@@ -283,12 +291,7 @@ static const hwc_field f_CreateTransferTaskReq[] = {
   {"destination_type", HWC_T_STRING, HWC_F_REQUIRED, e_dis_destination_type, 0, 0, NULL, NULL, HWC_T_STRING},
   {"obs_destination_descriptor", HWC_T_OBJECT, 0, NULL, 0, 0, NULL, &m_OBSDestinationDescriptorRequest, HWC_T_STRING},
 };
-static const hwc_rule r_CreateTransferTaskReq[] = {
-  {HWC_R_REQUIRE, "destination_type", "OBS", P(0),
-   (const char *const[]){"obs_destination_descriptor"},
-   (const int *const[]){P(1)}, 1},
-};
-static const hwc_model m_CreateTransferTaskReq = {"CreateTransferTaskReq", f_CreateTransferTaskReq, 2, r_CreateTransferTaskReq, 1};
+static const hwc_model m_CreateTransferTaskReq = {"CreateTransferTaskReq", f_CreateTransferTaskReq, 2, NULL, 0};
 
 static const hwc_field f_CsvProperties[] = {
   {"delimiter", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
@@ -366,8 +369,12 @@ static const hwc_field f_ShowStreamResponse[] = {
   {"compression_format", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
   {"data_schema", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
   {"tags", HWC_T_ARRAY, 0, NULL, 0, 0, NULL, &m_Tag, HWC_T_OBJECT},
+  {"sys_tags", HWC_T_ARRAY, 0, NULL, 0, 0, NULL, &m_Tag, HWC_T_OBJECT},
+  {"auto_scale_enabled", HWC_T_BOOLEAN, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"auto_scale_min_partition_count", HWC_T_INT32, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"auto_scale_max_partition_count", HWC_T_INT32, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
 };
-static const hwc_model m_ShowStreamResponse = {"ShowStreamResponse", f_ShowStreamResponse, 15, NULL, 0};
+static const hwc_model m_ShowStreamResponse = {"ShowStreamResponse", f_ShowStreamResponse, 19, NULL, 0};
 
 static const hwc_field f_ShowTransferTaskResponse[] = {
   {"stream_name", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
@@ -391,12 +398,14 @@ static const hwc_field f_StreamInfo[] = {
   {"status", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
   {"stream_type", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
   {"data_type", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
-  {"writable_partition_count", HWC_T_INT32, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
-  {"readable_partition_count", HWC_T_INT32, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
-  {"tags", HWC_T_ARRAY, 0, NULL, 0, 0, NULL, &m_Tag, HWC_T_OBJECT},
+  {"partition_count", HWC_T_INT32, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
   {"auto_scale_enabled", HWC_T_BOOLEAN, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"auto_scale_min_partition_count", HWC_T_INT32, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"auto_scale_max_partition_count", HWC_T_INT32, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"tags", HWC_T_ARRAY, 0, NULL, 0, 0, NULL, &m_Tag, HWC_T_OBJECT},
+  {"sys_tags", HWC_T_ARRAY, 0, NULL, 0, 0, NULL, &m_Tag, HWC_T_OBJECT},
 };
-static const hwc_model m_StreamInfo = {"StreamInfo", f_StreamInfo, 11, NULL, 0};
+static const hwc_model m_StreamInfo = {"StreamInfo", f_StreamInfo, 13, NULL, 0};
 
 static const hwc_field f_StreamPartition[] = {
   {"status", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
@@ -408,8 +417,8 @@ static const hwc_field f_StreamPartition[] = {
 static const hwc_model m_StreamPartition = {"StreamPartition", f_StreamPartition, 5, NULL, 0};
 
 static const hwc_field f_Tag[] = {
-  {"key", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
-  {"value", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"key", HWC_T_STRING, 0, NULL, 1, 36, NULL, NULL, HWC_T_STRING},
+  {"value", HWC_T_STRING, 0, NULL, 0, 43, NULL, NULL, HWC_T_STRING},
 };
 static const hwc_model m_Tag = {"Tag", f_Tag, 2, NULL, 0};
 
@@ -460,8 +469,9 @@ const hwc_model *const hwc_models[] = {
   &m_SmartConnectTaskReqSourceConfig,
   &m_SmartConnectTaskRespSinkConfig,
   &m_SmartConnectTaskRespSourceConfig,
+  &m_BatchStartTransferTaskReq,
+  &m_BatchStopTransferTaskReq,
   &m_BatchTransferTaskId,
-  &m_BatchTransferTaskReq,
   &m_CreateStreamReq,
   &m_CreateTransferTaskReq,
   &m_CsvProperties,
@@ -663,7 +673,7 @@ static const hwc_seg s_batch_start_transfer_task[] = {
   {NULL, 0, 0},
   {"/transfer-tasks/action", 22, HWC_SEG_TEXT},
 };
-static const hwc_op o_batch_start_transfer_task = {"batch_start_transfer_task", "dis", "POST", "/v2/{project_id}/streams/{stream_name}/transfer-tasks/action", p_batch_start_transfer_task, 1, s_batch_start_transfer_task, 5, &m_BatchTransferTaskReq, NULL, 200, HWC_OP_PROJECT};
+static const hwc_op o_batch_start_transfer_task = {"batch_start_transfer_task", "dis", "POST", "/v2/{project_id}/streams/{stream_name}/transfer-tasks/action", p_batch_start_transfer_task, 1, s_batch_start_transfer_task, 5, &m_BatchStartTransferTaskReq, NULL, 200, HWC_OP_PROJECT};
 static const hwc_param p_batch_stop_transfer_task[] = {
   {"stream_name", "stream_name", HWC_IN_PATH, HWC_P_STRING, 1, 0, 60},
 };
@@ -674,7 +684,7 @@ static const hwc_seg s_batch_stop_transfer_task[] = {
   {NULL, 0, 0},
   {"/transfer-tasks/action", 22, HWC_SEG_TEXT},
 };
-static const hwc_op o_batch_stop_transfer_task = {"batch_stop_transfer_task", "dis", "POST", "/v2/{project_id}/streams/{stream_name}/transfer-tasks/action", p_batch_stop_transfer_task, 1, s_batch_stop_transfer_task, 5, &m_BatchTransferTaskReq, NULL, 200, HWC_OP_PROJECT};
+static const hwc_op o_batch_stop_transfer_task = {"batch_stop_transfer_task", "dis", "POST", "/v2/{project_id}/streams/{stream_name}/transfer-tasks/action", p_batch_stop_transfer_task, 1, s_batch_stop_transfer_task, 5, &m_BatchStopTransferTaskReq, NULL, 200, HWC_OP_PROJECT};
 static const hwc_seg s_create_stream[] = {
   {"/v2/", 4, HWC_SEG_TEXT},
   {NULL, 0, HWC_SEG_PROJECT},
@@ -684,7 +694,7 @@ static const hwc_op o_create_stream = {"create_stream", "dis", "POST", "/v2/{pro
 static const hwc_param p_show_stream[] = {
   {"stream_name", "stream_name", HWC_IN_PATH, HWC_P_STRING, 1, 0, 64},
   {"start_partitionId", "start_partitionId", HWC_IN_QUERY, HWC_P_STRING, 0, 0, 0},
-  {"limit_partitions", "limit_partitions", HWC_IN_QUERY, HWC_P_INTEGER, 0, 1, 2147483647},
+  {"limit_partitions", "limit_partitions", HWC_IN_QUERY, HWC_P_INTEGER, 0, 1, 1000},
 };
 static const hwc_seg s_show_stream[] = {
   {"/v2/", 4, HWC_SEG_TEXT},
@@ -694,7 +704,7 @@ static const hwc_seg s_show_stream[] = {
 };
 static const hwc_op o_show_stream = {"show_stream", "dis", "GET", "/v2/{project_id}/streams/{stream_name}", p_show_stream, 3, s_show_stream, 4, NULL, &m_ShowStreamResponse, 200, HWC_OP_PROJECT};
 static const hwc_param p_list_streams[] = {
-  {"limit", "limit", HWC_IN_QUERY, HWC_P_INTEGER, 0, 1, 2147483647},
+  {"limit", "limit", HWC_IN_QUERY, HWC_P_INTEGER, 0, 1, 100},
   {"start_stream_name", "start_stream_name", HWC_IN_QUERY, HWC_P_STRING, 0, 0, 64},
 };
 static const hwc_seg s_list_streams[] = {

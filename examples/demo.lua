@@ -9,12 +9,15 @@ local PROJECT = "0a1b2c3d4e5f67890a1b2c3d4e5f6789"
 local function q(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
 
 local dir = (arg and arg[0] or "examples/demo.lua"):match("^(.*)/[^/]*$") or "."
-local emu = hw.emulator.start({ project_id = PROJECT })
-print("emulator listening on " .. emu.url .. "\n")
+-- The emulator answers as the cloud does: only instances and streams that exist. It has a Kafka
+-- instance with Smart Connect on (emu.instance_id); the streams the two page examples of DIS
+-- write to exist as they would in your account; dis_lifecycle makes its own.
+local emu = hw.emulator.start({ project_id = PROJECT, streams = { "dis-stream-text", "dis-stream-parquet" } })
+print("emulator listening on " .. emu.url .. " (Kafka instance " .. emu.instance_id .. ")\n")
 local env = table.concat({
   "HUAWEICLOUD_SDK_AK=" .. q(emu.ak), "HUAWEICLOUD_SDK_SK=" .. q(emu.sk), "HUAWEICLOUD_SDK_PROJECT_ID=" .. PROJECT,
   "HUAWEICLOUD_SDK_ENDPOINT=" .. q(emu.url), "LUA_PATH=" .. q(package.path), "LUA_CPATH=" .. q(package.cpath),
-  "HUAWEICLOUD_SDK_CREDENTIALS_FILE=/nonexistent", "WAIT_INTERVAL=0.1",
+  "HUAWEICLOUD_SDK_CREDENTIALS_FILE=/nonexistent", "WAIT_INTERVAL=0.1", "KAFKA_INSTANCE_ID=" .. q(emu.instance_id),
 }, " ")
 local failed = 0
 for _, name in ipairs(EXAMPLES) do

@@ -1,6 +1,7 @@
--- A DIS dump task's whole life: add it (only if absent), look at it, stop, start, delete, waiting
--- for the documented states. Reads the same environment as dis_obs_text.lua (DIS_STREAM_NAME);
--- WAIT_INTERVAL sets the polling step (default 5 s).
+-- A DIS dump task's whole life: its stream first (created only if absent), then the task: add it
+-- (only if absent), look at it, stop, start, delete, waiting for the documented states. Reads the
+-- same environment as dis_obs_text.lua (DIS_STREAM_NAME); WAIT_INTERVAL sets the polling step
+-- (default 5 s).
 local hw = require("huaweicloud")
 
 local dis = hw.assert(hw.dis.new({
@@ -10,6 +11,10 @@ local dis = hw.assert(hw.dis.new({
 local stream = os.getenv("DIS_STREAM_NAME") or "dis-stream-1"
 local step = tonumber(os.getenv("WAIT_INTERVAL") or "") or 5
 local name = "lifecycle-demo"
+
+local st, smeta = hw.assert(dis:ensure_stream({ body = { stream_name = stream, partition_count = 1 }, wait = true,
+  interval = step }))
+print(("stream %s: %s (%s)"):format(st.stream_name, st.status, smeta.created and "created" or "already there"))
 
 local task, meta = hw.assert(dis:ensure_obs_transfer_task({ stream_name = stream, wait = true, interval = step,
   body = hw.dis.obs_transfer_task({ task_name = name, agency_name = "dis_admin_agency", obs_bucket_path = "obsbucket",

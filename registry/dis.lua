@@ -22,16 +22,28 @@ return {
     { 401, "APIGW.0301", "never" },
     { 500, "DIS.5000", "idempotent" },
   },
+  -- states: dump tasks, Go TransferTaskStateEnum (querying_dump_tasks.rst); streams, Go
+  -- StreamInfoStatusEnum (querying_streams.rst; its prose also says TERMINATED).
   waiters = {
     transfer_task = { show = "show_transfer_task", state = "state", params = { "stream_name", "task_name" },
-      done = { "RUNNING" }, failure = { "ERROR", "ABNORMAL" }, interval = 5, timeout = 1800 },
+      done = { "RUNNING" }, failure = { "ERROR", "ABNORMAL" }, interval = 5, timeout = 1800,
+      states = { "STARTING", "RUNNING", "PAUSED", "ERROR", "ABNORMAL", "DELETE" } },
     stream = { show = "show_stream", state = "status", params = { "stream_name" },
-      done = { "RUNNING" }, failure = { "FROZEN" }, interval = 5, timeout = 1800 },
+      done = { "RUNNING" }, failure = { "FROZEN" }, interval = 5, timeout = 1800,
+      states = { "CREATING", "RUNNING", "TERMINATING", "TERMINATED", "FROZEN" } },
   },
+  -- name: a list of names beside a list of details; each yields the details (with the name).
   pagers = {
-    stream = { list = "list_streams", items = "stream_names", details = "stream_info_list",
+    stream = { list = "list_streams", items = "stream_names", details = "stream_info_list", name = "stream_name",
       cursor = "start_stream_name", more = "has_more_streams", limit = "limit", page = 100 },
     transfer_task = { list = "list_transfer_tasks", items = "tasks" },
+  },
+  -- Actions the service takes by id, offered by name: show, take the id, call with it in a list.
+  actions = {
+    start_transfer_task = { show = "show_transfer_task", id = "task_id", call = "batch_start_transfer_task",
+      body = { action = "start" }, list = "tasks", list_key = "id" },
+    stop_transfer_task = { show = "show_transfer_task", id = "task_id", call = "batch_stop_transfer_task",
+      body = { action = "stop" }, list = "tasks", list_key = "id" },
   },
   -- Create only when absent: names are unique here, and the service says "exists" itself.
   ensure = {
@@ -39,13 +51,15 @@ return {
       show = "show_transfer_task", show_param = "task_name", waiter = "transfer_task",
       wait_params = { stream_name = "stream_name", task_name = "task_name" },
       drift_map = { obs_destination_descriptor = "obs_destination_description" } },
+    -- show_stream's names for what create_stream takes (writable: the ACTIVE partitions)
     stream = { create = "create_stream", key = "stream_name", show = "show_stream", show_param = "stream_name",
       waiter = "stream", wait_params = { stream_name = "stream_name" },
-      drift_map = { data_duration = "retention_period" } },
+      drift_map = { data_duration = "retention_period", partition_count = "writable_partition_count" } },
   },
 
   enums = {
-    -- the page's enumeration says OBS, its description lists all five: both readings
+    -- the page contradicts itself: its enumeration values (and the Go SDK's enum) say OBS, its
+    -- description lists all five (and the Python model has no enum): both readings, the service decides
     destination_type = { "OBS", "MRS", "DLI", "CLOUDTABLE", "DWS" },
     consumer_strategy = { "LATEST", "TRIM_HORIZON" },
     file_type = { "text", "parquet", "carbon" },
@@ -53,7 +67,9 @@ return {
     -- "If this parameter is left blank, the time directory format will not be used"
     partition_format = { "", "yyyy", "yyyy/MM", "yyyy/MM/dd", "yyyy/MM/dd/HH", "yyyy/MM/dd/HH/mm" },
     timestamp_type = { "String", "Timestamp" },
-    action = { "start", "stop" },
+    -- each action its own operation, as the Go SDK's BatchStart/StopTransferTaskReqAction enums
+    start_action = { "start" },
+    stop_action = { "stop" },
     stream_type = { "COMMON", "ADVANCED" },
     data_type = { "BLOB", "JSON", "CSV" },
     compression_format = { "snappy", "gzip", "zip" },
@@ -107,16 +123,25 @@ return {
       doc = "A dump task named by its id.",
       fields = { { "id", "string", required = true, doc = "The task_id list_transfer_tasks shows." } },
     },
-    BatchTransferTaskReq = {
-      doc = "Starting or stopping dump tasks.",
+    BatchStartTransferTaskReq = {
+      doc = "Starting dump tasks.",
       fields = {
-        { "action", "string", required = true, enum = "action", doc = "start or stop." },
+        { "action", "string", required = true, enum = "start_action", doc = "start." },
         { "tasks", "array", model = "BatchTransferTaskId", required = true, doc = "The tasks, by id." },
       },
     },
+    BatchStopTransferTaskReq = {
+      doc = "Stopping dump tasks.",
+      fields = {
+        { "action", "string", required = true, enum = "stop_action", doc = "stop." },
+        { "tasks", "array", model = "BatchTransferTaskId", required = true, doc = "The tasks, by id." },
+      },
+    },
+    -- creating_a_stream.rst: key 1-36 characters (letters, digits, -, _ and CJK), value 0-43
     Tag = {
       doc = "A tag.",
-      fields = { { "key", "string", doc = "Tag key." }, { "value", "string", doc = "Tag value." } },
+      fields = { { "key", "string", min = 1, max = 36, doc = "Tag key." },
+        { "value", "string", max = 43, doc = "Tag value." } },
     },
     CsvProperties = {
       doc = "CSV data's properties.",
@@ -130,14 +155,14 @@ return {
         { "partition_count", "int32", required = true, doc = "Partitions." },
         { "stream_type", "string", enum = "stream_type", doc = "COMMON or ADVANCED." },
         { "data_type", "string", enum = "data_type", default = "BLOB", doc = "Source data type." },
-        { "data_duration", "int32", doc = "Retention, in hours (the page: 24 to 72; default 24)." },
+        { "data_duration", "int32", min = 24, max = 72, default = 24, doc = "Retention, in hours." },
         { "auto_scale_enabled", "boolean", doc = "Whether partitions scale by themselves." },
         { "auto_scale_min_partition_count", "int64" },
         { "auto_scale_max_partition_count", "int32" },
         { "data_schema", "string", doc = "Avro schema of JSON or CSV data." },
         { "csv_properties", "object", model = "CsvProperties" },
         { "compression_format", "string", enum = "compression_format" },
-        { "tags", "array", model = "Tag", doc = "At most 10." },
+        { "tags", "array", model = "Tag", max = 10, doc = "Tags (DIS.4601 past 10)." },
         { "sys_tags", "array", model = "Tag" },
       },
     },
@@ -153,20 +178,25 @@ return {
       fields = {
         { "stream_name", "string" }, { "stream_id", "string" }, { "create_time", "int64" },
         { "last_modified_time", "int64" },
-        { "status", "string", doc = "CREATING, RUNNING, TERMINATING, FROZEN, ... (advisory)" },
+        { "status", "string", doc = "CREATING, RUNNING, TERMINATING, FROZEN (documented); others possible." },
         { "stream_type", "string" }, { "data_type", "string" }, { "retention_period", "int32" },
         { "partitions", "array", model = "StreamPartition" }, { "has_more_partitions", "boolean" },
         { "writable_partition_count", "int32" }, { "readable_partition_count", "int32" },
         { "compression_format", "string" }, { "data_schema", "string" }, { "tags", "array", model = "Tag" },
+        { "sys_tags", "array", model = "Tag" }, { "auto_scale_enabled", "boolean" },
+        { "auto_scale_min_partition_count", "int32" }, { "auto_scale_max_partition_count", "int32" },
       },
     },
+    -- querying_streams.rst and Go model_stream_info.go (stream_id: the page's example)
     StreamInfo = {
       doc = "A stream in a list.",
       fields = {
         { "stream_name", "string" }, { "stream_id", "string" }, { "create_time", "int64" },
         { "retention_period", "int32" }, { "status", "string" }, { "stream_type", "string" },
-        { "data_type", "string" }, { "writable_partition_count", "int32" }, { "readable_partition_count", "int32" },
-        { "tags", "array", model = "Tag" }, { "auto_scale_enabled", "boolean" },
+        { "data_type", "string" }, { "partition_count", "int32" },
+        { "auto_scale_enabled", "boolean" }, { "auto_scale_min_partition_count", "int32" },
+        { "auto_scale_max_partition_count", "int32" },
+        { "tags", "array", model = "Tag" }, { "sys_tags", "array", model = "Tag" },
       },
     },
     ListStreamsResponse = {
@@ -211,10 +241,9 @@ return {
       doc = "The body of a dump task create (Table 3).",
       fields = {
         { "destination_type", "string", required = true, enum = "destination_type", doc = "Dump destination." },
-        { "obs_destination_descriptor", "object", model = "OBSDestinationDescriptorRequest",
-          when = "destination_type = OBS", doc = "OBS parameters." },
+        -- "Mandatory: No" on the page, and optional in the Go and Python models
+        { "obs_destination_descriptor", "object", model = "OBSDestinationDescriptorRequest", doc = "OBS parameters." },
       },
-      rules = { { "require", when = "destination_type", equals = "OBS", "obs_destination_descriptor" } },
     },
   },
 
@@ -252,14 +281,14 @@ return {
       path = "/v2/{project_id}/streams/{stream_name}/transfer-tasks/action",
       doc = "Starts dump tasks, by id (body: { action = \"start\", tasks = { { id = ... } } }). 200, no body.",
       params = { { "stream_name", "string", max = 60, doc = "Stream name." } },
-      request = "BatchTransferTaskReq", success = 200, match = { action = "start" },
+      request = "BatchStartTransferTaskReq", success = 200, match = { action = "start" },
     },
     {
       name = "batch_stop_transfer_task", method = "POST",
       path = "/v2/{project_id}/streams/{stream_name}/transfer-tasks/action",
       doc = "Stops dump tasks, by id (body: { action = \"stop\", tasks = { { id = ... } } }). 200, no body.",
       params = { { "stream_name", "string", max = 60, doc = "Stream name." } },
-      request = "BatchTransferTaskReq", success = 200, match = { action = "stop" },
+      request = "BatchStopTransferTaskReq", success = 200, match = { action = "stop" },
     },
     {
       name = "create_stream", method = "POST", path = "/v2/{project_id}/streams",
@@ -270,14 +299,14 @@ return {
       name = "show_stream", method = "GET", path = "/v2/{project_id}/streams/{stream_name}",
       doc = "Shows a stream; DIS.4301 once it is deleted.",
       params = { { "stream_name", "string", max = 64, doc = "Stream name." },
-        { "start_partitionId", "string", doc = "The partition to list from (shardId-0000000000)." },
-        { "limit_partitions", "integer", min = 1, max = 2147483647, doc = "Partitions per answer." } },
+        { "start_partitionId", "string", doc = "List the partitions after this one (exclusive; shardId-0000000000)." },
+        { "limit_partitions", "integer", min = 1, max = 1000, doc = "Partitions per answer (default 100)." } },
       response = "ShowStreamResponse", success = 200,
     },
     {
       name = "list_streams", method = "GET", path = "/v2/{project_id}/streams",
       doc = "Lists streams, a page at a time (has_more_streams: ask again from the last name).",
-      params = { { "limit", "integer", min = 1, max = 2147483647, doc = "Streams per page." },
+      params = { { "limit", "integer", min = 1, max = 100, doc = "Streams per page (default 10)." },
         { "start_stream_name", "string", max = 64, doc = "List after this name (exclusive)." } },
       response = "ListStreamsResponse", success = 200,
     },

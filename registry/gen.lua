@@ -277,11 +277,34 @@ for _, svc in ipairs(services) do
       end
       local m = models[show.response or ""]
       if not (m and m.index[w.state]) then fail(where, "waiter " .. name .. ": no state field " .. tostring(w.state)) end
+      -- every state a wait may be told to reach, done and failure among them
+      local known = {}
+      for _, st in ipairs(w.states or {}) do known[st] = true end
+      for _, list in ipairs({ w.done or {}, w.failure or {} }) do
+        for _, st in ipairs(list) do
+          if not known[st] then fail(where, "waiter " .. name .. ": " .. st .. " is not in its states") end
+        end
+      end
+      for cname, cond in pairs(w.conditions or {}) do
+        if known[cname] or cname == "deleted" then fail(where, "waiter " .. name .. ": condition " .. cname ..
+          " has the name of a state") end
+        for field in pairs(cond) do
+          if not (m and m.index[field]) then fail(where, "waiter " .. name .. ": condition " .. cname ..
+            " reads " .. field .. ", which " .. w.show .. " does not answer") end
+        end
+      end
     end
   end
   for name, pg in pairs(svc.pagers or {}) do
     local list = op_by_name[pg.list]
     if not list then fail(where, "pager " .. name .. ": no operation " .. tostring(pg.list)) end
+  end
+  for name, a in pairs(svc.actions or {}) do
+    local show, call = op_by_name[a.show], op_by_name[a.call]
+    if not (show and call) then fail(where, "action " .. name .. ": no operation " .. tostring(show and a.call or a.show))
+    elseif not (models[show.response or ""] and models[show.response].index[a.id]) then
+      fail(where, "action " .. name .. ": " .. a.show .. " answers no " .. tostring(a.id))
+    end
   end
   for name, en in pairs(svc.ensure or {}) do
     if not op_by_name[en.create] then fail(where, "ensure " .. name .. ": no operation " .. tostring(en.create)) end
@@ -448,7 +471,7 @@ local function gen_lua_registry()
     local errs = {}
     for _, e in ipairs(svc.errors or {}) do errs[#errs + 1] = { status = e[1], code = e[2], class = e[3] } end
     data.services[svc.service] = { host = svc.host, doc = svc.doc, errors = errs, waiters = svc.waiters,
-      pagers = svc.pagers, ensure = svc.ensure }
+      pagers = svc.pagers, ensure = svc.ensure, actions = svc.actions }
   end
   for _, op in ipairs(ops) do
     data.operations[op.name] = { service = op.service.service, waiter = op.waiter, errors = op.errors,
@@ -526,6 +549,8 @@ end
 
 -- ---- docs/api.md ----------------------------------------------------------------------------
 
+local gen_helpers
+
 local function md(s) return one_line(s):gsub("|", "\\|") end
 
 local function field_row(f)
@@ -539,7 +564,7 @@ local function field_row(f)
     notes[#notes + 1] = "one of " .. table.concat(vals, ", ")
   end
   if f.min or f.max then
-    local what = f.type == "string" and " characters" or ""
+    local what = (f.type == "string" and not f.number_ok and " characters") or (f.type == "array" and " items") or ""
     notes[#notes + 1] = (f.min or 0) .. ".." .. (f.max or "") .. what
   end
   if f.charset then notes[#notes + 1] = "letters, digits and `" .. f.charset .. "`" end
@@ -564,6 +589,128 @@ local function rule_text(rule)
   if rule.kind == "require" then return "requires " .. table.concat(paths, ", ") .. cond end
   if rule.kind == "excludes" then return "forbids " .. table.concat(paths, ", ") .. cond end
   return "exactly one of " .. table.concat(paths, ", ") .. cond
+end
+
+local function sorted_keys(t)
+  local keys = {}
+  for k in pairs(t or {}) do keys[#keys + 1] = k end
+  table.sort(keys)
+  return keys
+end
+
+local function codes(list)
+  local out = {}
+  for _, v in ipairs(list or {}) do out[#out + 1] = "`" .. v .. "`" end
+  return table.concat(out, ", ")
+end
+
+-- The names an operation takes: its parameters, then body ("?" when optional).
+local function op_args(op)
+  local names = {}
+  for _, p in ipairs(op.params) do names[#names + 1] = p.name .. (p.required and "" or "?") end
+  if op.request then names[#names + 1] = op.body == "optional" and "body?" or "body" end
+  return names
+end
+
+-- The helpers every client gets from the registry's recipes (huaweicloud.lifecycle), and what
+-- their meta carries.
+gen_helpers = function(w)
+  w("## Helpers")
+  w("")
+  w("Built by `huaweicloud.lifecycle` from each service's recipes (`waiters`, `pagers`, `ensure`, `actions` in")
+  w("`registry/<service>.lua`), on the operations above. Each checks its own arguments first: an unknown one,")
+  w("a missing id, an `until` that is no state of the thing, a `timeout` or `interval` that is not a number of")
+  w("seconds above 0 is a `validation` error naming the helper and what it takes, before anything is sent.")
+  w("`sleep` and `now` (functions) replace the transport's sleep and the clock, for tests.")
+  w("")
+  for _, svc in ipairs(services) do
+    for _, name in ipairs(sorted_keys(svc.waiters)) do
+      local wt = svc.waiters[name]
+      w("### " .. svc.service .. ":wait_" .. name)
+      w("")
+      w("`" .. svc.service .. ":wait_" .. name .. "{ " .. table.concat(wt.params, ", ") ..
+        ", until?, timeout?, interval? }` polls [`" .. wt.show .. "`](#" .. wt.show .. ") until `" .. wt.state ..
+        "` is what `until` asks for, and returns the last object seen and `{ history, polls, status }`.")
+      w("")
+      w("| `until` | means |")
+      w("| --- | --- |")
+      w("| absent | a done state: " .. codes(wt.done) .. " |")
+      w("| a state, or a list of states and conditions | that state; the states it knows: " .. codes(wt.states) .. " |")
+      for _, c in ipairs(sorted_keys(wt.conditions)) do
+        local parts = {}
+        for _, f in ipairs(sorted_keys(wt.conditions[c])) do
+          parts[#parts + 1] = "`" .. f .. " = " .. tostring(wt.conditions[c][f]) .. "`"
+        end
+        w("| `\"" .. c .. "\"` | " .. table.concat(parts, " and ") .. " |")
+      end
+      w("| `\"deleted\"` | gone: any 404 of the show (but a throttle's)" ..
+        (svc.service == "dis" and ", or DIS's \"does not exist\" code" or "") .. "; returns `{}` and `gone = true` |")
+      w("")
+      w("A failure state (" .. codes(wt.failure) .. ", unless asked for) ends it with an error of kind `failed` and " ..
+        "`err.state`; the deadline (`timeout`, default " .. wt.timeout .. " s) with kind `timeout` naming the last " ..
+        "state. Polls every `interval` s (default " .. wt.interval .. ", with jitter); only a throttled, busy, " ..
+        "5xx or network answer is polled again, any other error ends the wait with that error. A state it does " ..
+        "not know is pending.")
+      w("")
+    end
+    for _, name in ipairs(sorted_keys(svc.pagers)) do
+      local pg = svc.pagers[name]
+      local list = op_by_name[pg.list]
+      w("### " .. svc.service .. ":each_" .. name)
+      w("")
+      local how = pg.offset and ("`" .. pg.offset .. "`/`" .. pg.limit .. "`, " .. pg.page .. " a page") or
+        pg.cursor and ("the `" .. pg.cursor .. "` cursor, " .. pg.page .. " a page") or "one page"
+      w("`for item in " .. svc.service .. ":each_" .. name .. "{ " .. table.concat(op_args(list), ", ") ..
+        " } do ... end` walks every page of [`" .. pg.list .. "`](#" .. pg.list .. ") (" .. how .. ") and yields " ..
+        (pg.name and ("one table per name: the `" .. pg.details .. "` entry of that name (`" .. pg.name ..
+          "` always set)") or ("each item of `" .. pg.items .. "`")) .. ". An error mid-way is raised as the error value.")
+      w("")
+    end
+    for _, name in ipairs(sorted_keys(svc.ensure)) do
+      local en = svc.ensure[name]
+      local takes = op_args(op_by_name[en.create])
+      for _, a in ipairs({ "wait", "until", "timeout", "interval" }) do takes[#takes + 1] = a .. "?" end
+      w("### " .. svc.service .. ":ensure_" .. name)
+      w("")
+      w("`" .. svc.service .. ":ensure_" .. name .. "{ " .. table.concat(takes, ", ") .. " }` creates with [`" ..
+        en.create .. "`](#" .. en.create .. ") only when nothing named `body." .. en.key .. "` exists (found " ..
+        (en.find and ("by listing with `each_" .. en.find .. "`: names are not unique there") or
+          ("with [`" .. en.show .. "`](#" .. en.show .. ")")) .. "); with `wait = true` it then waits as `wait_" ..
+        en.waiter .. "` (`until`, `timeout`, `interval`). Returns the thing and `{ created, drift?, history?, polls? }`: " ..
+        "`drift` lists the body's fields whose value differs from what the service shows (never a secret" ..
+        (en.drift_map and (next(en.drift_map) and (", read back as " .. (function()
+          local parts = {}
+          for _, k in ipairs(sorted_keys(en.drift_map)) do parts[#parts + 1] = "`" .. k .. "` as `" .. en.drift_map[k] .. "`" end
+          return table.concat(parts, ", ")
+        end)()) or "") or "") .. "). A create whose outcome is unknown (a timeout, a connection lost after " ..
+        "sending, a 5xx" .. (en.find and ", an answer without `" .. en.id .. "`" or "") .. ") is looked up by name " ..
+        "before anything else; \"exists\" answers are taken as found." ..
+        (en.find and " Two of the name are an error of kind `conflict` with `err.ids`." or ""))
+      w("")
+    end
+    for _, name in ipairs(sorted_keys(svc.actions)) do
+      local a = svc.actions[name]
+      w("### " .. svc.service .. ":" .. name)
+      w("")
+      w("`" .. svc.service .. ":" .. name .. "{ " .. table.concat(op_args(op_by_name[a.show]), ", ") ..
+        " }` does [`" .. a.call .. "`](#" .. a.call .. ") for one thing named as [`" .. a.show .. "`](#" .. a.show ..
+        ") names it: it shows it, takes its `" .. a.id .. "` and sends `" .. a.list .. " = { { " .. a.list_key ..
+        " = <" .. a.id .. "> } }`. Returns what `" .. a.call .. "` returns.")
+      w("")
+    end
+  end
+  w("### meta")
+  w("")
+  w("| field | set by | means |")
+  w("| --- | --- | --- |")
+  w("| `status`, `request_id`, `headers` | every call | the answer's HTTP status, `X-Request-Id` and headers |")
+  w("| `attempts` | every call | how many times it was sent (retries included) |")
+  w("| `note` | every call | how a successful answer differs from the page (another 2xx, an empty body); " ..
+    "any 2xx is a success, as in the official SDKs |")
+  w("| `history`, `polls` | `wait_*`, `ensure_*{ wait = true }` | the states seen in order, and how many polls |")
+  w("| `gone` | `wait_*{ until = \"deleted\" }` | true: it is gone |")
+  w("| `created`, `drift` | `ensure_*` | whether it was created now; the fields that differ from `body` |")
+  w("")
 end
 
 local function gen_docs()
@@ -604,6 +751,7 @@ local function gen_docs()
       end
     end
   end
+  gen_helpers(w)
   w("## Models")
   w("")
   for _, m in ipairs(model_order) do

@@ -25,11 +25,23 @@ return {
   },
   -- Polling a show operation until a state: what is done and what is failure by default (any
   -- other state, documented or not, is pending), and Terraform's steps and limits.
+  -- states: every state a wait may ask for (`until`); conditions: named targets that read more
+  -- than the state.
   waiters = {
+    -- RUNNING, PAUSED, WAITING, RESTARTING: Go model_smart_connect_task_entity.go; CREATING: seen by
+    -- Terraform (resource_huaweicloud_dms_kafkav2_smart_connect_task.go). ERROR and FAILED are not
+    -- documented: the SDK's own reading of a task that reports them.
     connector_task = { show = "show_connector_task", state = "status", params = { "instance_id", "task_id" },
-      done = { "RUNNING", "WAITING" }, failure = { "ERROR", "FAILED" }, interval = 5, timeout = 1800 },
+      done = { "RUNNING", "WAITING" }, failure = { "ERROR", "FAILED" }, interval = 5, timeout = 1800,
+      states = { "CREATING", "RUNNING", "WAITING", "PAUSED", "RESTARTING", "ERROR", "FAILED" } },
+    -- CREATING, RUNNING, ERROR, RESTARTING, EXTENDING, EXTENDEDFAILED: DMS appendix/instance_status.rst;
+    -- CONNECTOR_DELETING: Terraform (resource_huaweicloud_dms_kafka_smart_connect.go). RUNNING alone is
+    -- also the state before EXTENDING: "enabled" and "disabled" wait for Smart Connect itself.
     instance = { show = "show_instance", state = "status", params = { "instance_id" },
-      done = { "RUNNING" }, failure = { "EXTENDEDFAILED", "ERROR" }, interval = 10, timeout = 3000 },
+      done = { "RUNNING" }, failure = { "EXTENDEDFAILED", "ERROR" }, interval = 10, timeout = 3000,
+      states = { "CREATING", "RUNNING", "ERROR", "RESTARTING", "EXTENDING", "EXTENDEDFAILED", "CONNECTOR_DELETING" },
+      conditions = { enabled = { status = "RUNNING", connector_enable = true },
+        disabled = { status = "RUNNING", connector_enable = false } } },
   },
   -- Walking every page of a list.
   pagers = {
@@ -66,7 +78,7 @@ return {
         { "tasks", "array", model = "SmartConnectTaskEntity", doc = "The tasks of the page." },
         { "total_number", "int32", doc = "Tasks of the instance." },
         { "max_tasks", "int32", doc = "Tasks an instance may have (18)." },
-        { "quota_tasks", "int32", doc = "Tasks it may still get." },
+        { "quota_tasks", "int32", doc = "The quota of tasks (the docs' example: max_tasks 18, quota_tasks 18)." },
       },
     },
     CreateConnectorReq = {
@@ -74,7 +86,8 @@ return {
       fields = {
         { "specification", "string", enum = "specification", doc = "Bandwidth of the old flavours." },
         -- a string in the SDK model, a number in the page's example: both readings
-        { "node_cnt", "string", number_ok = true, doc = "Connector nodes (at least 2; default 2)." },
+        { "node_cnt", "string", number_ok = true, min = 2, max = 2147483647,
+          doc = "Connector nodes (at least 2; default 2): a number or a string of digits." },
         { "spec_code", "string", doc = "Connector node flavour." },
       },
     },
@@ -245,8 +258,8 @@ return {
         { "source_task", "object", model = "SmartConnectTaskRespSourceConfig" },
         { "sink_type", "string" },
         { "sink_task", "object", model = "SmartConnectTaskRespSinkConfig" },
-        { "id", "string", required = true, doc = "Task ID (a task without one is not the created task)." },
-        { "status", "string", doc = "Task status (advisory: CREATING, WAITING, RUNNING, PAUSED, RESTARTING, ...)." },
+        { "id", "string", doc = "Task ID (optional in every official model: ensure looks a task without one up by name)." },
+        { "status", "string", doc = "Task status: RUNNING, PAUSED, WAITING, RESTARTING (documented); others possible." },
         { "create_time", "int64", doc = "Creation time, ms since the epoch." },
       },
     },

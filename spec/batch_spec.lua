@@ -15,7 +15,7 @@ end
 
 describe("create_many", function()
   it("returns every result in input order, past individual failures", function()
-    local emu = hw.emulator.start()
+    local emu = hw.emulator.start({ auto_create = true })
     finally(function() emu:stop() end)
     local kafka = assert(hw.kafka.new({ endpoint = emu.url, credentials = { ak = emu.ak, sk = emu.sk, project_id = "p" } }))
     local list = list_of(30)
@@ -140,7 +140,7 @@ describe("create_many", function()
   end)
 
   it("leaves the client clean when on_progress raises", function()
-    local emu = hw.emulator.start()
+    local emu = hw.emulator.start({ auto_create = true })
     finally(function() emu:stop() end)
     local dis = assert(hw.dis.new({ endpoint = emu.url, credentials = { ak = emu.ak, sk = emu.sk, project_id = "p" } }))
     local list = {}
@@ -156,7 +156,7 @@ describe("create_many", function()
   end)
 
   it("works with a function transport, one at a time", function()
-    local emu = hw.emulator.start()
+    local emu = hw.emulator.start({ auto_create = true })
     finally(function() emu:stop() end)
     local http = hw.core.http_client()
     local calls = 0

@@ -51,7 +51,7 @@ end)
 
 describe("transports", function()
   local emu
-  setup(function() emu = hw.emulator.start() end)
+  setup(function() emu = hw.emulator.start({ auto_create = true }) end)
   teardown(function() emu:stop() end)
 
   it("takes a function from the signed request to status, headers, body", function()

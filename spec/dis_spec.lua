@@ -6,7 +6,7 @@ local X = require("spec.fixtures.examples")
 describe("dis:create_obs_transfer_task", function()
   local emu, dis
   setup(function()
-    emu = hw.emulator.start({ project_id = X.project_id })
+    emu = hw.emulator.start({ auto_create = true, project_id = X.project_id })
     dis = assert(hw.dis.new({ endpoint = emu.url, credentials = { ak = emu.ak, sk = emu.sk, project_id = X.project_id } }))
   end)
   teardown(function()

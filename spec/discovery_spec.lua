@@ -10,7 +10,7 @@ local metadata = hw.credentials.metadata
 describe("project id discovery via IAM", function()
   local emu
   setup(function()
-    emu = hw.emulator.start({ projects = { ["cn-north-4"] = { "proj-north4" }, ["cn-east-3"] = { "proj-east3" },
+    emu = hw.emulator.start({ auto_create = true, projects = { ["cn-north-4"] = { "proj-north4" }, ["cn-east-3"] = { "proj-east3" },
       ["cn-south-1"] = {}, ["ap-southeast-1"] = { "p-a", "p-b" } } })
   end)
   teardown(function() emu:stop() end)
@@ -81,7 +81,7 @@ end)
 
 describe("ECS metadata credentials", function()
   local emu
-  setup(function() emu = hw.emulator.start({ project_id = "p-meta" }) end)
+  setup(function() emu = hw.emulator.start({ auto_create = true, project_id = "p-meta" }) end)
   teardown(function() emu:stop() end)
   before_each(function()
     emu:reset()

@@ -15,7 +15,7 @@ end
 describe("embedding", function()
   local emu, creds
   setup(function()
-    emu = hw.emulator.start({ max_connector_tasks = 10000 }) -- many creates on one instance
+    emu = hw.emulator.start({ auto_create = true, max_connector_tasks = 10000 }) -- many creates on one instance
     creds = { ak = emu.ak, sk = emu.sk, project_id = "p1" }
   end)
   teardown(function() emu:stop() end)

@@ -32,9 +32,12 @@ local function signed_raw(path, json)
   return as_received({ method = "POST", url = info.url, headers = headers, body = json })
 end
 
+-- An in-process emulator for signature and shape checks: whatever a call names exists
+-- (auto_create); the cloud's strictness has its own tests below.
 local function emu(opts)
   opts = opts or {}
   opts.now = opts.now or function() return NOW end
+  if opts.auto_create == nil then opts.auto_create = true end
   return emulator.new(opts)
 end
 
@@ -160,8 +163,14 @@ describe("emulator request handling", function()
     local status, body = e:handle(signed_raw("/v2/" .. X.project_id .. "/instances/i/connector/tasks", bad))
     assert.are.equal(400, status)
     local err = cjson.decode(body)
-    assert.are.equal("DMS.00400002", err.error_code)
+    -- DMS.00400062 "Invalid request parameter." (DMS.00400002 is "The project ID format is invalid")
+    assert.are.equal("DMS.00400062", err.error_code)
     assert.truthy(err.error_msg:find("sink_task.deliver_time_interval", 1, true))
+    local unknown = assert(core.encode("CreateSmartConnectTaskReq", X.kafka[1].body)):gsub('"NONE"', '"FTP_SOURCE"')
+    status, body = e:handle(signed_raw("/v2/" .. X.project_id .. "/instances/i/connector/tasks", unknown))
+    assert.are.same({ 400, "DMS.00400062" }, { status, cjson.decode(body).error_code })
+    status, body = e:handle(signed("list_connector_tasks", { instance_id = "i", limit = 51, validate = false }))
+    assert.are.same({ 400, "DMS.00400062" }, { status, cjson.decode(body).error_code })
     local d = X.copy(X.dis[1].body)
     d.obs_destination_descriptor.deliver_time_interval = 10
     status, body = e:handle(signed("create_obs_transfer_task", { stream_name = "s", body = d, validate = false }))
@@ -193,7 +202,7 @@ end)
 
 describe("emulator over sockets", function()
   local e
-  setup(function() e = emulator.start({ log = true, log_file = H.tmpname() }) end)
+  setup(function() e = emulator.start({ log = true, log_file = H.tmpname(), auto_create = true }) end)
   teardown(function() e:stop() end)
 
   it("serves several clients at once, each on its own kept-alive connection", function()
@@ -258,5 +267,206 @@ describe("emulator over sockets", function()
     assert.is_nil(cjson.encode(tasks):find("pw-EXAMPLE", 1, true))
     e:reset()
     assert.are.equal(0, e:stats().kafka_tasks)
+  end)
+end)
+
+describe("emulator as the cloud answers", function()
+  it("answers only codes docs/emulator.md lists, each with its source or as its own choice", function()
+    local doc = H.read("docs/emulator.md")
+    local seen = 0
+    for _, f in ipairs({ "service", "kafka", "dis", "iam", "server" }) do
+      for code in H.read("lua/huaweicloud/emulator/" .. f .. ".lua"):gmatch('"((%u+)%.%w+)"') do
+        if code:match("^[A-Z]+%.%d") or code:match("^EMU%.") then
+          seen = seen + 1
+          assert.truthy(doc:find("`" .. code .. "`", 1, true), code .. " is answered but not in docs/emulator.md")
+        end
+      end
+    end
+    assert.truthy(seen >= 15, seen)
+  end)
+
+  local function strict(opts)
+    opts = opts or {}
+    opts.now = function() return NOW end
+    return emulator.new(opts)
+  end
+
+  it("knows only the instances and streams it was told of: 404 DMS.00404022 and DIS.4301 otherwise", function()
+    local e = strict()
+    local status, body = e:handle(signed("create_connector_task", { instance_id = "nobody-declared", body = X.kafka[1].body }))
+    assert.are.same({ 404, "DMS.00404022" }, { status, cjson.decode(body).error_code })
+    status, body = e:handle(signed("create_obs_transfer_task", { stream_name = "nobody-created", body = X.dis[1].body }))
+    assert.are.same({ 400, "DIS.4301" }, { status, cjson.decode(body).errorCode })
+    assert.are.equal(0, #e.kafka_tasks + #e.dis_tasks)
+  end)
+
+  it("starts with ready-made things: Smart Connect on, one without, a stream", function()
+    local e = strict()
+    local on, off = emulator.READY.instances[1], emulator.READY.instances[2]
+    local status = e:handle(signed("create_connector_task", { instance_id = on.instance_id, body = X.kafka[1].body }))
+    assert.are.equal(200, status)
+    local body
+    status, body = e:handle(signed("show_instance", { instance_id = off.instance_id }))
+    local inst = cjson.decode(body)
+    assert.are.same({ 200, false, "demo-kafka-plain" }, { status, inst.connector_enable, inst.name })
+    status, body = e:handle(signed("create_connector_task", { instance_id = off.instance_id, body = X.kafka[1].body }))
+    assert.are.same({ 400, "DMS.00400026" }, { status, cjson.decode(body).error_code })
+    status = e:handle(signed("create_obs_transfer_task", { stream_name = "demo-stream", body = X.dis[1].body }))
+    assert.are.equal(201, status)
+    -- declared ones replace them
+    e = strict({ instances = { "mine" }, streams = {} })
+    assert.are.equal(404, (e:handle(signed("show_instance", { instance_id = on.instance_id }))))
+    assert.are.equal(200, (e:handle(signed("show_instance", { instance_id = "mine" }))))
+    status, body = e:handle(signed("list_streams", {}))
+    assert.are.same({ 200, 0 }, { status, cjson.decode(body).total_number })
+    assert.truthy(body:find('"stream_names":[]', 1, true), body) -- an empty list is [], as the docs write it
+  end)
+
+  it("the handle names the ready-made ids, and add_instance adds one every project has", function()
+    local h = emulator.start()
+    finally(function() h:stop() end)
+    assert.are.equal(emulator.READY.instances[1].instance_id, h.instance_id)
+    assert.are.same({ "demo-kafka", "demo-kafka-plain" }, { h.instances[1].name, h.instances[2].name })
+    assert.are.equal("demo-stream", h.stream_name)
+    local added = h:add_instance({ name = "late", connector_enable = false })
+    assert.is_string(added.instance_id)
+    local kafka = require("huaweicloud").assert(require("huaweicloud").kafka.new({ endpoint = h.url,
+      credentials = { ak = h.ak, sk = h.sk, project_id = "any-project" } }))
+    local inst = require("huaweicloud").assert(kafka:show_instance({ instance_id = added.instance_id }))
+    assert.are.same({ "late", false }, { inst.name, inst.connector_enable })
+    assert.are.equal(3, #h.instances)
+    assert.has_error(function() h:add_instance({ instance_id = "a/b" }) end)
+  end)
+end)
+
+describe("emulator admin endpoints", function()
+  local h, http
+  setup(function()
+    h = emulator.start()
+    http = core.http_client({ timeout = 5, proxy = false })
+  end)
+  teardown(function()
+    http:close()
+    h:stop()
+  end)
+
+  local function admin(path, body, headers)
+    local hd = { ["X-Emulator-Token"] = h.admin_token, ["Content-Type"] = "application/json" }
+    for k, v in pairs(headers or {}) do hd[k] = v ~= false and v or nil end
+    local status, _, out = http:send({ method = body and "POST" or "GET", url = h.url .. path, headers = hd, body = body })
+    return status, out
+  end
+
+  it("answer only their owner: this machine as Host, the run's token or the emulator's signature, JSON", function()
+    assert.are.equal(200, (admin("/_emulator/stats")))
+    -- a page of another site: a cross-site text/plain POST carries no token
+    local evil = '{"sk":"x"}'
+    assert.are.equal(401, (admin("/_emulator/config", evil, { ["X-Emulator-Token"] = false, ["Content-Type"] = "text/plain" })))
+    assert.are.equal(401, (admin("/_emulator/config", evil, { ["X-Emulator-Token"] = "guess" })))
+    assert.are.equal(415, (admin("/_emulator/config", evil, { ["Content-Type"] = "text/plain" })))
+    -- DNS rebinding: a foreign name for this address
+    assert.are.equal(403, (admin("/_emulator/config", evil, { Host = "evil.example:80" })))
+    -- nothing of it took: calls still verify with the emulator's own key
+    local kafka = require("huaweicloud").kafka.new({ endpoint = h.url, credentials = { ak = h.ak, sk = h.sk,
+      project_id = "p" } })
+    assert.is_table((kafka:show_instance({ instance_id = h.instance_id })))
+    -- signed with the emulator's own credentials is the owner too (no token needed)
+    local req = assert(core.sign({ method = "GET", url = h.url .. "/_emulator/stats", headers = {} },
+      { ak = h.ak, sk = h.sk }))
+    local status = http:send({ method = "GET", url = h.url .. "/_emulator/stats", headers = req })
+    assert.are.equal(200, status)
+  end)
+
+  it("check what they set", function()
+    for _, c in ipairs({
+      { "/_emulator/config", '{"max_skew":"x"}', "max_skew must be a number" },
+      { "/_emulator/config", '{"sk":5}', "sk must be a string" },
+      { "/_emulator/config", '{"port":1}', "unknown or fixed setting port" },
+      { "/_emulator/config", '{"max_skew":-1}', "max_skew must be a number from 0" },
+      { "/_emulator/faults", '{"operation":"nope"}', "no operation nope" },
+      { "/_emulator/faults", '{"operation":"*","times":0}', "times must be an integer" },
+      { "/_emulator/faults", '{"operation":"*","headers":{"X":"a\r\nB: c"}}', "headers must map names" },
+      { "/_emulator/clock", '{"advance":"soon"}', "advance must be a number" },
+      { "/_emulator/clock", '{"delays":{"task":-1}}', "delays.task must be a number" },
+      { "/_emulator/state", '{"instance_id":"x"}', "state must be a string" },
+      { "/_emulator/instances", '{"connector_enable":"yes"}', "connector_enable must be a boolean" },
+      { "/_emulator/config", "[1", "a JSON object is needed" },
+    }) do
+      local status, out = admin(c[1], c[2])
+      assert.are.equal(400, status, c[2])
+      assert.truthy(out:find(c[3], 1, true), c[2] .. " -> " .. out)
+    end
+    -- and the emulator still answers every call
+    local kafka = require("huaweicloud").kafka.new({ endpoint = h.url, credentials = { ak = h.ak, sk = h.sk,
+      project_id = "p" } })
+    assert.is_table((kafka:show_instance({ instance_id = h.instance_id })))
+  end)
+end)
+
+describe("emulator under a flood of connections", function()
+  local lua = emulator.interpreter()
+  -- A client that holds n idle connections to url, then makes one call on a new one; prints
+  -- "opened=N call=STATUS cpu=TICKS" (the emulator's CPU ticks while the connections were held).
+  local function flood(h, n)
+    return H.run_lua(([[
+      local socket = require("socket")
+      local held = {}
+      for i = 1, %d do
+        local c = socket.tcp()
+        c:settimeout(2)
+        if c:connect("127.0.0.1", %d) then held[#held + 1] = c else c:close() end
+      end
+      local function ticks()
+        local f = io.open("/proc/%d/stat")
+        if not f then return -1 end
+        local stat = f:read("*l")
+        f:close()
+        local fields = {}
+        for x in stat:gsub("^.-%%) ", ""):gmatch("%%S+") do fields[#fields + 1] = x end
+        return tonumber(fields[12]) + tonumber(fields[13])
+      end
+      local t0 = ticks()
+      socket.sleep(1)
+      local cpu = ticks() - t0
+      local core = require("huaweicloud.core")
+      local c = core.http_client({ timeout = 10 })
+      local _, meta = core.show_instance(c, { endpoint = %q, credentials = { ak = %q, sk = %q, project_id = "p" } },
+        { instance_id = %q })
+      io.write("opened=", #held, " call=", tostring(meta.status), " cpu=", cpu)
+    ]]):format(n, tonumber(h.url:match(":(%d+)$")), h.pid, h.url, h.ak, h.sk, h.instance_id), {},
+      "prlimit --nofile=4096:4096")
+  end
+
+  it("one client's 1,100 idle connections neither kill it (select's FD_SETSIZE) nor lock others out", function()
+    local h = emulator.start({ lua = "prlimit --nofile=4096:4096 " .. lua })
+    finally(function() h:stop() end)
+    local out = flood(h, 1100)
+    assert.truthy(out:find("call=200", 1, true), out)
+    assert.are.equal(0, h:stats().kafka_tasks) -- and it is still there
+  end)
+
+  it("out of descriptors, it neither spins nor stops answering", function()
+    local h = emulator.start({ lua = "prlimit --nofile=64:64 " .. lua })
+    finally(function() h:stop() end)
+    local out = flood(h, 100)
+    assert.truthy(out:find("call=200", 1, true), out)
+    local cpu = tonumber(out:match("cpu=(%-?%d+)"))
+    print(("    emulator out of descriptors: %d of 100 connections held, %d CPU ticks (1/100 s) in 1 s"):format(
+      tonumber(out:match("opened=(%d+)")), cpu))
+    assert.truthy(cpu >= 0 and cpu < 50, out) -- a spinning accept loop takes nearly all of the 100
+  end)
+
+  it("closes a connection silent for idle_timeout", function()
+    local h = emulator.start({ idle_timeout = 0.3 })
+    finally(function() h:stop() end)
+    local socket = require("socket")
+    local c = socket.tcp()
+    c:settimeout(3)
+    assert(c:connect("127.0.0.1", tonumber(h.url:match(":(%d+)$"))))
+    local t0 = H.now()
+    local data, err = c:receive(1)
+    assert.are.same({ nil, "closed" }, { data, err })
+    assert.truthy(H.now() - t0 < 2.5)
+    c:close()
   end)
 end)

@@ -59,7 +59,7 @@ end)
 
 describe("seeing what the SDK does", function()
   local emu
-  setup(function() emu = hw.emulator.start() end)
+  setup(function() emu = hw.emulator.start({ auto_create = true }) end)
   teardown(function() emu:stop() end)
 
   it("calls the log option once per attempt, with no header value or body", function()
@@ -114,7 +114,7 @@ end)
 
 describe("the emulator for your own tests", function()
   it("answers the next calls of an operation with the fault it is told, in the service's shape", function()
-    local emu = hw.emulator.start()
+    local emu = hw.emulator.start({ auto_create = true })
     finally(function() emu:stop() end)
     local creds = { ak = emu.ak, sk = emu.sk, project_id = "p1" }
     local kafka = assert(hw.kafka.new({ endpoint = emu.url, credentials = creds }))
@@ -146,7 +146,7 @@ describe("the emulator for your own tests", function()
 
   it("keeps serving everyone while a TLS handshake is refused or never finishes", function()
     local pki = H.make_ca()
-    local emu = hw.emulator.start({ tls = { certificate = pki.cert, key = pki.key } })
+    local emu = hw.emulator.start({ auto_create = true, tls = { certificate = pki.cert, key = pki.key } })
     finally(function()
       emu:stop()
       os.execute("rm -rf " .. pki.dir)
@@ -162,7 +162,8 @@ describe("the emulator for your own tests", function()
     assert.are.equal("tls", err.kind)
     local trusting = hw.core.http_client({ timeout = 5, ca_file = pki.ca })
     local t0 = H.now()
-    status = trusting:send({ method = "GET", url = emu.url .. "/_emulator/stats", headers = {} })
+    status = trusting:send({ method = "GET", url = emu.url .. "/_emulator/stats",
+      headers = { ["X-Emulator-Token"] = emu.admin_token } })
     assert.are.equal(200, status)
     assert.truthy(H.now() - t0 < 1, "a stalled handshake held the others up")
     silent:close()
@@ -172,7 +173,7 @@ describe("the emulator for your own tests", function()
   it("says it needs LuaSocket when LuaSocket is missing", function()
     local out, ok = H.run_lua([[
       package.preload.socket = function() error("module 'socket' not found") end -- as if not installed
-      local ok, err = pcall(function() return require("huaweicloud").emulator.start() end)
+      local ok, err = pcall(function() return require("huaweicloud").emulator.start({ auto_create = true }) end)
       io.write(tostring(err))
     ]])
     assert.is_true(ok, out)

@@ -5,7 +5,7 @@ local X = require("spec.fixtures.examples")
 describe("hostile input", function()
   local emu, kafka, dis
   setup(function()
-    emu = hw.emulator.start()
+    emu = hw.emulator.start({ auto_create = true })
     local creds = { ak = emu.ak, sk = emu.sk, project_id = "p1" }
     kafka = assert(hw.kafka.new({ endpoint = emu.url, credentials = creds }))
     dis = assert(hw.dis.new({ endpoint = emu.url, credentials = creds }))

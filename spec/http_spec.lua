@@ -13,7 +13,7 @@ end
 describe("core operations through libcurl and the emulator", function()
   local emu, client
   setup(function()
-    emu = emulator.start()
+    emu = emulator.start({ auto_create = true })
     client = core.http_client({ timeout = 5 })
   end)
   teardown(function()
@@ -223,7 +223,7 @@ describe("HTTPS against the emulator with a CA made here", function()
   local pki, emu
   setup(function()
     pki = H.make_ca()
-    emu = emulator.start({ tls = { certificate = pki.cert, key = pki.key } })
+    emu = emulator.start({ auto_create = true, tls = { certificate = pki.cert, key = pki.key } })
   end)
   teardown(function()
     emu:stop()

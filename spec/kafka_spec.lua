@@ -7,7 +7,7 @@ local X = require("spec.fixtures.examples")
 describe("kafka:create_connector_task", function()
   local emu, kafka
   setup(function()
-    emu = hw.emulator.start({ project_id = X.project_id })
+    emu = hw.emulator.start({ auto_create = true, project_id = X.project_id })
     kafka = assert(hw.kafka.new({ endpoint = emu.url,
       credentials = { ak = emu.ak, sk = emu.sk, project_id = X.project_id } }))
   end)

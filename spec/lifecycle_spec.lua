@@ -39,7 +39,8 @@ describe("the Kafka task lifecycle", function()
     if math.type then assert.are.equal("integer", math.type(shown.create_time)) end
     assert.is_nil(shown.sink_task.access_key)
     local page = hw.assert(kafka:list_connector_tasks({ instance_id = "inst-1" }))
-    assert.are.same({ 2, 18, 16 }, { page.total_number, page.max_tasks, page.quota_tasks })
+    -- quota_tasks is the quota, not what is left (the docs' example: total_number 3, max_tasks 18, quota_tasks 18)
+    assert.are.same({ 2, 18, 18 }, { page.total_number, page.max_tasks, page.quota_tasks })
     assert.are.same({ task.id, later.id }, { page.tasks[1].id, page.tasks[2].id })
   end)
 
@@ -55,7 +56,8 @@ describe("the Kafka task lifecycle", function()
     assert.are.equal(18, #seen)
     assert.are.same({ "p-1", "p-18" }, { seen[1], seen[18] })
     local _, err = kafka:create_connector_task({ instance_id = "inst-1", body = named("p-19") })
-    assert.are.same({ "api", 400, "DMS.00400035" }, { err.kind, err.status, err.code })
+    assert.are.same({ "api", 400, "DMS.00400039", "The quota limit has been reached." },
+      { err.kind, err.status, err.code, err.message })
   end)
 
   it("pauses, resumes and restarts, each 204 with an empty result", function()
@@ -84,11 +86,10 @@ describe("the Kafka task lifecycle", function()
     assert.are.equal("RUNNING", hw.assert(show(later.id)).status)
   end)
 
-  it("deletes: DELETING for a moment, then show answers 404", function()
+  it("deletes: show answers 404 at once, never a status the service does not document", function()
     local task = hw.assert(kafka:create_connector_task({ instance_id = "inst-1", body = named("d-1") }))
     local res, meta = kafka:delete_connector_task({ instance_id = "inst-1", task_id = task.id })
     assert.are.same({ {}, 204 }, { res, meta.status })
-    emu:advance(1)
     local _, err = show(task.id)
     assert.are.same({ "api", 404, "DMS.00404022" }, { err.kind, err.status, err.code })
     _, err = kafka:delete_connector_task({ instance_id = "inst-1", task_id = task.id })
@@ -117,6 +118,11 @@ describe("the Kafka task lifecycle", function()
     assert.are.same({ "RUNNING", false }, { inst.status, inst.connector_enable })
     _, err = kafka:show_instance({ instance_id = "no-such" })
     assert.are.same({ 404, "DMS.00404022" }, { err.status, err.code })
+    -- both readings of node_cnt are sent as given
+    for _, n in ipairs({ 3, "3" }) do
+      local req = hw.assert(kafka:prepare("create_connector", { instance_id = "inst-off", body = { node_cnt = n } }))
+      assert.are.equal('{"node_cnt":' .. (n == 3 and "3" or '"3"') .. "}", req.body)
+    end
   end)
 
   it("refuses bad parameters, naming the field, before anything is sent", function()
@@ -131,6 +137,13 @@ describe("the Kafka task lifecycle", function()
         "unknown parameter of delete_connector_task (it takes instance_id, task_id, headers, validate, allow_unknown)" },
       { "create_connector", { instance_id = "inst-1", body = { specification = "50MB" } }, "specification",
         'must be one of "100MB", "300MB", "600MB", "1200MB"; got "50MB"' },
+      -- at least 2 connector nodes, written as the page's example (a number) or the SDK model (a string)
+      { "create_connector", { instance_id = "inst-1", body = { node_cnt = 1 } }, "node_cnt",
+        "must be an integer from 2 to 2147483647 (a number or a string of digits), got 1" },
+      { "create_connector", { instance_id = "inst-1", body = { node_cnt = "1" } }, "node_cnt",
+        'must be an integer from 2 to 2147483647 (a number or a string of digits), got "1"' },
+      { "create_connector", { instance_id = "inst-1", body = { node_cnt = "two" } }, "node_cnt",
+        'must be an integer from 2 to 2147483647 (a number or a string of digits), got "two"' },
     }) do
       local res, err = kafka[c[1]](kafka, c[2])
       assert.is_nil(res)
@@ -160,9 +173,18 @@ describe("the DIS lifecycle", function()
     assert.are.same({ {}, 201 }, { res, meta.status })
     local _, err = dis:create_stream({ body = { stream_name = "st-1", partition_count = 1 } })
     assert.are.same({ 400, "DIS.4307" }, { err.status, err.code })
+    -- partitions a page at a time: at most limit_partitions, after start_partitionId (exclusive)
     local s = hw.assert(dis:show_stream({ stream_name = "st-1", limit_partitions = 2 }))
-    assert.are.same({ "st-1", "CREATING", 3 }, { s.stream_name, s.status, #s.partitions })
+    assert.are.same({ "st-1", "CREATING", 2, true, 3, 3 }, { s.stream_name, s.status, #s.partitions,
+      s.has_more_partitions, s.writable_partition_count, s.readable_partition_count })
     assert.is_string(s.stream_id)
+    local rest = hw.assert(dis:show_stream({ stream_name = "st-1", start_partitionId = s.partitions[2].partition_id }))
+    assert.are.same({ 1, "shardId-0000000002", false },
+      { #rest.partitions, rest.partitions[1].partition_id, rest.has_more_partitions })
+    -- a list shows each stream's partition_count; the writable and readable counts are show_stream's
+    local info = hw.assert(dis:list_streams({})).stream_info_list[1]
+    assert.are.same({ "st-1", 3 }, { info.stream_name, info.partition_count })
+    assert.is_nil(info.writable_partition_count)
     emu:advance(1)
     assert.are.equal("RUNNING", hw.assert(dis:show_stream({ stream_name = "st-1" })).status)
     for i = 2, 12 do hw.assert(dis:create_stream({ body = { stream_name = ("st-%02d"):format(i), partition_count = 1 } })) end
@@ -211,7 +233,27 @@ describe("the DIS lifecycle", function()
   it("refuses bad parameters and bodies, naming the field", function()
     for _, c in ipairs({
       { "batch_stop_transfer_task", { stream_name = "flow", body = { action = "halt", tasks = {} } }, "action",
-        'must be one of "start", "stop"; got "halt"' },
+        'must be one of "stop"; got "halt"' },
+      -- each operation takes its own action (the Go SDK's BatchStart/StopTransferTaskReqAction)
+      { "batch_start_transfer_task", { stream_name = "flow", body = { action = "stop", tasks = {} } }, "action",
+        'must be one of "start"; got "stop"' },
+      { "batch_stop_transfer_task", { stream_name = "flow", body = { action = "start", tasks = {} } }, "action",
+        'must be one of "stop"; got "start"' },
+      -- the pages' limits
+      { "list_streams", { limit = 101 }, "limit", "must be between 1 and 100, got 101" },
+      { "show_stream", { stream_name = "flow", limit_partitions = 1001 }, "limit_partitions",
+        "must be between 1 and 1000, got 1001" },
+      { "create_stream", { body = { stream_name = "ok", partition_count = 1, data_duration = 12 } }, "data_duration",
+        "must be between 24 and 72, got 12" },
+      { "create_stream", { body = { stream_name = "ok", partition_count = 1, tags = { { key = ("k"):rep(37) } } } },
+        "tags[1].key", "must be 1 to 36 characters long, got 37" },
+      { "create_stream", { body = { stream_name = "ok", partition_count = 1, tags = { { key = "k", value = ("v"):rep(44) } } } },
+        "tags[1].value", "must be 0 to 43 characters long, got 44" },
+      { "create_stream", { body = { stream_name = "ok", partition_count = 1, tags = (function()
+        local t = {}
+        for i = 1, 11 do t[i] = { key = "k" .. i, value = "v" } end
+        return t
+      end)() } }, "tags", "must have 0 to 10 items, got 11" },
       { "batch_start_transfer_task", { stream_name = "flow", body = { action = "start", tasks = { {} } } }, "tasks[1].id",
         "required" },
       { "create_stream", { body = { stream_name = "bad name", partition_count = 1 } }, "stream_name",

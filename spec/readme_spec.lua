@@ -1,6 +1,7 @@
 -- Every ```lua block of README.md runs as written, so the README cannot rot. Each block runs in
--- its own process against the emulator: credentials come from the environment and its
--- region = "cn-north-4" is pointed at the emulator's URL. A `print(...) --> text` comment is
+-- its own process against the emulator: credentials, KAFKA_INSTANCE_ID and DIS_STREAM_NAME come
+-- from the environment (the emulator's ready-made instance and stream) and its region =
+-- "cn-north-4" is pointed at the emulator's URL. A `print(...) --> text` comment is
 -- output the block must print, line for line and in order; plain `--` comments are prose.
 -- `make demo` runs too.
 local hw = require("huaweicloud")
@@ -27,8 +28,10 @@ describe("README", function()
     it("block " .. i .. " runs and prints what it says: " .. first:gsub("\n", " | "), function()
       local runnable = code:gsub('region = "cn%-north%-4"', function() return 'endpoint = "' .. emu.url .. '"' end)
       local url = emu.url
+      emu:reset() -- each block meets the emulator as it starts, with its ready-made instance and stream
       local out, ok = H.run_lua(runnable, { HUAWEICLOUD_SDK_AK = emu.ak, HUAWEICLOUD_SDK_SK = emu.sk,
-        HUAWEICLOUD_SDK_PROJECT_ID = "0a1b2c3d4e5f67890a1b2c3d4e5f6789" })
+        HUAWEICLOUD_SDK_PROJECT_ID = "0a1b2c3d4e5f67890a1b2c3d4e5f6789", KAFKA_INSTANCE_ID = emu.instance_id,
+        DIS_STREAM_NAME = emu.stream_name })
       assert.is_true(ok, out)
       local lines = {}
       for line in (out .. "\n"):gmatch("([^\n]*)\n") do lines[#lines + 1] = line end

@@ -53,7 +53,7 @@ describe("secrets", function()
       for i = 1, select("#", ...) do text_of((select(i, ...)), shown) end
     end
     local log = H.tmpname()
-    local emu = hw.emulator.start({ ak = SECRETS.ak, sk = SECRETS.sk, security_token = SECRETS.security_token,
+    local emu = hw.emulator.start({ auto_create = true, ak = SECRETS.ak, sk = SECRETS.sk, security_token = SECRETS.security_token,
       tokens = { SECRETS.token }, log = true, log_file = log })
     local srv
     finally(function() -- busted keeps only the last finally: one for everything

@@ -34,7 +34,7 @@ describe("soak", function()
     local slow = assert(hw.kafka.new({ endpoint = stall.url, credentials = creds, timeout = 0.05 }))
     -- a certificate from a CA the client does not trust: a tls error every time
     local pki = require("spec.support.helpers").make_ca()
-    local tls_emu = hw.emulator.start({ tls = { certificate = pki.cert, key = pki.key } })
+    local tls_emu = hw.emulator.start({ auto_create = true, tls = { certificate = pki.cert, key = pki.key } })
     finally(function() -- busted keeps only the last finally: one for everything
       srv.stop()
       stall.stop()

@@ -76,17 +76,28 @@ describe("waiters", function()
       now = now, sleep = sleep })
     assert.is_nil(res)
     assert.are.same({ "timeout", "CREATING" }, { err.kind, err.state })
-    assert.are.equal("show_connector_task still shows status = CREATING after 60 s (waiting for a done state)", err.message)
+    assert.are.equal("show_connector_task still shows status = CREATING after 60 s (waiting for RUNNING or WAITING)",
+      err.message)
     assert.truthy(now() >= 60 and now() < 70)
   end)
 
-  it("waits for a deleted task to be gone", function()
+  it("waits for a deleted task to be gone: any 404 of the show, but a throttle's, means gone", function()
     local task = hw.assert(kafka:create_connector_task({ instance_id = "inst-1", body = named("g-1") }))
     hw.assert(kafka:delete_connector_task({ instance_id = "inst-1", task_id = task.id }))
     local res, meta = kafka:wait_connector_task({ instance_id = "inst-1", task_id = task.id, ["until"] = "deleted",
       now = now, sleep = sleep })
     assert.are.same({}, res, tostring(meta))
-    assert.are.same({ "DELETING", "deleted" }, meta.history)
+    assert.are.same({ { "deleted" }, true }, { meta.history, meta.gone })
+    -- a 404 with a code the registry does not list is gone too (Terraform reads any 404 so); DMS's
+    -- throttling 404 is polled again
+    local other = hw.assert(kafka:create_connector_task({ instance_id = "inst-1", body = named("g-2") }))
+    emu:fail({ operation = "show_connector_task", times = 2, status = 404, code = "DMS.10240407" })
+    emu:fail({ operation = "show_connector_task", times = 1, status = 404, code = "DMS.00404999" })
+    local t0 = now()
+    res, meta = kafka:wait_connector_task({ instance_id = "inst-1", task_id = other.id, ["until"] = "deleted",
+      now = now, sleep = sleep })
+    assert.are.same({ {}, 3 }, { res, meta.polls }, tostring(meta))
+    assert.truthy(now() - t0 < 60, "polled to the deadline")
   end)
 
   it("keeps polling through throttled and failed polls until the deadline", function()
@@ -117,11 +128,78 @@ describe("waiters", function()
     assert.are.same({ "DIS.4354", "gone" }, { err.code, err.class })
   end)
 
-  it("refuses arguments it does not know", function()
+  it("waits for what was asked: Smart Connect enabled, not RUNNING alone (the state before EXTENDING too)", function()
+    -- RUNNING with Smart Connect off: a plain wait is done at once, "enabled" is not
+    local inst, meta = kafka:wait_instance({ instance_id = "off", now = now, sleep = sleep })
+    assert.are.same({ false, 1 }, { inst.connector_enable, meta.polls })
+    local _, err = kafka:wait_instance({ instance_id = "off", ["until"] = "enabled", timeout = 30, now = now, sleep = sleep })
+    assert.are.equal("show_instance still shows status = RUNNING after 30 s (waiting for connector_enable = true " ..
+      "and status = RUNNING)", err.message)
+    hw.assert(kafka:create_connector({ instance_id = "off" }))
+    inst, meta = kafka:wait_instance({ instance_id = "off", ["until"] = "enabled", now = now, sleep = sleep })
+    assert.is_table(inst, tostring(meta))
+    assert.is_true(inst.connector_enable)
+    assert.are.same({ "EXTENDING", "RUNNING" }, meta.history)
+    hw.assert(kafka:delete_connector({ instance_id = "off" }))
+    inst, meta = kafka:wait_instance({ instance_id = "off", ["until"] = "disabled", now = now, sleep = sleep })
+    assert.is_table(inst, tostring(meta))
+    assert.are.same({ false, { "CONNECTOR_DELETING", "RUNNING" } }, { inst.connector_enable, meta.history })
+  end)
+
+  it("ends a wait at once on an answer polling will not change; polls what may pass", function()
+    local task = hw.assert(kafka:create_connector_task({ instance_id = "inst-1", body = named("n-1") }))
+    for _, f in ipairs({ { status = 403, code = "APIGW.0302" }, { status = 404, code = "APIGW.0101" },
+      { status = 400, code = "DMS.00400062" } }) do
+      f.operation = "show_connector_task"
+      emu:fail(f)
+      local t0 = now()
+      local res, err = kafka:wait_connector_task({ instance_id = "inst-1", task_id = task.id, now = now, sleep = sleep })
+      assert.is_nil(res)
+      assert.are.same({ "api", f.code }, { err.kind, err.code })
+      assert.are.equal(0, now() - t0) -- no sleep, no second poll
+    end
+    emu:fail({ operation = "show_connector_task", times = 2, status = 500, code = "DMS.00500000" })
+    emu:fail({ operation = "show_connector_task", times = 1, status = 400, code = "DMS.00400017" })
+    local shown, meta = kafka:wait_connector_task({ instance_id = "inst-1", task_id = task.id, now = now, sleep = sleep })
+    assert.are.equal("RUNNING", shown and shown.status, tostring(meta))
+  end)
+
+  it("refuses arguments it does not know, naming the helper and what it takes", function()
     local _, err = kafka:wait_connector_task({ instance_id = "inst-1", taskid = "x" })
-    assert.are.same({ "validation", "taskid" }, { err.kind, err.field })
+    assert.are.same({ "validation", "taskid", "wait_connector_task: unknown argument taskid (did you mean task_id?); " ..
+      "it takes instance_id, task_id, until, timeout, interval, sleep, now" }, { err.kind, err.field, err.message })
     _, err = kafka:wait_connector_task({ instance_id = "inst-1" })
-    assert.are.same({ "validation", "task_id", "wait needs task_id" }, { err.kind, err.field, err.message })
+    assert.are.same({ "validation", "task_id", "wait_connector_task needs task_id" }, { err.kind, err.field, err.message })
+    -- a state nobody documents is a typo: told at once, not polled to the deadline
+    local polls = emu:stats().requests
+    _, err = kafka:wait_connector_task({ instance_id = "inst-1", task_id = "t", ["until"] = "PAUSD" })
+    assert.are.same({ "validation", "until" }, { err.kind, err.field })
+    assert.are.equal("wait_connector_task: until = PAUSD is not a state of show_connector_task (did you mean PAUSED?); " ..
+      "it takes CREATING, ERROR, FAILED, PAUSED, RESTARTING, RUNNING, WAITING, deleted, or a list of them", err.message)
+    _, err = kafka:wait_instance({ instance_id = "off", ["until"] = { "RUNNING", "enabeld" } })
+    assert.are.same({ "validation", "until" }, { err.kind, err.field })
+    assert.truthy(err.message:find("(did you mean enabled?)", 1, true), err.message)
+    for _, bad in ipairs({ 0, -1, 0 / 0, 1 / 0, "x" }) do
+      _, err = kafka:wait_connector_task({ instance_id = "inst-1", task_id = "t", timeout = bad })
+      assert.are.same({ "validation", "timeout" }, { err.kind, err.field })
+      _, err = kafka:wait_connector_task({ instance_id = "inst-1", task_id = "t", interval = bad })
+      assert.are.same({ "validation", "interval" }, { err.kind, err.field })
+    end
+    assert.are.equal(polls, emu:stats().requests)
+    -- every helper checks its own arguments, and names itself
+    _, err = kafka:ensure_connector_task({ instance_id = "inst-1", body = named("x"), wiat = true })
+    assert.are.same({ "validation", "wiat", "ensure_connector_task: unknown argument wiat (did you mean wait?); " ..
+      "it takes instance_id, body, wait, until, timeout, interval, sleep, now" }, { err.kind, err.field, err.message })
+    _, err = kafka:ensure_connector_task({ instance_id = "inst-1", body = named("x"), wait = true, ["until"] = "RUNING" })
+    assert.are.same({ "validation", "until" }, { err.kind, err.field })
+    _, err = dis:start_transfer_task({ stream_name = "s", taks_name = "t" })
+    assert.are.same({ "validation", "taks_name" }, { err.kind, err.field })
+    assert.truthy(err.message:find("^start_transfer_task: unknown argument taks_name %(did you mean task_name%?%)"))
+    local ok, raised = pcall(dis.each_stream, dis, { limt = 5 })
+    assert.is_false(ok)
+    assert.are.same({ "validation", "limt" }, { raised.kind, raised.field })
+    assert.truthy(raised.message:find("^each_stream: unknown argument limt %(did you mean limit%?%)"), raised.message)
+    assert.are.equal(polls, emu:stats().requests)
   end)
 end)
 
@@ -162,6 +240,27 @@ describe("ensure", function()
     assert.are.equal(2, emu:stats().kafka_tasks)
   end)
 
+  it("looks a created task up by name when the create's answer has no id (optional in every official model)", function()
+    local http = hw.core.http_client({ timeout = 10 })
+    local stripped = 0
+    local client = hw.assert(hw.kafka.new({ endpoint = emu.url, credentials = { ak = emu.ak, sk = emu.sk, project_id = "p1" },
+      transport = function(req)
+        local status, headers, body = http:send(req)
+        if req.method == "POST" and status == 200 then -- the create: its answer loses the id
+          body, stripped = body:gsub('"id":"[^"]*",?', ""), stripped + 1
+        end
+        return status, headers, body
+      end }))
+    local task, meta = client:ensure_connector_task({ instance_id = "inst-1", body = named("no-id") })
+    assert.are.same({ 1, true, 1 }, { stripped, meta and meta.created, emu:stats().kafka_tasks }, tostring(meta))
+    assert.is_string(task.id)
+    -- a second run finds it and creates nothing
+    local again
+    again, meta = client:ensure_connector_task({ instance_id = "inst-1", body = named("no-id") })
+    assert.are.same({ task.id, false, 1, 1 }, { again.id, meta.created, emu:stats().kafka_tasks, stripped })
+    http:close()
+  end)
+
   it("names both ids when two tasks have the name", function()
     local a = hw.assert(kafka:create_connector_task({ instance_id = "inst-1", body = named("twice") }))
     local b = hw.assert(kafka:create_connector_task({ instance_id = "inst-1", body = named("twice") }))
@@ -177,6 +276,11 @@ describe("ensure", function()
     assert.are.same({ "RUNNING", true }, { s.status, meta.created })
     s, meta = dis:ensure_stream({ body = body })
     assert.are.same({ "es-1", false }, { s.stream_name, meta.created })
+    assert.is_nil(meta.drift)
+    -- every field ensure can read back is compared: partition_count as show_stream's writable count
+    s, meta = dis:ensure_stream({ body = { stream_name = "es-1", partition_count = 3, data_duration = 48 } })
+    assert.are.same({ false, { "data_duration", "partition_count" }, 2 },
+      { meta.created, meta.drift, s.writable_partition_count })
     local t
     t, meta = dis:ensure_obs_transfer_task({ stream_name = "es-1", body = X.dis[1].body, wait = true, now = now,
       sleep = sleep })
@@ -205,11 +309,12 @@ describe("paging", function()
     for i = 1, 120 do list[i] = { body = { stream_name = ("pg-%03d"):format(i), partition_count = 1 } } end
     for _, r in ipairs(dis:create_many("create_stream", list, { concurrency = 8 })) do assert(r[1], tostring(r[2])) end
     local seen, n = {}, 0
-    for name, info in dis:each_stream({ limit = 50 }) do
+    for info in dis:each_stream({ limit = 50 }) do -- one table, as every each_* yields
+      local name = info.stream_name
       assert.is_nil(seen[name], name .. " twice")
       seen[name] = true
       n = n + 1
-      assert.are.equal(name, info.stream_name)
+      assert.are.equal(1, info.partition_count)
     end
     assert.are.equal(120, n)
     assert.are.equal(3, emu:stats().calls.list_streams)
@@ -231,8 +336,8 @@ describe("paging", function()
     for i = 1, 5 do hw.assert(dis:create_stream({ body = { stream_name = "m-" .. i, partition_count = 1 } })) end
     local got = {}
     local ok, err = pcall(function()
-      for name in dis:each_stream({ limit = 2 }) do
-        got[#got + 1] = name
+      for info in dis:each_stream({ limit = 2 }) do
+        got[#got + 1] = info.stream_name
         if #got == 1 then emu:fail({ operation = "list_streams", status = 400, code = "DIS.4306" }) end
       end
     end)
@@ -272,7 +377,7 @@ describe("retries keyed on the service's error codes", function()
   end)
 
   it("classify DIS's 400s by code", function()
-    local emu, _, dis = start({ retries = 1 })
+    local emu, _, dis = start({ retries = 1, auto_create = true })
     finally(function() emu:stop() end)
     emu:fail({ operation = "create_obs_transfer_task", times = 1, status = 400, code = "DIS.4303" })
     local res, meta = dis:create_obs_transfer_task({ stream_name = X.unique("s"), body = X.dis[1].body })

@@ -2,7 +2,8 @@
 -- (create_obs_transfer_task, list/show/delete_transfer_task, batch_start/stop_transfer_task,
 -- create/show/list/delete_stream: docs/api.md), plus wait_transfer_task, wait_stream,
 -- each_stream, each_transfer_task, ensure_obs_transfer_task, ensure_stream, start/stop_transfer_task
--- by name, and a builder for the OBS dump task body.
+-- by name (the registry's actions: the service takes task ids, which the official SDK models drop),
+-- and a builder for the OBS dump task body.
 local builders = require("huaweicloud.builders")
 local client = require("huaweicloud.client")
 
@@ -16,20 +17,6 @@ require("huaweicloud.lifecycle").install(M.Client, require("huaweicloud.registry
 function M.new(opts)
   return client.new(M.Client, opts)
 end
-
--- The start and stop actions take task ids, which the official SDK models drop: by name, the
--- task is shown first and its task_id sent. -> {}, meta | nil, err
-local function by_name(action)
-  return function(self, args)
-    if type(args) ~= "table" then error("bad argument #1 (table expected, got " .. type(args) .. ")", 2) end
-    local task, err = self:show_transfer_task({ stream_name = args.stream_name, task_name = args.task_name })
-    if not task then return nil, err end
-    return self["batch_" .. action .. "_transfer_task"](self, { stream_name = args.stream_name,
-      body = { action = action, tasks = { { id = task.task_id } } } })
-  end
-end
-M.Client.start_transfer_task = by_name("start")
-M.Client.stop_transfer_task = by_name("stop")
 
 -- An OBS dump task: destination OBS; every option is an obs_destination_descriptor field.
 -- Documented defaults: consumer_strategy LATEST, destination_file_type text,

@@ -1,12 +1,15 @@
 -- huaweicloud.lifecycle: what scripts that manage tasks write by hand, built only from the
--- registry's operations and its recipes (registry/<service>.lua: waiters, pagers, ensure):
---   client:wait_<thing>{ <ids>, until = "RUNNING" | { ... } | "deleted", timeout = s, interval = s }
---     -> the last object seen, { history = { states passed through }, polls } | nil, err
+-- registry's operations and its recipes (registry/<service>.lua: waiters, pagers, ensure, actions):
+--   client:wait_<thing>{ <ids>, until = STATE | CONDITION | { ... } | "deleted", timeout = s, interval = s }
+--     -> the last object seen, { history = { states passed through }, polls, status } | nil, err
 --        (err.kind "timeout" names the last state; "failed" when a failure state was reached)
---   for item in client:each_<thing>{ ... } do ... end    every page; an error mid-way raises it
---   client:ensure_<thing>{ <ids>, body = {...}, wait = true } -> thing, { created, drift? }
--- Polling is deadline-based with jitter, on the client's transport (ngx.sleep inside nginx); a
--- throttled or failed poll is polled again until the deadline. An undocumented state is pending.
+--   for item in client:each_<thing>{ ... } do ... end    every page, one table per item; an error raises
+--   client:ensure_<thing>{ <ids>, body = {...}, wait = true } -> thing, { created, drift?, history? }
+--   client:<action>{ <ids>, <name> }  an action by name, where the service takes ids
+-- Every helper checks its own arguments first: a typo is a validation error naming the helper and
+-- what it takes. Polling is deadline-based with jitter, on the client's transport (ngx.sleep inside
+-- nginx); only an answer that may change (throttled, busy, 5xx, network) is polled again. An
+-- undocumented state is pending.
 local core = require("huaweicloud.core")
 local errors = require("huaweicloud.errors")
 
@@ -33,39 +36,145 @@ local function at(t, path)
   return t
 end
 
+local function check_table(helper, args)
+  if type(args) ~= "table" then
+    error("bad argument #1 to '" .. helper .. "' (table expected, got " .. type(args) .. ")", 4)
+  end
+end
+
+-- nil when every key of args is one of takes (a list of names), else a validation error naming
+-- the helper, the closest name and what it takes.
+local function unknown_args(helper, args, takes)
+  local known = set(takes)
+  for k in pairs(args) do
+    if not known[k] then
+      local near = type(k) == "string" and core.closest(k, takes)
+      local _, err = fail("validation", helper .. ": unknown argument " .. tostring(k) ..
+        (near and (" (did you mean " .. near .. "?)") or "") .. "; it takes " .. table.concat(takes, ", "),
+        { field = tostring(k) })
+      return err
+    end
+  end
+end
+
 -- The parameters named in `names`, taken from args; nil and a validation error when one is missing.
-local function pick(args, names, what)
+local function pick(helper, args, names)
   local p = {}
   for _, n in ipairs(names) do
-    if args[n] == nil then return fail("validation", what .. " needs " .. n, { field = n }) end
+    if args[n] == nil then return fail("validation", helper .. " needs " .. n, { field = n }) end
     p[n] = args[n]
   end
   return p
 end
 
+-- The names of op's parameters (in order), then extra.
+local function op_params(client, op, extra, skip)
+  local names = {}
+  for _, p in ipairs(client.operations[op].params or {}) do
+    if not (skip and skip[p.name]) then names[#names + 1] = p.name end
+  end
+  if client.operations[op].request then names[#names + 1] = "body" end
+  for _, n in ipairs(extra or {}) do names[#names + 1] = n end
+  return names
+end
+
 -- ---- waiting ----------------------------------------------------------------------------------
 
-local WAIT_KEYS = { ["until"] = true, timeout = true, interval = true, sleep = true, now = true }
+local WAIT_ARGS = { "until", "timeout", "interval", "sleep", "now" }
+local MAX_SECONDS = 7 * 86400
 
--- Polls w.show until its state is done (or, with until = "deleted", until it is gone).
-function M.wait(client, w, args)
-  if type(args) ~= "table" then error("bad argument #1 (table expected, got " .. type(args) .. ")", 3) end
-  for k in pairs(args) do
-    local known = WAIT_KEYS[k]
-    for _, p in ipairs(w.params) do known = known or k == p end
-    if not known then return fail("validation", "unknown argument of wait (" .. table.concat(w.params, ", ") ..
-      ", until, timeout, interval)", { field = tostring(k) }) end
+-- A number of seconds (0 < s <= a week), or a validation error.
+local function seconds(helper, name, v, default)
+  if v == nil then return default end
+  if type(v) ~= "number" or v ~= v or v <= 0 or v > MAX_SECONDS then
+    local _, err = fail("validation", helper .. ": " .. name .. " must be a number of seconds greater than 0 and at " ..
+      "most " .. MAX_SECONDS .. ", got " .. (type(v) == "number" and tostring(v) or type(v)), { field = name })
+    return nil, err
   end
-  local params, perr = pick(args, w.params, "wait")
+  return v
+end
+
+-- What `until` asks for: { states = set, conditions = { {field = value} }, gone = bool }, or nil, err.
+-- A target is a state the registry knows for this thing, one of its named conditions ("enabled"),
+-- "deleted", or a list of states and conditions.
+local function target_of(helper, w, target)
+  if target == nil then return { states = set(w.done), conditions = {} } end
+  if target == "deleted" then return { states = {}, conditions = {}, gone = true } end
+  local list = type(target) == "table" and target or { target }
+  local known, names = set(w.states), {}
+  for _, s in ipairs(w.states or {}) do names[#names + 1] = s end
+  for c in pairs(w.conditions or {}) do names[#names + 1] = c end
+  table.sort(names)
+  names[#names + 1] = "deleted"
+  local t = { states = {}, conditions = {} }
+  if type(target) ~= "string" and (type(target) ~= "table" or #target == 0) then
+    list = { target }
+  end
+  for k, s in pairs(list) do
+    local cond = type(s) == "string" and w.conditions and w.conditions[s]
+    if type(k) ~= "number" or not (known[s] or cond) then
+      local near = type(s) == "string" and core.closest(s, names)
+      return fail("validation", helper .. ": until = " .. (type(s) == "string" and s or type(s)) ..
+        " is not a state of " .. w.show .. (near and (" (did you mean " .. near .. "?)") or "") ..
+        "; it takes " .. table.concat(names, ", ") .. ", or a list of them", { field = "until" })
+    end
+    if cond then t.conditions[#t.conditions + 1] = cond else t.states[s] = true end
+  end
+  return t
+end
+
+local function describe(target)
+  if target.gone then return "it to be gone" end
+  local names = {}
+  for s in pairs(target.states) do names[#names + 1] = s end
+  for _, c in ipairs(target.conditions) do
+    local parts = {}
+    for k, v in pairs(c) do parts[#parts + 1] = k .. " = " .. tostring(v) end
+    table.sort(parts)
+    names[#names + 1] = table.concat(parts, " and ")
+  end
+  table.sort(names)
+  return table.concat(names, " or ")
+end
+
+local function reached(target, state, obj)
+  if target.states[state] then return true end
+  for _, c in ipairs(target.conditions) do
+    local all = true
+    for k, v in pairs(c) do all = all and obj[k] == v end
+    if all then return true end
+  end
+  return false
+end
+
+-- Whether another poll may get another answer: throttled, busy, a server or network fault.
+local function may_pass(err)
+  return err.retryable == true or err.class == "not_processed" or err.class == "busy" or err.kind == "network" or
+    err.kind == "timeout" or (err.kind == "api" and (err.status or 0) >= 500)
+end
+
+-- Polls w.show until its state is what was asked for (or, with until = "deleted", it is gone:
+-- any 404 of the show, or the service's "gone" code).
+function M.wait(client, helper, w, args)
+  check_table(helper, args)
+  local takes = {}
+  for _, p in ipairs(w.params) do takes[#takes + 1] = p end
+  for _, a in ipairs(WAIT_ARGS) do takes[#takes + 1] = a end
+  local err = unknown_args(helper, args, takes)
+  if err then return nil, err end
+  local params, perr = pick(helper, args, w.params)
   if not params then return nil, perr end
-  local target = args["until"]
-  local gone = target == "deleted"
-  local done = gone and {} or set(type(target) == "string" and { target } or target or w.done)
+  local target, terr = target_of(helper, w, args["until"])
+  if not target then return nil, terr end
+  local timeout, interval
+  timeout, err = seconds(helper, "timeout", args.timeout, w.timeout)
+  if not timeout then return nil, err end
+  interval, err = seconds(helper, "interval", args.interval, w.interval)
+  if not interval then return nil, err end
   local failure = set(w.failure)
-  for s in pairs(done) do failure[s] = nil end
+  for s in pairs(target.states) do failure[s] = nil end
   local now = args.now or core.clock
   local sleep = args.sleep or function(s) client.transport.sleep(s) end
-  local timeout, interval = args.timeout or w.timeout, args.interval or w.interval
   local deadline = now() + timeout
   local history, last, last_err, polls = {}, nil, nil, 0
   local function seen(state)
@@ -78,28 +187,32 @@ function M.wait(client, w, args)
       local state = obj[w.state]
       seen(state)
       last = obj
-      if not gone and done[state] then return obj, { history = history, polls = polls, status = meta.status } end
-      if not gone and failure[state] then
+      if not target.gone and reached(target, state, obj) then
+        return obj, { history = history, polls = polls, status = meta.status }
+      end
+      if not target.gone and failure[state] then
         return fail("failed", w.show .. " shows " .. w.state .. " = " .. tostring(state) .. ", a failure state",
           { state = state, history = history, last = obj })
       end
-    elseif meta.class == "gone" then
-      if gone then
+    elseif may_pass(meta) then
+      last_err = meta -- throttled (DMS even with a 404), busy, or a fault: poll again
+    elseif meta.class == "gone" or meta.status == 404 then
+      -- any other 404 of the show means gone (as Terraform reads it); DIS says so with a 400 code
+      if target.gone then
         seen("deleted")
         return {}, { history = history, polls = polls, gone = true }
       end
       meta.history = history
       return nil, meta
-    elseif meta.kind == "validation" or meta.kind == "config" or meta.class == "never" then
-      return nil, meta -- polling again would get the same answer
     else
-      last_err = meta -- throttled, or a failed poll: again, until the deadline
+      meta.history = history
+      return nil, meta -- polling again would get the same answer
     end
     local left = deadline - now()
     if left <= 0 then
       local state = last and tostring(last[w.state]) or "unknown"
       return fail("timeout", ("%s still shows %s = %s after %g s (waiting for %s)"):format(w.show, w.state, state,
-        timeout, gone and "it to be gone" or "a done state"), { state = last and last[w.state], history = history,
+        timeout, describe(target)), { state = last and last[w.state], history = history,
         last = last, last_error = last_err, retryable = true })
     end
     sleep(math.min(left, interval * (0.8 + 0.4 * math.random())))
@@ -109,23 +222,31 @@ end
 -- ---- paging -----------------------------------------------------------------------------------
 
 -- An iterator over every item of pager p's list for args (offset/limit, a name cursor, or one
--- page). Each step yields the item (and, for streams, its info); an error raises it.
-function M.each(client, p, args)
-  if args ~= nil and type(args) ~= "table" then
-    error("bad argument #1 (table expected, got " .. type(args) .. ")", 3)
-  end
+-- page). Each step yields one table: the item, or for lists of names, the details the page gives
+-- for that name (with the name in p.name). An error raises it.
+function M.each(client, helper, p, args)
+  if args ~= nil then check_table(helper, args) end
   args = args or {}
+  local err = unknown_args(helper, args, op_params(client, p.list))
+  if err then error(err, 3) end
   local buf, i, done, offset, cursor = {}, 0, false, args.offset or 0, args[p.cursor or ""]
   local function fetch()
     local q = {}
     for k, v in pairs(args) do q[k] = v end
     if p.offset then q[p.offset], q[p.limit] = offset, q[p.limit] or p.page end
     if p.cursor then q[p.cursor], q[p.limit] = cursor, q[p.limit] or p.page end
-    local res, err = client:call(p.list, q)
-    if not res then error(err, 0) end
+    local res, cerr = client:call(p.list, q)
+    if not res then error(cerr, 0) end
     local items, details = res[p.items] or {}, p.details and res[p.details] or {}
     buf, i = {}, 0
-    for k, item in ipairs(items) do buf[k] = { item, details[k] } end
+    for k, item in ipairs(items) do
+      if p.name then -- a list of names beside a list of details
+        local d = type(details[k]) == "table" and details[k][p.name] == item and details[k] or { [p.name] = item }
+        buf[k] = d
+      else
+        buf[k] = item
+      end
+    end
     if p.offset then
       offset = offset + #items
       done = #items < q[p.limit] or (res.total_number ~= nil and offset >= res.total_number)
@@ -147,21 +268,21 @@ function M.each(client, p, args)
       fetch()
     end
     i = i + 1
-    return buf[i][1], buf[i][2]
+    return buf[i]
   end
 end
 
 -- ---- ensure: create only when absent ---------------------------------------------------------------
 
 -- The field paths where body and what the service shows differ (fields the answer shows; never
--- a secret). map renames a request field to the answer's name for it.
+-- a secret). map renames a request field (a dotted path) to the answer's name for it.
 local function drift(body, shown, map, prefix, out)
   for k, v in pairs(body) do
-    local name = map and map[k] or k
     local path = (prefix and (prefix .. ".") or "") .. k
+    local name = map and map[path] or k
     local other = type(shown) == "table" and shown[name]
     if type(k) == "string" and not core.sensitive_name(k) and other ~= nil then
-      if type(v) == "table" and type(other) == "table" then drift(v, other, nil, path, out)
+      if type(v) == "table" and type(other) == "table" then drift(v, other, map, path, out)
       elseif v ~= other then out[#out + 1] = path end
     end
   end
@@ -175,6 +296,8 @@ local function unknown_outcome(err)
     (err.kind == "api" and err.status >= 500)
 end
 
+local ENSURE_ARGS = { "wait", "until", "timeout", "interval", "sleep", "now" }
+
 local function wait_for(client, svc, e, args, obj)
   if not args.wait then return obj end
   local w = svc.waiters[e.waiter]
@@ -182,19 +305,16 @@ local function wait_for(client, svc, e, args, obj)
     ["until"] = args["until"] }
   for wname, from in pairs(e.wait_params) do wargs[wname] = obj and obj[from] ~= nil and obj[from] or args[from] end
   if e.show_param and wargs[e.show_param] == nil then wargs[e.show_param] = at(args.body, e.key) end
-  local res, meta = M.wait(client, w, wargs)
-  if not res then return nil, meta end
-  return res, meta
+  return M.wait(client, "ensure_" .. e.name, w, wargs)
 end
-
-local CONTROL = { body = true, wait = true, timeout = true, interval = true, sleep = true, now = true,
-  ["until"] = true }
 
 -- args without the keys of ensure itself (keep: the ones to keep anyway)
 local function without_control(args, keep)
+  local control = set(ENSURE_ARGS)
+  control.body = true
   local q = {}
   for k, v in pairs(args) do
-    if not CONTROL[k] or keep == k then q[k] = v end
+    if not control[k] or keep == k then q[k] = v end
   end
   return q
 end
@@ -206,7 +326,7 @@ local function lookup(client, svc, e, args, name)
     local q = without_control(args)
     local ok, found = pcall(function()
       local hits = {}
-      for item in M.each(client, svc.pagers[e.find], q) do
+      for item in M.each(client, "ensure_" .. e.name, svc.pagers[e.find], q) do
         if item[e.key] == name then hits[#hits + 1] = item end
       end
       return hits
@@ -222,11 +342,12 @@ local function lookup(client, svc, e, args, name)
   return nil, err
 end
 
-
 -- Creates when absent; returns the list of matches afterwards and whether it created, or nil, err.
 local function create_if_absent(client, svc, e, args, name)
   local res, meta = client:call(e.create, without_control(args, "body"))
-  if res and e.find then return { res }, true end -- the create answers the thing itself
+  -- the create answers the thing itself; without its id (optional in every official model) it is
+  -- looked up by name like an unknown outcome
+  if res and e.find and res[e.id] ~= nil then return { res }, true end
   if not res and meta.class ~= "exists" and not unknown_outcome(meta) then return nil, meta end
   -- it answered nothing to show, or "it exists", or we cannot know: look
   local again, err = lookup(client, svc, e, args, name)
@@ -239,13 +360,26 @@ local function create_if_absent(client, svc, e, args, name)
 end
 
 function M.ensure(client, svc, e, args)
-  if type(args) ~= "table" then error("bad argument #1 (table expected, got " .. type(args) .. ")", 3) end
-  if type(args.body) ~= "table" then return fail("validation", "required: a table", { field = "body" }) end
+  local helper = "ensure_" .. e.name
+  check_table(helper, args)
+  local err = unknown_args(helper, args, op_params(client, e.create, ENSURE_ARGS))
+  if err then return nil, err end
+  if type(args.body) ~= "table" then return fail("validation", helper .. ": body is required (a table)",
+    { field = "body" }) end
   local name = at(args.body, e.key)
   if type(name) ~= "string" then
-    return fail("validation", "required: ensure finds what exists by this name", { field = "body." .. e.key })
+    return fail("validation", helper .. " finds what exists by this name: it is required", { field = "body." .. e.key })
   end
-  local found, err = lookup(client, svc, e, args, name)
+  if args.wait then -- a bad until or timeout is told before anything is created
+    local _, terr = target_of(helper, svc.waiters[e.waiter], args["until"])
+    if terr then return nil, terr end
+    for _, k in ipairs({ "timeout", "interval" }) do
+      local ok, serr = seconds(helper, k, args[k], 1)
+      if not ok then return nil, serr end
+    end
+  end
+  local found
+  found, err = lookup(client, svc, e, args, name)
   if not found then return nil, err end
   local created = false
   if #found == 0 then
@@ -259,7 +393,8 @@ function M.ensure(client, svc, e, args)
   end
   local result, wmeta = wait_for(client, svc, e, args, found[1])
   if not result then return nil, wmeta end
-  local meta = { created = created, history = args.wait and wmeta and wmeta.history or nil }
+  local meta = { created = created, history = args.wait and wmeta and wmeta.history or nil,
+    polls = args.wait and wmeta and wmeta.polls or nil }
   if not created then
     local d = drift(args.body, result, e.drift_map, nil, {})
     if #d > 0 then meta.drift = d end
@@ -267,18 +402,50 @@ function M.ensure(client, svc, e, args)
   return result, meta
 end
 
+-- ---- actions by name ---------------------------------------------------------------------------
+
+-- An action the service takes by id, done by name: show the thing by name, take its id, call.
+function M.act(client, helper, a, args)
+  check_table(helper, args)
+  local takes = client.operations[a.show].params
+  local names = {}
+  for _, p in ipairs(takes) do names[#names + 1] = p.name end
+  local err = unknown_args(helper, args, names)
+  if err then return nil, err end
+  local params, perr = pick(helper, args, names)
+  if not params then return nil, perr end
+  local thing, serr = client:call(a.show, params)
+  if not thing then return nil, serr end
+  if thing[a.id] == nil then
+    return fail("decode", a.show .. " answered without " .. a.id .. ", which " .. a.call .. " needs", { field = a.id })
+  end
+  local body = {}
+  for k, v in pairs(a.body) do body[k] = v end
+  body[a.list] = { { [a.list_key] = thing[a.id] } }
+  local q = {}
+  for _, p in ipairs(client.operations[a.call].params) do q[p.name] = args[p.name] end
+  q.body = body
+  return client:call(a.call, q)
+end
+
 -- ---- installing them on a client class -----------------------------------------------------------------
 
--- Adds wait_<w>, each_<p> and ensure_<e> for every recipe of the service to class.
+-- Adds wait_<w>, each_<p>, ensure_<e> and the actions of the service to class.
 function M.install(class, svc)
   for name, w in pairs(svc.waiters or {}) do
-    class["wait_" .. name] = function(self, args) return M.wait(self, w, args) end
+    local helper = "wait_" .. name
+    class[helper] = function(self, args) return M.wait(self, helper, w, args) end
   end
   for name, p in pairs(svc.pagers or {}) do
-    class["each_" .. name] = function(self, args) return M.each(self, p, args) end
+    local helper = "each_" .. name
+    class[helper] = function(self, args) return M.each(self, helper, p, args) end
   end
   for name, e in pairs(svc.ensure or {}) do
+    e.name = name
     class["ensure_" .. name] = function(self, args) return M.ensure(self, svc, e, args) end
+  end
+  for name, a in pairs(svc.actions or {}) do
+    class[name] = function(self, args) return M.act(self, name, a, args) end
   end
 end
 

@@ -1,8 +1,9 @@
 -- huaweicloud.log: what a client reports about each attempt, for a `log` option of your own
 -- (log = function(event) end) or HUAWEICLOUD_SDK_DEBUG=1 (one line per attempt on stderr, or in
 -- nginx's error log inside nginx). An event never holds a header value or a body: only
---   { operation, service, method, url, status?, request_id?, attempt, duration (s), error?, code? }
--- where url is the request's URL with the values of sensitive query parameters shown as ***.
+--   { operation, service, method, url, status?, request_id?, attempt, duration (s), error?, code?, note? }
+-- where url is the request's URL with the values of sensitive query parameters shown as ***, and
+-- note says how a successful answer differs from the page (another 2xx, an empty body).
 local core = require("huaweicloud.core")
 
 local M = {}
@@ -43,17 +44,17 @@ function M.event(client, op, url, attempt, started, res, meta)
     attempt = attempt, duration = core.clock() - started }
   if meta then
     e.status, e.request_id = meta.status, meta.request_id
-    if res == nil then e.error, e.code = meta.kind, meta.code end
+    if res == nil then e.error, e.code = meta.kind, meta.code else e.note = meta.note end
   end
   return e
 end
 
 -- One line for an event.
 function M.format(e)
-  return ("huaweicloud: %s %s %s -> %s%s%s attempt %d, %.3f s%s"):format(e.operation, e.method, e.url,
+  return ("huaweicloud: %s %s %s -> %s%s%s attempt %d, %.3f s%s%s"):format(e.operation, e.method, e.url,
     e.status and tostring(e.status) or "-", e.error and (" " .. e.error) or "",
     e.code and (" " .. tostring(e.code)) or "", e.attempt, e.duration,
-    e.request_id and (" request_id=" .. tostring(e.request_id)) or "")
+    e.request_id and (" request_id=" .. tostring(e.request_id)) or "", e.note and (" (" .. e.note .. ")") or "")
 end
 
 -- The sink for a client: its log option, else the debug printer when HUAWEICLOUD_SDK_DEBUG is set.

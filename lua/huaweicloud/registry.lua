@@ -75,6 +75,28 @@ return {
   },
   services = {
     dis = {
+      actions = {
+        start_transfer_task = {
+          body = {
+            action = "start",
+          },
+          call = "batch_start_transfer_task",
+          id = "task_id",
+          list = "tasks",
+          list_key = "id",
+          show = "show_transfer_task",
+        },
+        stop_transfer_task = {
+          body = {
+            action = "stop",
+          },
+          call = "batch_stop_transfer_task",
+          id = "task_id",
+          list = "tasks",
+          list_key = "id",
+          show = "show_transfer_task",
+        },
+      },
       doc = "DIS: dump (transfer) tasks",
       ensure = {
         obs_transfer_task = {
@@ -95,6 +117,7 @@ return {
           create = "create_stream",
           drift_map = {
             data_duration = "retention_period",
+            partition_count = "writable_partition_count",
           },
           key = "stream_name",
           show = "show_stream",
@@ -266,6 +289,7 @@ return {
           limit = "limit",
           list = "list_streams",
           more = "has_more_streams",
+          name = "stream_name",
           page = 100,
         },
         transfer_task = {
@@ -287,6 +311,13 @@ return {
           },
           show = "show_stream",
           state = "status",
+          states = {
+            "CREATING",
+            "RUNNING",
+            "TERMINATING",
+            "TERMINATED",
+            "FROZEN",
+          },
           timeout = 1800,
         },
         transfer_task = {
@@ -304,6 +335,14 @@ return {
           },
           show = "show_transfer_task",
           state = "state",
+          states = {
+            "STARTING",
+            "RUNNING",
+            "PAUSED",
+            "ERROR",
+            "ABNORMAL",
+            "DELETE",
+          },
           timeout = 1800,
         },
       },
@@ -433,9 +472,28 @@ return {
           },
           show = "show_connector_task",
           state = "status",
+          states = {
+            "CREATING",
+            "RUNNING",
+            "WAITING",
+            "PAUSED",
+            "RESTARTING",
+            "ERROR",
+            "FAILED",
+          },
           timeout = 1800,
         },
         instance = {
+          conditions = {
+            disabled = {
+              connector_enable = false,
+              status = "RUNNING",
+            },
+            enabled = {
+              connector_enable = true,
+              status = "RUNNING",
+            },
+          },
           done = {
             "RUNNING",
           },
@@ -449,6 +507,15 @@ return {
           },
           show = "show_instance",
           state = "status",
+          states = {
+            "CREATING",
+            "RUNNING",
+            "ERROR",
+            "RESTARTING",
+            "EXTENDING",
+            "EXTENDEDFAILED",
+            "CONNECTOR_DELETING",
+          },
           timeout = 3000,
         },
       },

@@ -19,7 +19,7 @@
 
 ---@class CreateConnectorReq Enabling Smart Connect (all optional; the old flavours name a specification).
 ---@field specification? "100MB"|"300MB"|"600MB"|"1200MB" Bandwidth of the old flavours.
----@field node_cnt? string|integer Connector nodes (at least 2; default 2).
+---@field node_cnt? string|integer Connector nodes (at least 2; default 2): a number or a string of digits.
 ---@field spec_code? string Connector node flavour.
 
 ---@class CreateConnectorResponse The job that enables Smart Connect.
@@ -43,7 +43,7 @@
 ---@field tasks? SmartConnectTaskEntity[] The tasks of the page.
 ---@field total_number? integer Tasks of the instance.
 ---@field max_tasks? integer Tasks an instance may have (18).
----@field quota_tasks? integer Tasks it may still get.
+---@field quota_tasks? integer The quota of tasks (the docs' example: max_tasks 18, quota_tasks 18).
 
 ---@class ShowInstanceResponse A Kafka instance: the fields a pipeline needs (every other field is kept as the service sends it).
 ---@field instance_id? string
@@ -69,8 +69,8 @@
 ---@field source_task? SmartConnectTaskRespSourceConfig
 ---@field sink_type? string
 ---@field sink_task? SmartConnectTaskRespSinkConfig
----@field id string Task ID (a task without one is not the created task).
----@field status? string Task status (advisory: CREATING, WAITING, RUNNING, PAUSED, RESTARTING, ...).
+---@field id? string Task ID (optional in every official model: ensure looks a task without one up by name).
+---@field status? string Task status: RUNNING, PAUSED, WAITING, RESTARTING (documented); others possible.
 ---@field create_time? integer Creation time, ms since the epoch.
 
 ---@class SmartConnectTaskReqSinkConfig Target configuration of a Smart Connect task (Table 4).
@@ -163,26 +163,30 @@
 ---@field compression_type? string
 ---@field topics_mapping? string
 
+---@class BatchStartTransferTaskReq Starting dump tasks.
+---@field action "start" start.
+---@field tasks BatchTransferTaskId[] The tasks, by id.
+
+---@class BatchStopTransferTaskReq Stopping dump tasks.
+---@field action "stop" stop.
+---@field tasks BatchTransferTaskId[] The tasks, by id.
+
 ---@class BatchTransferTaskId A dump task named by its id.
 ---@field id string The task_id list_transfer_tasks shows.
-
----@class BatchTransferTaskReq Starting or stopping dump tasks.
----@field action "start"|"stop" start or stop.
----@field tasks BatchTransferTaskId[] The tasks, by id.
 
 ---@class CreateStreamReq A stream to create.
 ---@field stream_name string Stream name: letters, digits, _ and -.
 ---@field partition_count integer Partitions.
 ---@field stream_type? "COMMON"|"ADVANCED" COMMON or ADVANCED.
 ---@field data_type? "BLOB"|"JSON"|"CSV" Source data type.
----@field data_duration? integer Retention, in hours (the page: 24 to 72; default 24).
+---@field data_duration? integer Retention, in hours.
 ---@field auto_scale_enabled? boolean Whether partitions scale by themselves.
 ---@field auto_scale_min_partition_count? integer
 ---@field auto_scale_max_partition_count? integer
 ---@field data_schema? string Avro schema of JSON or CSV data.
 ---@field csv_properties? CsvProperties
 ---@field compression_format? "snappy"|"gzip"|"zip"
----@field tags? Tag[] At most 10.
+---@field tags? Tag[] Tags (DIS.4601 past 10).
 ---@field sys_tags? Tag[]
 
 ---@class CreateTransferTaskReq The body of a dump task create (Table 3).
@@ -237,7 +241,7 @@
 ---@field stream_id? string
 ---@field create_time? integer
 ---@field last_modified_time? integer
----@field status? string CREATING, RUNNING, TERMINATING, FROZEN, ... (advisory)
+---@field status? string CREATING, RUNNING, TERMINATING, FROZEN (documented); others possible.
 ---@field stream_type? string
 ---@field data_type? string
 ---@field retention_period? integer
@@ -248,6 +252,10 @@
 ---@field compression_format? string
 ---@field data_schema? string
 ---@field tags? Tag[]
+---@field sys_tags? Tag[]
+---@field auto_scale_enabled? boolean
+---@field auto_scale_min_partition_count? integer
+---@field auto_scale_max_partition_count? integer
 
 ---@class ShowTransferTaskResponse One dump task (task_id and stream_id: the official SDK models drop them).
 ---@field stream_name? string
@@ -269,10 +277,12 @@
 ---@field status? string
 ---@field stream_type? string
 ---@field data_type? string
----@field writable_partition_count? integer
----@field readable_partition_count? integer
----@field tags? Tag[]
+---@field partition_count? integer
 ---@field auto_scale_enabled? boolean
+---@field auto_scale_min_partition_count? integer
+---@field auto_scale_max_partition_count? integer
+---@field tags? Tag[]
+---@field sys_tags? Tag[]
 
 ---@class StreamPartition A partition of a stream.
 ---@field status? string
@@ -403,13 +413,13 @@ function dis:show_transfer_task(params) end
 function dis:delete_transfer_task(params) end
 
 --- Starts dump tasks, by id (body: { action = "start", tasks = { { id = ... } } }). 200, no body.
----@param params { stream_name: string, body: BatchTransferTaskReq, headers?: table<string,string>, validate?: boolean, allow_unknown?: boolean|string[] }
+---@param params { stream_name: string, body: BatchStartTransferTaskReq, headers?: table<string,string>, validate?: boolean, allow_unknown?: boolean|string[] }
 ---@return table|nil result
 ---@return huaweicloud.Meta|huaweicloud.Error meta_or_err
 function dis:batch_start_transfer_task(params) end
 
 --- Stops dump tasks, by id (body: { action = "stop", tasks = { { id = ... } } }). 200, no body.
----@param params { stream_name: string, body: BatchTransferTaskReq, headers?: table<string,string>, validate?: boolean, allow_unknown?: boolean|string[] }
+---@param params { stream_name: string, body: BatchStopTransferTaskReq, headers?: table<string,string>, validate?: boolean, allow_unknown?: boolean|string[] }
 ---@return table|nil result
 ---@return huaweicloud.Meta|huaweicloud.Error meta_or_err
 function dis:batch_stop_transfer_task(params) end

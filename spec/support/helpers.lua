@@ -101,8 +101,9 @@ end
 
 -- Runs Lua code in a child process of the same interpreter, with only the environment given
 -- (plus PATH), this process's package paths, and HOME set to a fresh folder unless env.HOME is
--- set. Returns its output (stdout and stderr) and whether it exited 0.
-function M.run_lua(code, env)
+-- set; prefix (e.g. "prlimit --nofile=4096:4096") runs before the interpreter. Returns its output
+-- (stdout and stderr) and whether it exited 0.
+function M.run_lua(code, env, prefix)
   env = env or {}
   local home = env.HOME
   local made_home = false
@@ -123,7 +124,8 @@ function M.run_lua(code, env)
     string.format("%q", package.cpath) .. " " .. code
   local file = M.tmpname() .. ".lua"
   M.write(file, chunk)
-  parts[#parts + 1] = require("huaweicloud.emulator").interpreter() .. " " .. M.q(file) .. " 2>&1"
+  parts[#parts + 1] = (prefix and (prefix .. " ") or "") .. require("huaweicloud.emulator").interpreter() .. " " ..
+    M.q(file) .. " 2>&1"
   local out, ok = M.sh(table.concat(parts, " "))
   os.remove(file)
   if made_home then os.execute("rm -rf " .. M.q(home)) end

@@ -26,7 +26,8 @@ function Handle:request(method, path, payload)
     client = core.http_client({ timeout = 10, proxy = false })
     self.client = client
   end
-  local status, _, body = client:send({ method = method, url = self.url .. path, headers = {},
+  local status, _, body = client:send({ method = method, url = self.url .. path,
+    headers = { ["X-Emulator-Token"] = self.admin_token, ["Content-Type"] = payload and "application/json" or nil },
     body = method == "POST" and (payload or "") or nil })
   if not status then error("emulator admin request failed: " .. tostring(_)) end
   if status >= 300 then error("emulator admin request failed: HTTP " .. status) end
@@ -39,6 +40,15 @@ function Handle:tasks() return self:request("GET", "/_emulator/tasks") end
 function Handle:reset() return self:request("POST", "/_emulator/reset") end
 -- Changes settings of the running emulator, e.g. { metadata_fail = true, projects = {...} }.
 function Handle:config(changes) return self:request("POST", "/_emulator/config", cjson().encode(changes)) end
+
+-- Adds a Kafka instance every project has: { instance_id? (made when absent), name?,
+-- connector_enable? (default true), status? (default RUNNING) }; returns it (with its id).
+function Handle:add_instance(inst)
+  assert(type(inst) == "table", "emu:add_instance{ instance_id = ..., name = ..., connector_enable = ... }")
+  local added = self:request("POST", "/_emulator/instances", cjson().encode(inst))
+  self.instances[#self.instances + 1] = added
+  return added
+end
 
 -- Makes the next calls of an operation fail, to test your retries and error handling:
 --   emu:fail{ operation = "create_connector_task" (or "*"), times = 2, status = 404, code = "DMS.10240407",

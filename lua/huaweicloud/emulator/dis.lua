@@ -3,44 +3,51 @@
 --   stream: CREATING -> RUNNING; delete TERMINATING -> gone (DIS.4301); DIS.4307 when it exists
 --   dump task: STARTING -> RUNNING; stop -> PAUSED; start PAUSED -> STARTING -> RUNNING; delete ->
 --   gone (DIS.4354); DIS.4355 for a second task of the same name; DIS.4357 past the quota
--- A stream a dump task names exists on first use unless the test declared streams (cfg.streams).
+-- Only declared or created streams exist (DIS.4301 otherwise, as in the cloud), unless
+-- cfg.auto_create. Every code and state, with its source: docs/emulator.md.
 local M = { handlers = {} }
 local H = M.handlers
 
 local function svc() return require("huaweicloud.emulator.service") end
 
+-- DIS error_codes.rst
 local function err(code, message)
   return svc().error(400, "dis", code, message)
 end
 
-local function no_stream(name) return err("DIS.4301", "The stream does not exist: " .. tostring(name)) end
-local function no_task(name) return err("DIS.4354", "The transfer task does not exist: " .. tostring(name)) end
+local function no_stream(name) return err("DIS.4301", "The stream does not exist. " .. tostring(name)) end
+local function no_task() return err("DIS.4354", "The transfer task does not exist.") end
 
-local function new_stream(emu, project, name, spec)
-  spec = spec or {}
-  local s = { stream_name = name, stream_id = svc().random_uuid():gsub("%-", ""):sub(1, 20),
+-- Makes the stream spec ({ stream_name, partition_count?, ... } as create_stream takes it) in
+-- project state p, CREATING.
+function M.new_stream(emu, p, spec)
+  local s = { stream_name = spec.stream_name, stream_id = svc().random_uuid():gsub("%-", ""):sub(1, 20),
     create_time = emu:now_ms(), status = "CREATING", stream_type = spec.stream_type or "COMMON",
     data_type = spec.data_type or "BLOB", retention_period = spec.data_duration or 24,
-    partition_count = spec.partition_count or 1, tasks = {}, tags = spec.tags }
+    partition_count = spec.partition_count or 1, tasks = {}, tags = spec.tags, sys_tags = spec.sys_tags,
+    auto_scale_enabled = spec.auto_scale_enabled or false,
+    auto_scale_min_partition_count = spec.auto_scale_min_partition_count or 0,
+    auto_scale_max_partition_count = spec.auto_scale_max_partition_count or 0,
+    compression_format = spec.compression_format, data_schema = spec.data_schema }
   s.last_modified_time = s.create_time
   emu:later(s, "status", "RUNNING", emu.cfg.delays.stream)
-  emu.streams[project .. "/" .. name] = s
+  p.streams[s.stream_name] = s
   return s
 end
 
 -- The stream (settled), or nil when it is absent or gone.
 local function stream(emu, project, name, create)
-  local key = project .. "/" .. name
-  local s = emu.streams[key]
+  local p = emu:project(project)
+  local s = p.streams[name]
   if s then
     emu:settle(s)
     if s.gone then
-      emu.streams[key] = nil
+      p.streams[name] = nil
       s = nil
     end
   end
-  if not s and create and not emu.cfg.streams then
-    s = new_stream(emu, project, name)
+  if not s and create and emu.cfg.auto_create then
+    s = M.new_stream(emu, p, { stream_name = name })
     s.status, s.pending = "RUNNING", nil
   end
   return s
@@ -76,10 +83,8 @@ function H.create_obs_transfer_task(emu, ctx)
   if not s then return no_stream(ctx.params.stream_name) end
   local body = ctx.body
   local name = body.obs_destination_descriptor and body.obs_destination_descriptor.task_name or "task"
-  if task_named(emu, s, name) then return err("DIS.4355", "The transfer task already exists: " .. name) end
-  if #s.tasks >= emu.cfg.dis_task_quota then
-    return err("DIS.4357", "The number of transfer tasks has reached the quota (" .. emu.cfg.dis_task_quota .. ")")
-  end
+  if task_named(emu, s, name) then return err("DIS.4355", "The transfer task already exists.") end
+  if #s.tasks >= emu.cfg.dis_task_quota then return err("DIS.4357", "Exceeded transfer task quota.") end
   local t = { task_name = name, task_id = svc().random_uuid():gsub("%-", ""):sub(1, 20), state = "STARTING",
     destination_type = body.destination_type, create_time = emu:now_ms(), last_transfer_timestamp = 0,
     obs = body.obs_destination_descriptor }
@@ -90,43 +95,41 @@ function H.create_obs_transfer_task(emu, ctx)
 end
 
 function H.list_transfer_tasks(emu, ctx)
-  local s = stream(emu, ctx.project, ctx.params.stream_name, true)
+  local s = stream(emu, ctx.project, ctx.params.stream_name)
   if not s then return no_stream(ctx.params.stream_name) end
   local tasks = {}
   for _, t in ipairs(s.tasks) do tasks[#tasks + 1] = task_view(emu:settle(t), s) end
-  return 200, { total_number = #tasks, quota = emu.cfg.dis_task_quota, tasks = tasks }
+  return 200, { total_number = #tasks, quota = emu.cfg.dis_task_quota, tasks = svc().array(tasks) }
 end
 
 function H.show_transfer_task(emu, ctx)
-  local s = stream(emu, ctx.project, ctx.params.stream_name, true)
+  local s = stream(emu, ctx.project, ctx.params.stream_name)
   if not s then return no_stream(ctx.params.stream_name) end
   local t = task_named(emu, s, ctx.params.task_name)
-  if not t then return no_task(ctx.params.task_name) end
+  if not t then return no_task() end
   return 200, task_view(t, s, true)
 end
 
 function H.delete_transfer_task(emu, ctx)
-  local s = stream(emu, ctx.project, ctx.params.stream_name, true)
+  local s = stream(emu, ctx.project, ctx.params.stream_name)
   if not s then return no_stream(ctx.params.stream_name) end
   local _, i = task_named(emu, s, ctx.params.task_name)
-  if not i then return no_task(ctx.params.task_name) end
+  if not i then return no_task() end
   table.remove(s.tasks, i)
   return 204, ""
 end
 
+-- The body's action is checked by the request model (each operation's enum has its own).
 local function action(emu, ctx, want)
-  local s = stream(emu, ctx.project, ctx.params.stream_name, true)
+  local s = stream(emu, ctx.project, ctx.params.stream_name)
   if not s then return no_stream(ctx.params.stream_name) end
-  if ctx.body.action ~= want then
-    return err("DIS.4200", "Invalid request: action must be " .. want .. " for this operation")
-  end
   local found = {}
   for _, ref in ipairs(ctx.body.tasks) do
     local hit
     for _, t in ipairs(s.tasks) do
       if t.task_id == ref.id then hit = emu:settle(t) end
     end
-    if not hit then return no_task(ref.id) end
+    if not hit then return no_task() end
     found[#found + 1] = hit
   end
   for _, t in ipairs(found) do
@@ -145,38 +148,52 @@ function H.batch_stop_transfer_task(emu, ctx) return action(emu, ctx, "stop") en
 
 function H.create_stream(emu, ctx)
   local name = ctx.body.stream_name
-  if stream(emu, ctx.project, name, false) then return err("DIS.4307", "The stream already exists: " .. name) end
-  new_stream(emu, ctx.project, name, ctx.body)
+  if stream(emu, ctx.project, name) then return err("DIS.4307", "The stream already exists.") end
+  M.new_stream(emu, emu:project(ctx.project), ctx.body)
   return 201, ""
 end
 
-local function stream_view(s)
+-- What list_streams shows of a stream (querying_streams.rst: partition_count, auto_scale_*, tags).
+local function stream_info(s)
   return { stream_name = s.stream_name, stream_id = s.stream_id, create_time = s.create_time,
-    last_modified_time = s.last_modified_time, status = s.status, stream_type = s.stream_type, data_type = s.data_type,
-    retention_period = s.retention_period, writable_partition_count = s.partition_count,
-    readable_partition_count = s.partition_count, tags = s.tags }
+    retention_period = s.retention_period, status = s.status, stream_type = s.stream_type, data_type = s.data_type,
+    partition_count = s.partition_count, tags = svc().array(s.tags), sys_tags = s.sys_tags,
+    auto_scale_enabled = s.auto_scale_enabled, auto_scale_min_partition_count = s.auto_scale_min_partition_count,
+    auto_scale_max_partition_count = s.auto_scale_max_partition_count }
 end
 
+local function partition_id(i) return ("shardId-%010d"):format(i) end
+
+-- show_stream: the stream with a page of its partitions, after start_partitionId (exclusive) and
+-- at most limit_partitions (default 100) of them (querying_details_of_a_stream.rst).
 function H.show_stream(emu, ctx)
-  local s = stream(emu, ctx.project, ctx.params.stream_name, false)
+  local s = stream(emu, ctx.project, ctx.params.stream_name)
   if not s then return no_stream(ctx.params.stream_name) end
-  local v = stream_view(s)
-  v.partitions = {}
-  for i = 1, s.partition_count do
-    v.partitions[i] = { status = "ACTIVE", partition_id = ("shardId-%010d"):format(i - 1),
-      hash_range = "[0 : 9223372036854775807]", sequence_number_range = "[0 : 0]" }
+  local v = { stream_name = s.stream_name, stream_id = s.stream_id, create_time = s.create_time,
+    last_modified_time = s.last_modified_time, status = s.status, stream_type = s.stream_type,
+    data_type = s.data_type, retention_period = s.retention_period, writable_partition_count = s.partition_count,
+    readable_partition_count = s.partition_count, tags = svc().array(s.tags), sys_tags = s.sys_tags,
+    auto_scale_enabled = s.auto_scale_enabled, auto_scale_min_partition_count = s.auto_scale_min_partition_count,
+    auto_scale_max_partition_count = s.auto_scale_max_partition_count, compression_format = s.compression_format,
+    data_schema = s.data_schema }
+  local after, limit = ctx.query.start_partitionId, tonumber(ctx.query.limit_partitions) or 100
+  local parts = {}
+  for i = 0, s.partition_count - 1 do
+    local id = partition_id(i)
+    if (after == nil or id > after) and #parts < limit then
+      parts[#parts + 1] = { status = "ACTIVE", partition_id = id, hash_range = "[0 : 9223372036854775807]",
+        sequence_number_range = "[0 : 0]" }
+    end
   end
-  v.has_more_partitions = false
+  v.partitions = svc().array(parts)
+  v.has_more_partitions = #parts > 0 and parts[#parts].partition_id < partition_id(s.partition_count - 1)
   return 200, v
 end
 
 function H.list_streams(emu, ctx)
-  local names, prefix = {}, ctx.project .. "/"
-  for key in pairs(emu.streams) do
-    if key:sub(1, #prefix) == prefix then
-      local s = stream(emu, ctx.project, key:sub(#prefix + 1), false)
-      if s then names[#names + 1] = s.stream_name end
-    end
+  local names, p = {}, emu:project(ctx.project)
+  for name in pairs(p.streams) do
+    if stream(emu, ctx.project, name) then names[#names + 1] = name end
   end
   table.sort(names)
   local limit, after = tonumber(ctx.query.limit) or 10, ctx.query.start_stream_name
@@ -188,14 +205,15 @@ function H.list_streams(emu, ctx)
         break
       end
       page[#page + 1] = n
-      infos[#infos + 1] = stream_view(emu.streams[prefix .. n])
+      infos[#infos + 1] = stream_info(p.streams[n])
     end
   end
-  return 200, { total_number = #names, stream_names = page, has_more_streams = more, stream_info_list = infos }
+  return 200, { total_number = #names, stream_names = svc().array(page), has_more_streams = more,
+    stream_info_list = svc().array(infos) }
 end
 
 function H.delete_stream(emu, ctx)
-  local s = stream(emu, ctx.project, ctx.params.stream_name, false)
+  local s = stream(emu, ctx.project, ctx.params.stream_name)
   if not s or s.status == "TERMINATING" then return no_stream(ctx.params.stream_name) end
   s.status = "TERMINATING"
   emu:later(s, "status", "DELETED", emu.cfg.delays.delete, function(x) x.gone = true end)

@@ -5,13 +5,14 @@
 --   .process  the child process it runs in        .admin    the handle start() returns
 --
 --   local emu = require("huaweicloud.emulator").start{ ak = "AK", sk = "SK" }  -- a child process
---   ... emu.url ...  emu:stats()  emu:tasks()  emu:reset()  emu:stop()
+--   ... emu.url, emu.instance_id, emu.stream_name ...  emu:stats()  emu:tasks()  emu:reset()  emu:stop()
 --   lua5.4 -e 'require("huaweicloud.emulator").serve{ port = 8080, log = true }'  -- in the foreground
 local process = require("huaweicloud.emulator.process")
 local service = require("huaweicloud.emulator.service")
 
 local M = {
   defaults = service.defaults,
+  READY = service.READY,
   new = service.new,
   spawn = process.spawn,
   watchdog = process.watchdog,
@@ -30,6 +31,7 @@ function M.serve(opts)
   local orphaned = process.watchdog()
   server.serve({
     host = cfg.host, port = cfg.port, tls = cfg.tls, max_body = 10 * 1024 * 1024,
+    max_connections = cfg.max_connections, idle_timeout = cfg.idle_timeout,
     on_listen = function(url)
       io.stdout:write("listening ", url, "\n")
       io.stdout:flush()
@@ -65,19 +67,28 @@ function M.serve(opts)
   })
 end
 
--- Starts the emulator in a child process; returns a handle with url, ak, sk, stop() and stats().
+-- Starts the emulator in a child process; returns a handle with url, ak, sk, project_id?,
+-- instances (the Kafka instances every project has), instance_id (the first with Smart Connect
+-- on), stream_name (the first stream), stop(), stats() and the rest of .admin.
 function M.start(opts)
   opts = opts or {}
   process.need_socket()
-  local cfg = {}
+  local cfg = { admin_token = service.random_uuid() } -- the per-run secret of the admin endpoints
   for k, v in pairs(opts) do
     if k ~= "lua" and k ~= "log_file" then cfg[k] = v end
   end
   local child = process.spawn("require('huaweicloud.emulator').serve(" .. process.serialize(cfg) .. ")",
     { lua = opts.lua, log_file = opts.log_file })
-  local merged = service.new(cfg).cfg
-  return setmetatable({ url = child.url, pid = child.pid, process = child, ak = merged.ak, sk = merged.sk,
-    security_token = merged.security_token }, require("huaweicloud.emulator.admin"))
+  local emu = service.new(cfg)
+  local handle = setmetatable({ url = child.url, pid = child.pid, process = child, ak = emu.cfg.ak, sk = emu.cfg.sk,
+    security_token = emu.cfg.security_token, project_id = emu.cfg.project_id, admin_token = cfg.admin_token,
+    instances = emu:declared_instances() }, require("huaweicloud.emulator.admin"))
+  for _, inst in ipairs(handle.instances) do
+    if inst.connector_enable ~= false and not handle.instance_id then handle.instance_id = inst.instance_id end
+  end
+  local first = (emu.cfg.streams or service.READY.streams)[1]
+  handle.stream_name = type(first) == "table" and first.stream_name or first
+  return handle
 end
 
 return M

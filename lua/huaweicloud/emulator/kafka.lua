@@ -2,9 +2,11 @@
 -- on or off) and their Smart Connect tasks, with the states the service moves through.
 --   task:     CREATING -> RUNNING (WAITING when start_later); pause RUNNING -> PAUSED; resume
 --             PAUSED -> RUNNING; restart WAITING/PAUSED/RUNNING -> RESTARTING -> RUNNING;
---             delete DELETING -> gone (show answers 404)
+--             delete: gone at once (show answers 404; no deleting status is documented)
 --   instance: enable EXTENDING -> RUNNING (connector_enable), disable CONNECTOR_DELETING -> RUNNING
--- At most cfg.max_connector_tasks (18) tasks per instance. Handlers get (emu, ctx); see .service.
+-- Only declared instances exist (404 DMS.00404022 otherwise, as in the cloud), unless
+-- cfg.auto_create. At most cfg.max_connector_tasks (18) tasks per instance. Handlers get
+-- (emu, ctx); see .service. Every code and state, with its source: docs/emulator.md.
 local M = { handlers = {} }
 local H = M.handlers
 
@@ -14,56 +16,54 @@ local function err(status, code, message)
   return svc().error(status, "dms", code, message)
 end
 
-local NO_INSTANCE = "DMS.00404022"
+-- DMS error_codes.rst
+local NO_INSTANCE = { 404, "DMS.00404022", "This instance does not exist." }
+local BAD_STATUS = { 400, "DMS.00400026", "This operation is not allowed due to the instance status." }
+local QUOTA = { 400, "DMS.00400039", "The quota limit has been reached." }
 
--- The instance of ctx, made on first use unless the test declared the instances.
-local function instance(emu, ctx, create)
-  local key = ctx.project .. "/" .. ctx.params.instance_id
-  local inst = emu.instances[key]
-  if inst then return emu:settle(inst) end
-  local declared = emu.cfg.instances
-  if declared then
-    for _, d in ipairs(declared) do
-      if d.instance_id == ctx.params.instance_id then
-        inst = { instance_id = d.instance_id, name = d.name or d.instance_id, status = d.status or "RUNNING",
-          connector_enable = d.connector_enable ~= false }
-      end
-    end
-    if not inst then return nil end
-  elseif not create then
-    return nil
-  else
-    inst = { instance_id = ctx.params.instance_id, name = "kafka-" .. ctx.params.instance_id:sub(1, 8),
-      status = "RUNNING", connector_enable = true }
-  end
-  inst.tasks, inst.engine, inst.engine_version, inst.type = {}, "kafka", "2.7", "cluster"
-  inst.specification, inst.storage_space, inst.used_storage_space = "100MB", 600, 0
-  inst.created_at = tostring(math.floor(emu:now_ms()))
+local function answer(e, detail)
+  return err(e[1], e[2], e[3] .. (detail and (" " .. detail) or ""))
+end
+
+-- Makes the instance d ({ instance_id, name?, status?, connector_enable? }) in project state p.
+function M.new_instance(emu, p, d)
+  local inst = { instance_id = d.instance_id, name = d.name or ("kafka-" .. d.instance_id:sub(1, 8)),
+    status = d.status or "RUNNING", connector_enable = d.connector_enable ~= false, tasks = {}, engine = "kafka",
+    engine_version = "2.7", type = "cluster", specification = "100MB", storage_space = 600, used_storage_space = 0,
+    created_at = tostring(math.floor(emu:now_ms())) }
   if inst.connector_enable then inst.connector_id, inst.connector_node_num = svc().random_uuid(), 2 end
-  emu.instances[key] = inst
+  p.instances[inst.instance_id] = inst
   return inst
 end
 
-local function no_instance()
-  return err(404, NO_INSTANCE, "The instance does not exist")
+-- The instance of ctx (settled), or nil when it does not exist.
+local function instance(emu, ctx)
+  local p = emu:project(ctx.project)
+  local inst = p.instances[ctx.params.instance_id]
+  if not inst and emu.cfg.auto_create then inst = M.new_instance(emu, p, { instance_id = ctx.params.instance_id }) end
+  return inst and emu:settle(inst)
 end
 
--- The task of ctx (settled), its index, or nil when it is gone.
+-- The task of ctx (settled) and its index, or nil.
 local function task_of(emu, inst, id)
   for i, t in ipairs(inst.tasks) do
-    if t.id == id then
-      emu:settle(t)
-      if t.gone then
-        table.remove(inst.tasks, i)
-        return nil
-      end
-      return t, i
-    end
+    if t.id == id then return emu:settle(t), i end
   end
 end
 
+-- Which code a missing task answers is not documented: the emulator's choice, a 404 as
+-- Terraform reads one (docs/emulator.md).
 local function no_task(id)
   return err(404, "DMS.00404022", "The Smart Connect task does not exist: " .. tostring(id))
+end
+
+-- The instance, task and its index of ctx, or nil and the error answer (status, body).
+local function instance_task(emu, ctx)
+  local inst = instance(emu, ctx)
+  if not inst then return nil, answer(NO_INSTANCE) end
+  local t, i = task_of(emu, inst, ctx.params.task_id)
+  if not t then return nil, no_task(ctx.params.task_id) end
+  return inst, t, i
 end
 
 -- The task as the service shows it: no start_later, no secrets, no state of the emulator's own.
@@ -94,17 +94,10 @@ local function sink_defaults(sink_type, sink)
 end
 
 function H.create_connector_task(emu, ctx)
-  local inst = instance(emu, ctx, true)
-  if not inst then return no_instance() end
-  if not inst.connector_enable or inst.status ~= "RUNNING" then
-    return err(400, "DMS.00400026", "Smart Connect is not enabled, or the instance is " .. inst.status)
-  end
-  local live = 0
-  for _, t in ipairs(inst.tasks) do if not emu:settle(t).gone then live = live + 1 end end
-  if live >= emu.cfg.max_connector_tasks then
-    return err(400, "DMS.00400035", "The number of Smart Connect tasks has reached the quota (" ..
-      emu.cfg.max_connector_tasks .. ")")
-  end
+  local inst = instance(emu, ctx)
+  if not inst then return answer(NO_INSTANCE) end
+  if not inst.connector_enable or inst.status ~= "RUNNING" then return answer(BAD_STATUS) end
+  if #inst.tasks >= emu.cfg.max_connector_tasks then return answer(QUOTA) end
   local body = ctx.body
   local view = svc().public(body)
   view.start_later = nil -- not part of the answer
@@ -119,48 +112,39 @@ function H.create_connector_task(emu, ctx)
   return 200, shown(task)
 end
 
+-- quota_tasks is the quota, like max_tasks (the docs' example: total_number 3, max_tasks 18,
+-- quota_tasks 18; querying_smart_connect_tasks.rst)
 function H.list_connector_tasks(emu, ctx)
-  local inst = instance(emu, ctx, true)
-  if not inst then return no_instance() end
-  local all = {}
-  for _, t in ipairs(inst.tasks) do
-    if not emu:settle(t).gone then all[#all + 1] = t end
-  end
+  local inst = instance(emu, ctx)
+  if not inst then return answer(NO_INSTANCE) end
+  local all = inst.tasks
   local offset = tonumber(ctx.query.offset) or 0
   local limit = tonumber(ctx.query.limit) or 10
   local page = {}
-  for i = offset + 1, math.min(#all, offset + limit) do page[#page + 1] = shown(all[i]) end
-  return 200, { tasks = setmetatable(page, require("cjson").array_mt), total_number = #all,
-    max_tasks = emu.cfg.max_connector_tasks, quota_tasks = emu.cfg.max_connector_tasks - #all }
+  for i = offset + 1, math.min(#all, offset + limit) do page[#page + 1] = shown(emu:settle(all[i])) end
+  return 200, { tasks = svc().array(page), total_number = #all, max_tasks = emu.cfg.max_connector_tasks,
+    quota_tasks = emu.cfg.max_connector_tasks }
 end
 
 function H.show_connector_task(emu, ctx)
-  local inst = instance(emu, ctx, true)
-  if not inst then return no_instance() end
-  local t = task_of(emu, inst, ctx.params.task_id)
-  if not t then return no_task(ctx.params.task_id) end
+  local inst, t, i = instance_task(emu, ctx)
+  if not inst then return t, i end
   return 200, shown(t)
 end
 
 function H.delete_connector_task(emu, ctx)
-  local inst = instance(emu, ctx, true)
-  if not inst then return no_instance() end
-  local t = task_of(emu, inst, ctx.params.task_id)
-  if not t or t.status == "DELETING" then return no_task(ctx.params.task_id) end
-  t.status = "DELETING"
-  emu:later(t, "status", "DELETED", emu.cfg.delays.delete, function(x) x.gone = true end)
+  local inst, t, i = instance_task(emu, ctx)
+  if not inst then return t, i end
+  table.remove(inst.tasks, i)
   return 204, ""
 end
 
--- pause, resume, restart: a move from the states it is allowed in, through `via` to `to`.
+-- pause, resume, restart: a move from the states it is allowed in, through `via` to `to`. A move
+-- a task's state does not allow: not documented for tasks, the emulator answers DMS.00400026.
 local function move(emu, ctx, from, via, to)
-  local inst = instance(emu, ctx, true)
-  if not inst then return no_instance() end
-  local t = task_of(emu, inst, ctx.params.task_id)
-  if not t or t.status == "DELETING" then return no_task(ctx.params.task_id) end
-  if not from[t.status] then
-    return err(400, "DMS.00400026", "The task cannot do that while it is " .. t.status)
-  end
+  local inst, t, i = instance_task(emu, ctx)
+  if not inst then return t, i end
+  if not from[t.status] then return answer(BAD_STATUS, "(task status " .. t.status .. ")") end
   t.status = via or t.status
   emu:later(t, "status", to, emu.cfg.delays.task)
   return 204, ""
@@ -175,9 +159,8 @@ function H.resume_connector_task(emu, ctx)
 end
 
 function H.restart_connector_task(emu, ctx)
-  local inst = instance(emu, ctx, true)
-  local t = inst and task_of(emu, inst, ctx.params.task_id)
-  if t and t.status == "WAITING" then return move(emu, ctx, { WAITING = true }, nil, "RUNNING") end
+  local inst, t = instance_task(emu, ctx)
+  if inst and t.status == "WAITING" then return move(emu, ctx, { WAITING = true }, nil, "RUNNING") end
   return move(emu, ctx, { PAUSED = true, RUNNING = true }, "RESTARTING", "RUNNING")
 end
 
@@ -190,17 +173,15 @@ local function instance_view(inst)
 end
 
 function H.show_instance(emu, ctx)
-  local inst = instance(emu, ctx, true)
-  if not inst then return no_instance() end
+  local inst = instance(emu, ctx)
+  if not inst then return answer(NO_INSTANCE) end
   return 200, instance_view(inst)
 end
 
 function H.create_connector(emu, ctx)
-  local inst = instance(emu, ctx, true)
-  if not inst then return no_instance() end
-  if inst.connector_enable or inst.status ~= "RUNNING" then
-    return err(400, "DMS.00400026", "Smart Connect is already enabled, or the instance is " .. inst.status)
-  end
+  local inst = instance(emu, ctx)
+  if not inst then return answer(NO_INSTANCE) end
+  if inst.connector_enable or inst.status ~= "RUNNING" then return answer(BAD_STATUS) end
   local connector_id = svc().random_uuid()
   inst.status = "EXTENDING"
   emu:later(inst, "status", "RUNNING", emu.cfg.delays.connector, function(x)
@@ -211,11 +192,9 @@ function H.create_connector(emu, ctx)
 end
 
 function H.delete_connector(emu, ctx)
-  local inst = instance(emu, ctx, true)
-  if not inst then return no_instance() end
-  if not inst.connector_enable or inst.status ~= "RUNNING" then
-    return err(400, "DMS.00400026", "Smart Connect is not enabled, or the instance is " .. inst.status)
-  end
+  local inst = instance(emu, ctx)
+  if not inst then return answer(NO_INSTANCE) end
+  if not inst.connector_enable or inst.status ~= "RUNNING" then return answer(BAD_STATUS) end
   inst.status = "CONNECTOR_DELETING"
   emu:later(inst, "status", "RUNNING", emu.cfg.delays.connector, function(x)
     x.connector_enable, x.connector_id, x.connector_node_num, x.tasks = false, nil, nil, {}

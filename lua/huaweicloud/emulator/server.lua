@@ -5,8 +5,13 @@
 --
 --   server.serve{ host = "127.0.0.1", port = 0, tls = { certificate, key }?, max_body = 10 MiB,
 --                 handler = function(req, conn) -> status, body, headers | nil (it answered itself),
---                 on_listen = function(url) end, on_tick = function(now) -> next wake time? }
+--                 on_listen = function(url) end, on_tick = function(now) -> next wake time?,
+--                 max_connections = 256, idle_timeout = 60 }
 -- conn: send(data) -> ok, sleep(seconds), close(reset), peer, stats; `req` as http1.read_request.
+-- One client cannot take it down: past max_connections the longest idle connection is closed (a
+-- new one is refused when none is idle), a connection silent for idle_timeout is closed, a
+-- descriptor select() cannot watch is never kept, and a failing accept() (out of descriptors)
+-- lowers the cap instead of spinning.
 local http1 = require("huaweicloud.http1")
 
 local M = {}
@@ -39,7 +44,10 @@ function Conn:receive(max)
   while not self.closed do
     local data, err, partial = self.sock:receive(max)
     data = data or partial
-    if data and #data > 0 then return data end
+    if data and #data > 0 then
+      self.last_io = self.clock()
+      return data
+    end
     if err == "closed" or (err and err ~= "timeout" and err ~= "wantread" and err ~= "wantwrite") then
       return nil, "closed"
     end
@@ -53,7 +61,10 @@ function Conn:send(data)
   local from = 1
   while not self.closed do
     local last, err, partial = self.sock:send(data, from)
-    if last then return true end
+    if last then
+      self.last_io = self.clock()
+      return true
+    end
     if err ~= "timeout" and err ~= "wantwrite" and err ~= "wantread" then
       self:close()
       return false
@@ -118,7 +129,9 @@ local function serve_conn(conn, opts)
   end
   conn.reader = http1.reader(function(max) return conn:receive(max) end)
   while not conn.closed do
+    conn.idle = true -- between requests: the first to close when connections run short
     local req, _, status = http1.read_request(conn.reader, { max_body = opts.max_body })
+    conn.idle = false
     if not req then
       if status then conn:respond(status, "", nil, false) end
       break
@@ -140,7 +153,7 @@ end
 function M.serve(opts)
   local socket = require("socket")
   local clock = socket.gettime
-  local server = assert(socket.bind(opts.host or "127.0.0.1", opts.port or 0))
+  local server = assert(socket.bind(opts.host or "127.0.0.1", opts.port or 0, 511)) -- nginx's backlog
   server:settimeout(0)
   local host, port = server:getsockname()
   if opts.tls then
@@ -149,7 +162,24 @@ function M.serve(opts)
       key = opts.tls.key, options = { "all", "no_sslv2", "no_sslv3" } }))
   end
   if opts.on_listen then opts.on_listen((opts.tls and "https" or "http") .. "://" .. host .. ":" .. port) end
-  local conns = {} -- the open connections (a set)
+  local conns, count = {}, 0 -- the open connections (a set)
+  local max_conns, idle_timeout = opts.max_connections or 256, opts.idle_timeout or 60
+  local accept_paused_until = 0
+  -- select() watches descriptors below FD_SETSIZE (1024): one above is closed, never watched
+  local FD_LIMIT = 1000
+  -- Makes room for one more connection: closes the longest idle one; false when none is idle.
+  local function make_room()
+    local oldest
+    for c in pairs(conns) do
+      if c.idle and not c.closed and c.waiting == "read" and (not oldest or c.last_io < oldest.last_io) then
+        oldest = c
+      end
+    end
+    if not oldest then return false end
+    oldest:close()
+    conns[oldest], count = nil, count - 1
+    return true
+  end
   local function resume(conn)
     local ok, err = coroutine.resume(conn.co)
     if not ok then
@@ -162,10 +192,16 @@ function M.serve(opts)
     end
   end
   while not (opts.stop and opts.stop()) do
-    local readers, writers, wake, bysock = { server }, {}, clock() + 1, {}
+    local now0 = clock()
+    local readers, writers, wake, bysock = {}, {}, now0 + 1, {}
+    if now0 >= accept_paused_until then readers[1] = server else wake = math.min(wake, accept_paused_until) end
     for c in pairs(conns) do
+      local io_wait = c.waiting == "read" or c.waiting == "write"
+      if not c.closed and io_wait and now0 - c.last_io > idle_timeout then c:close() end
       if c.closed or coroutine.status(c.co) == "dead" then
+        if not c.closed then c:close() end
         conns[c] = nil
+        count = count - 1
       elseif c.waiting == "read" then
         readers[#readers + 1] = c.sock
       elseif c.waiting == "write" then
@@ -173,7 +209,8 @@ function M.serve(opts)
       elseif c.waiting == "sleep" and c.wake < wake then
         wake = c.wake
       end
-      bysock[c.sock] = c -- TLS replaces a connection's socket with its wrapper
+      if io_wait then wake = math.min(wake, c.last_io + idle_timeout + 0.01) end
+      if not c.closed then bysock[c.sock] = c end -- TLS replaces a connection's socket with its wrapper
     end
     if opts.on_tick then
       local w = opts.on_tick(clock())
@@ -189,15 +226,26 @@ function M.serve(opts)
     end
     for _, s in ipairs(readable or {}) do
       if s == server then
-        local c = server:accept()
+        local c, aerr = server:accept()
         while c do
           c:settimeout(0)
-          local conn = setmetatable({ sock = c, clock = clock }, Conn)
-          conn.co = coroutine.create(function() serve_conn(conn, opts) end)
-          conns[conn] = true
-          if opts.on_accept then opts.on_accept(conn) end
-          mark(conn)
-          c = server:accept()
+          if c:getfd() >= FD_LIMIT or (count >= max_conns and not make_room()) then
+            c:close() -- refused: no room, and nothing idle to give up
+          else
+            local conn = setmetatable({ sock = c, clock = clock, last_io = clock() }, Conn)
+            conn.co = coroutine.create(function() serve_conn(conn, opts) end)
+            conns[conn] = true
+            count = count + 1
+            if opts.on_accept then opts.on_accept(conn) end
+            mark(conn)
+          end
+          c, aerr = server:accept()
+        end
+        if aerr and aerr ~= "timeout" then
+          -- out of descriptors: keep a few spare from now on (the cap drops below what the
+          -- system gives), give one back, and wait a moment when nothing could be given
+          max_conns = math.max(1, math.min(max_conns, count - 4))
+          if not make_room() then accept_paused_until = clock() + 0.05 end
         end
       else
         mark(bysock[s])

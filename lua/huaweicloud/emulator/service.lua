@@ -14,6 +14,16 @@ local core = require("huaweicloud.core")
 
 local M = {}
 
+-- Ready-made things, so a demo needs no invented id (docs/emulator.md): a Kafka instance with Smart
+-- Connect on, one without, and a stream.
+M.READY = {
+  instances = {
+    { instance_id = "5a1e0c2b-6f3d-4b8e-9c71-2d4f6a8b0c11", name = "demo-kafka", connector_enable = true },
+    { instance_id = "7c2d9e4f-1a3b-4d5e-8f60-3e5a7b9c1d22", name = "demo-kafka-plain", connector_enable = false },
+  },
+  streams = { { stream_name = "demo-stream", partition_count = 1 } },
+}
+
 M.defaults = {
   host = "127.0.0.1",
   port = 0,                -- 0: the system picks a free port
@@ -29,17 +39,29 @@ M.defaults = {
   max_skew = 15 * 60,      -- seconds an X-Sdk-Date may be off
   tls = nil,               -- { certificate = path, key = path } to serve HTTPS (LuaSec)
   log = false,             -- one line per request on stderr (never headers or bodies)
-  -- Kafka instances: nil, one exists on first use with Smart Connect on; else a list of
-  -- { instance_id, connector_enable = true, status = "RUNNING", name? }
+  -- Kafka instances every project has: nil, the ready-made ones (M.READY); else a list of
+  -- { instance_id, connector_enable = true, status = "RUNNING", name? } or of ids. An instance
+  -- nobody declared answers 404 DMS.00404022, as in the cloud.
   instances = nil,
-  -- DIS streams: nil, a stream a dump task names exists on first use; else only those created
+  -- DIS streams every project starts with: nil, M.READY's; else a list of names or of
+  -- { stream_name, partition_count?, ... }. A missing stream answers DIS.4301.
   streams = nil,
-  max_connector_tasks = 18, -- per instance; the next create answers DMS.00400035
+  auto_create = false,      -- true: an instance or stream a call names exists on first use (load tests)
+  max_connector_tasks = 18, -- per instance; the next create answers DMS.00400039
   dis_task_quota = 5,       -- dump tasks per stream; the next answers DIS.4357
   clock = "auto",           -- "manual": states move only when the test advances the clock
   -- seconds a state takes to settle (CREATING -> RUNNING and the like)
   delays = { task = 0.3, connector = 0.5, stream = 0.3, transfer = 0.3, delete = 0.2 },
+  admin_token = nil,        -- the per-run secret /_emulator/ calls carry (start() makes one)
+  max_connections = 256,    -- open connections at most; past it the longest idle one is closed
+  idle_timeout = 60,        -- seconds a connection may stay silent
 }
+
+-- What /_emulator/config may change at run time, and the type each takes.
+local SETTABLE = { ak = "string", sk = "string", security_token = "string", tokens = "table", project_id = "string",
+  projects = "table", metadata_ttl = "number", metadata_token = "boolean", metadata_fail = "boolean",
+  max_skew = "number", log = "boolean", auto_create = "boolean", max_connector_tasks = "number",
+  dis_task_quota = "number" }
 
 M.NO_API = "The API does not exist or has not been published in the environment"
 
@@ -52,6 +74,18 @@ local json = (function()
   return c
 end)()
 M.json, M.null = json, require("cjson").null
+
+-- Debian's lua-cjson 2.1.0 writes an empty table as {}: an empty list goes out as this marker,
+-- which M.encode turns into [] (the docs' examples answer "tags":[]).
+local EMPTY = "\0emulator-empty-array\0"
+function M.array(t)
+  if t == nil or next(t) == nil then return EMPTY end
+  return t
+end
+
+function M.encode(v)
+  return (json.encode(v):gsub('"\\u0000emulator%-empty%-array\\u0000"', "[]"))
+end
 
 function M.random_uuid()
   local f = io.open("/dev/urandom", "rb")
@@ -134,7 +168,7 @@ end
 
 function Emulator:reset()
   self.kafka_tasks, self.dis_tasks = {}, {} -- every create, in order (emu:tasks(), emu:stats())
-  self.instances, self.streams = {}, {}     -- the state: by project, then id or name
+  self.projects = {}                        -- the state: by project, { instances = {}, streams = {} }
   self.faults = {} -- { operation, times, status, code, message, delay, drop } answered before the real thing
   self.temporary = {} -- ak -> { sk, token, expires }: credentials the metadata service handed out
   self.metadata_tokens = {}
@@ -160,6 +194,31 @@ end
 
 function Emulator:advance(seconds)
   self.clock_base = self.clock_base + seconds
+end
+
+-- The Kafka instances every project has (declared, added at run time, or ready-made), as
+-- { instance_id, name, connector_enable, status }.
+function Emulator:declared_instances()
+  local out = {}
+  for _, d in ipairs(self.cfg.instances or M.READY.instances) do
+    out[#out + 1] = type(d) == "string" and { instance_id = d } or d
+  end
+  return out
+end
+
+-- The state of a project, made on first use with the declared instances and streams.
+function Emulator:project(id)
+  local p = self.projects[id]
+  if p then return p end
+  p = { instances = {}, streams = {} }
+  self.projects[id] = p
+  local kafka, dis = require("huaweicloud.emulator.kafka"), require("huaweicloud.emulator.dis")
+  for _, d in ipairs(self:declared_instances()) do kafka.new_instance(self, p, d) end
+  for _, d in ipairs(self.cfg.streams or M.READY.streams) do
+    local st = dis.new_stream(self, p, type(d) == "string" and { stream_name = d } or d)
+    st.status, st.pending = "RUNNING", nil
+  end
+  return p
 end
 
 -- ms since the epoch, for create_time
@@ -303,7 +362,9 @@ local function decode_body(op, req)
 end
 
 local SHAPE = { kafka = "dms", dis = "dis", iam = "apigw" }
-local BAD_BODY = { kafka = "DMS.00400002", dis = "DIS.4200", iam = "IAM.0001" }
+-- the invalid-parameter codes: DMS.00400062 "Invalid request parameter." (DMS error_codes.rst);
+-- DIS.4200 "Invalid request. %s" (DIS error_codes.rst); IAM.0001: the emulator's choice (docs/emulator.md)
+local BAD_PARAM = { kafka = "DMS.00400062", dis = "DIS.4200", iam = "IAM.0001" }
 
 -- The context a handler gets: { op, req, params, query, body?, project, shape }, or status, body.
 function Emulator:context(op, params, req)
@@ -329,14 +390,14 @@ function Emulator:context(op, params, req)
       end
     end
     if bad then
-      return nil, json_error(400, ctx.shape, BAD_BODY[op.service], "Invalid request parameter: " .. prm.name ..
+      return nil, json_error(400, ctx.shape, BAD_PARAM[op.service], "Invalid request parameter: " .. prm.name ..
         " must be " .. bad)
     end
   end
   if op.request then
     local body, why = decode_body(op, req)
     if not body then
-      return nil, json_error(400, ctx.shape, BAD_BODY[op.service], "Invalid request parameter: " .. why)
+      return nil, json_error(400, ctx.shape, BAD_PARAM[op.service], "Invalid request parameter: " .. why)
     end
     ctx.body = body
   end
@@ -394,22 +455,22 @@ function Emulator:handle(req)
   local handler = HANDLERS[op.name]
   if not handler then return json_error(501, "apigw", "EMU.0501", "the emulator does not serve " .. op.name) end
   local st, out, headers = handler(self, ctx)
-  if type(out) == "table" then out = json.encode(out) end
+  if type(out) == "table" then out = M.encode(out) end
   if after then return st, out, headers, { delay = after.delay, drop = after.drop } end
   return st, out, headers
 end
 
 -- The object a /_emulator/state request names: a Kafka task or instance, a stream or dump task.
 function Emulator:find_state(s)
-  local project = s.project_id or self.cfg.project_id or "p1"
-  if s.instance_id then
-    local inst = self.instances[project .. "/" .. s.instance_id]
+  local p = self:project(s.project_id or self.cfg.project_id or "p1")
+  if type(s.instance_id) == "string" then
+    local inst = p.instances[s.instance_id]
     if not inst or not s.task_id then return inst, "status" end
     for _, t in ipairs(inst.tasks) do
       if t.id == s.task_id then return t, "status" end
     end
-  elseif s.stream_name then
-    local st = self.streams[project .. "/" .. s.stream_name]
+  elseif type(s.stream_name) == "string" then
+    local st = p.streams[s.stream_name]
     if not st or not s.task_name then return st, "status" end
     for _, t in ipairs(st.tasks) do
       if t.task_name == s.task_name then return t, "state" end
@@ -418,13 +479,110 @@ function Emulator:find_state(s)
 end
 
 -- ---- the /_emulator/ endpoints -------------------------------------------------------------------
+-- Only for the one who started the emulator: a request must name this machine as its Host (no
+-- page of another site, no DNS rebinding) and carry the per-run token (X-Emulator-Token) or be
+-- signed with the emulator's own credentials; a POST must be JSON. What it sets is checked.
 
 local function decode_object(body)
   local ok, t = pcall(json.decode, body or "")
   if ok and type(t) == "table" then return t end
 end
 
+local function admin_error(status, message)
+  return status, json.encode({ error = message })
+end
+
+local LOCAL_HOST = { "^127%.0%.0%.1:?%d*$", "^localhost:?%d*$", "^%[::1%]:?%d*$" }
+
+-- nil when req may use the admin endpoints, else status, body.
+function Emulator:admin_check(req)
+  local host = (req.headers.host or ""):lower()
+  local ok = host:gsub(":%d*$", "") == self.cfg.host -- the address it listens on, as its URL names it
+  for _, pat in ipairs(LOCAL_HOST) do ok = ok or host:match(pat) ~= nil end
+  if not ok then return admin_error(403, "the emulator's admin endpoints answer only requests to this machine") end
+  local token = req.headers["x-emulator-token"]
+  if token then
+    if token ~= self.cfg.admin_token then return admin_error(401, "wrong X-Emulator-Token") end
+  elseif self:authenticate(req) then
+    return admin_error(401, "an admin request needs X-Emulator-Token or the emulator's signature")
+  end
+  if req.method == "POST" and #(req.body or "") > 0 and
+    not (req.headers["content-type"] or ""):lower():match("^application/json") then
+    return admin_error(415, "an admin request's body is application/json")
+  end
+end
+
+local function finite(v, min, max)
+  return type(v) == "number" and v == v and v >= min and v <= max
+end
+
+-- nil when changes are settings /_emulator/config may change, to values of the right type.
+local function bad_config(changes)
+  for k, v in pairs(changes) do
+    local want = SETTABLE[k]
+    if not want then return "unknown or fixed setting " .. tostring(k) end
+    if type(v) ~= want then return k .. " must be a " .. want end
+    if want == "number" and not finite(v, 0, 1e9) then return k .. " must be a number from 0 to 1e9" end
+  end
+end
+
+local function bad_delays(d)
+  if d == nil then return nil end
+  if type(d) ~= "table" then return "delays must be an object" end
+  for k, v in pairs(d) do
+    if M.defaults.delays[k] == nil then return "unknown delay " .. tostring(k) end
+    if not finite(v, 0, 1e6) then return "delays." .. k .. " must be a number of seconds from 0 to 1e6" end
+  end
+end
+
+-- nil when f is a fault /_emulator/faults can inject.
+local function bad_fault(f)
+  if type(f.operation) ~= "string" then return "a fault names its operation (or \"*\")" end
+  if f.operation ~= "*" and not HANDLERS[f.operation] then return "no operation " .. f.operation end
+  if f.times ~= nil and not (finite(f.times, 1, 1e6) and f.times % 1 == 0) then
+    return "times must be an integer from 1 to 1e6"
+  end
+  if f.status ~= nil and not (finite(f.status, 100, 599) and f.status % 1 == 0) then
+    return "status must be an HTTP status"
+  end
+  if f.delay ~= nil and not finite(f.delay, 0, 600) then return "delay must be 0 to 600 seconds" end
+  for _, k in ipairs({ "code", "message" }) do
+    if f[k] ~= nil and type(f[k]) ~= "string" then return k .. " must be a string" end
+  end
+  if f.headers ~= nil and type(f.headers) ~= "table" then return "headers must be an object" end
+  for k, v in pairs(f.headers or {}) do
+    if type(k) ~= "string" or type(v) ~= "string" or (k .. v):find("[%c]") then
+      return "headers must map names to values without control characters"
+    end
+  end
+end
+
+-- Adds a Kafka instance to every project (those to come too); returns it.
+function Emulator:add_instance(d)
+  local inst = { instance_id = d.instance_id or M.random_uuid(), name = d.name, status = d.status,
+    connector_enable = d.connector_enable }
+  local list = self:declared_instances()
+  list[#list + 1] = inst
+  self.cfg.instances = list
+  for _, p in pairs(self.projects) do require("huaweicloud.emulator.kafka").new_instance(self, p, inst) end
+  return inst
+end
+
+local function bad_instance(d)
+  if d.instance_id ~= nil and (type(d.instance_id) ~= "string" or not d.instance_id:match("^[%w_%-]+$")) then
+    return "instance_id must be letters, digits, - and _"
+  end
+  if d.name ~= nil and type(d.name) ~= "string" then return "name must be a string" end
+  if d.status ~= nil and type(d.status) ~= "string" then return "status must be a string" end
+  if d.connector_enable ~= nil and type(d.connector_enable) ~= "boolean" then
+    return "connector_enable must be a boolean"
+  end
+end
+
 function Emulator:admin(req, what)
+  local status, body = self:admin_check(req)
+  if status then return status, body end
+  local post = req.method == "POST"
   if what == "stats" and req.method == "GET" then
     local calls = next(self.stats.calls) and self.stats.calls or nil
     return 200, json.encode({ requests = self.stats.requests, connections = self.stats.api_connections,
@@ -434,36 +592,59 @@ function Emulator:admin(req, what)
       calls = calls, clock = self:clock() })
   elseif what == "tasks" and req.method == "GET" then
     return 200, json.encode({ kafka = self.kafka_tasks, dis = self.dis_tasks })
-  elseif what == "reset" and req.method == "POST" then
+  elseif what == "reset" and post then
     self:reset()
     return 204, ""
-  elseif what == "faults" and req.method == "POST" then -- answer the next calls of an operation so
-    local f = decode_object(req.body)
-    if not f or type(f.operation) ~= "string" then return 400, '{"error":"a JSON object with operation is needed"}' end
-    f.times = f.times or 1
-    self.faults[#self.faults + 1] = f
-    return 204, ""
-  elseif what == "clock" and req.method == "POST" then -- { freeze = bool, advance = s, delays = {...} }
-    local c = decode_object(req.body)
-    if not c then return 400, '{"error":"a JSON object is needed"}' end
-    if c.freeze ~= nil then self:freeze(c.freeze) end
-    if c.advance then self:advance(c.advance) end
-    for k, v in pairs(type(c.delays) == "table" and c.delays or {}) do self.cfg.delays[k] = v end
-    return 200, json.encode({ clock = self:clock(), frozen = self.frozen })
-  elseif what == "state" and req.method == "POST" then -- put a task, instance or stream in a state
-    local st = decode_object(req.body)
-    local obj, field = self:find_state(st or {})
-    if not obj then return 404, '{"error":"no such task, instance or stream"}' end
-    obj[field], obj.pending = st.state, nil
-    if st.to then self:later(obj, field, st.to, st.after or 0) end
-    return 204, ""
-  elseif what == "config" and req.method == "POST" then -- change settings at run time (tests)
-    local changes = decode_object(req.body)
-    if not changes then return 400, '{"error":"a JSON object is needed"}' end
-    for k, v in pairs(changes) do self.cfg[k] = v end
-    return 204, ""
   end
-  return json_error(404, "apigw", "APIGW.0101", "no such emulator endpoint")
+  local t = post and decode_object(req.body)
+  if not t then
+    return admin_error(post and 400 or 404, post and "a JSON object is needed" or "no such emulator endpoint")
+  end
+  local why
+  if what == "faults" then -- answer the next calls of an operation so
+    why = bad_fault(t)
+    if not why then
+      t.times = t.times or 1
+      self.faults[#self.faults + 1] = t
+      return 204, ""
+    end
+  elseif what == "clock" then -- { freeze = bool, advance = s, delays = {...} }
+    why = (t.freeze ~= nil and type(t.freeze) ~= "boolean" and "freeze must be a boolean") or
+      (t.advance ~= nil and not finite(t.advance, 0, 1e9) and "advance must be a number of seconds from 0 to 1e9") or
+      bad_delays(t.delays)
+    if not why then
+      if t.freeze ~= nil then self:freeze(t.freeze) end
+      if t.advance then self:advance(t.advance) end
+      for k, v in pairs(t.delays or {}) do self.cfg.delays[k] = v end
+      return 200, json.encode({ clock = self:clock(), frozen = self.frozen })
+    end
+  elseif what == "state" then -- put a task, instance or stream in a state
+    why = (type(t.state) ~= "string" and "state must be a string") or
+      (t.to ~= nil and type(t.to) ~= "string" and "to must be a string") or
+      (t.after ~= nil and not finite(t.after, 0, 1e9) and "after must be a number of seconds")
+    if not why then
+      local obj, field = self:find_state(t)
+      if not obj then return admin_error(404, "no such task, instance or stream") end
+      obj[field], obj.pending = t.state, nil
+      if t.to then self:later(obj, field, t.to, t.after or 0) end
+      return 204, ""
+    end
+  elseif what == "config" then -- change settings at run time (tests)
+    why = bad_config(t)
+    if not why then
+      for k, v in pairs(t) do self.cfg[k] = v end
+      return 204, ""
+    end
+  elseif what == "instances" then
+    why = bad_instance(t)
+    for _, d in ipairs(self:declared_instances()) do
+      if d.instance_id == t.instance_id then why = "instance " .. d.instance_id .. " exists" end
+    end
+    if not why then return 200, json.encode(self:add_instance(t)) end
+  else
+    return json_error(404, "apigw", "APIGW.0101", "no such emulator endpoint")
+  end
+  return admin_error(400, why)
 end
 
 return M
