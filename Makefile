@@ -35,7 +35,7 @@ BUSTED := busted --lua=$(LUA) --cpath='./$(BUILD)/?.so' -o spec/support/ci_outpu
 export HUAWEICLOUD_SDK_METADATA_ENDPOINT ?= http://127.0.0.1:9
 BUSTED_ARGS ?=
 
-.PHONY: all test test-run test-all lint check deps demo clean asan valgrind fuzz bench ctest dist gen
+.PHONY: all test test-run test-all lint check deps demo clean asan valgrind fuzz bench ctest dist gen node-sdk
 all: $(SO)
 
 Q := $(if $(V),,@)
@@ -132,6 +132,15 @@ bench:
 	@$(MAKE) --no-print-directory build/bench/curl_floor build/bench/prepare_floor
 	@T=$$(cd $(BENCH_TREE) && pwd); BENCH_TREE=$$T BENCH_LUA=$(LUA) \
 	  LUA_PATH="$$T/lua/?.lua;$$T/lua/?/init.lua;./?.lua;;" LUA_CPATH="$$T/$(BUILD)/?.so;;" $(LUA) spec/bench/run.lua
+
+# The official Node.js SDK (pinned in spec/node/), for spec/node_sdk_spec.lua: the emulator answers
+# what the official SDK expects. Needs Node.js, npm and the npm registry.
+NODE_PACKAGES = nodejs npm
+node-sdk:
+	@command -v npm >/dev/null || { $(call ensure,$(NODE_PACKAGES)); }
+	@mkdir -p build/node-sdk
+	@cp spec/node/package.json spec/node/package-lock.json build/node-sdk/
+	cd build/node-sdk && npm ci --no-audit --no-fund --loglevel=error
 
 # The files that follow from registry/<service>.lua (see registry/README.md). Their output is
 # committed, so a build (luarocks' builtin one too) never runs the generator; the suite fails when
