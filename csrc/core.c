@@ -8,15 +8,18 @@
 #include "http.h"
 #include "lhead.h"
 #include "lcall.h"
+#include "lfile.h"
 #include "lmodel.h"
 #include "lsecrets.h"
 #include "request.h"
 #include "version.h"
 
-/* core.sleep(seconds): blocks the thread; for retry backoff outside nginx. */
+/* core.sleep(seconds): blocks the thread; for retry backoff outside nginx. 0 or less: at once;
+ * NaN is a caller's bug (a loop around it would never wait). */
 static int core_sleep(lua_State *L) {
   lua_Number s = luaL_checknumber(L, 1);
   struct timespec ts;
+  luaL_argcheck(L, s == s, 1, "a number of seconds expected, got NaN");
   if (!(s > 0)) return 0;
   if (s > 86400) s = 86400;
   ts.tv_sec = (time_t)s;
@@ -36,6 +39,7 @@ static int core_clock(lua_State *L) {
 static const luaL_Reg core_funcs[] = {
   {"sleep", core_sleep},
   {"clock", core_clock},
+  {"read_file", hwc_lua_read_file},
   {"describe", hwc_lua_describe},
   {"closest", hwc_lua_closest},
   {"registry_check", hwc_lua_registry_check},
@@ -56,6 +60,7 @@ static const luaL_Reg core_funcs[] = {
   {"http_client", hwc_lua_http_client},
   {"http_options", hwc_lua_http_options},
   {"http_head", hwc_lua_http_head},
+  {"http_framing", hwc_lua_http_framing},
   {"error", hwc_error_new},
   {NULL, NULL}
 };

@@ -95,12 +95,14 @@ static void thread_ctx_free(void *p) {
   free(t);
 }
 
-static void ctx_key_create(void) { pthread_key_create(&ctx_key, thread_ctx_free); }
+static int ctx_key_ok; /* pthread_key_create succeeded: without a key there is no context */
+static void ctx_key_create(void) { ctx_key_ok = pthread_key_create(&ctx_key, thread_ctx_free) == 0; }
 
 static thread_ctx *get_ctx(void) {
   thread_ctx *t;
   pthread_once(&once, fetch_all);
   pthread_once(&ctx_once, ctx_key_create);
+  if (!ctx_key_ok) return NULL; /* the signer then fails: a config error, never a wrong signature */
   t = (thread_ctx *)pthread_getspecific(ctx_key);
   if (t == NULL) {
     t = (thread_ctx *)calloc(1, sizeof *t);

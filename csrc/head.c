@@ -47,9 +47,76 @@ static int has_close(const char *v, size_t n) {
   return 0;
 }
 
+/* 1 when the last coding of a Transfer-Encoding list is chunked. */
+static int last_chunked(const char *v, size_t n) {
+  size_t end = n, start;
+  while (end && (v[end - 1] == ' ' || v[end - 1] == '\t' || v[end - 1] == ',')) end--;
+  start = end;
+  while (start && v[start - 1] != ',' && v[start - 1] != ' ' && v[start - 1] != '\t') start--;
+  return lower_eq(v + start, end - start, "chunked");
+}
+
+/* Parses a Content-Length list ("12", "12, 12"): its one value in *len, or 0 and why. */
+static int content_length(const char *v, size_t n, unsigned long long *len, const char **why) {
+  size_t i = 0;
+  int seen = 0;
+  while (i < n) {
+    unsigned long long x = 0;
+    size_t digits = 0;
+    while (i < n && (v[i] == ' ' || v[i] == '\t')) i++;
+    while (i < n && isdigit((unsigned char)v[i])) {
+      if (++digits > 15) break;
+      x = x * 10 + (unsigned long long)(v[i++] - '0');
+    }
+    while (i < n && (v[i] == ' ' || v[i] == '\t')) i++;
+    if (digits == 0 || digits > 15 || (i < n && v[i] != ',')) return *why = "bad Content-Length", 0;
+    if (seen && x != *len) return *why = "conflicting Content-Length headers", 0;
+    *len = x;
+    seen = 1;
+    i++; /* the comma */
+  }
+  if (!seen) return *why = "bad Content-Length", 0;
+  return 1;
+}
+
+int hwc_framing_of(int request, int status, int head_request, int major, int minor, const char *te, size_t te_n,
+                   const char *cl, size_t cl_n, const char *conn, size_t conn_n, hwc_framing *out) {
+  memset(out, 0, sizeof *out);
+  out->reusable = major == 1 && minor == 1 && !(conn && has_close(conn, conn_n));
+  if (!request) {
+    if (status == 101) { /* the connection speaks another protocol from here on */
+      out->reusable = 0;
+      return 1;
+    }
+    if (head_request || status < 200 || status == 204 || status == 304) return 1;
+  }
+  if (te) {
+    if (request && (cl || !last_chunked(te, te_n))) return out->why = "bad Transfer-Encoding", 0;
+    if (cl) out->reusable = 0; /* both: framed by Transfer-Encoding, and closed after (RFC 9112 6.3) */
+    if (last_chunked(te, te_n)) out->kind = HWC_BODY_CHUNKED;
+    else {
+      out->kind = HWC_BODY_CLOSE;
+      out->reusable = 0;
+    }
+    return 1;
+  }
+  if (cl) {
+    if (!content_length(cl, cl_n, &out->length, &out->why)) return 0;
+    out->kind = HWC_BODY_LENGTH;
+    return 1;
+  }
+  if (!request) { /* a response without either runs to the end of the connection */
+    out->kind = HWC_BODY_CLOSE;
+    out->reusable = 0;
+  }
+  return 1;
+}
+
 int hwc_head_plain(const char *s, size_t n, int head_request, size_t max_head, hwc_plain_head *out) {
-  size_t pos, lengths = 0, cl = 0;
-  const char *eol;
+  size_t pos, lengths = 0;
+  const char *eol, *cl = NULL, *conn = NULL;
+  size_t cl_n = 0, conn_n = 0;
+  hwc_framing f;
   memset(out, 0, sizeof *out);
   if (n > max_head) n = max_head; /* a head must end within the limit */
   if (n < 14 || memcmp(s, "HTTP/", 5) != 0 || !isdigit((unsigned char)s[5]) || s[6] != '.' ||
@@ -80,21 +147,22 @@ int hwc_head_plain(const char *s, size_t n, int head_request, size_t max_head, h
     while (vn && (*v == ' ' || *v == '\t')) { v++; vn--; }
     while (vn && (v[vn - 1] == ' ' || v[vn - 1] == '\t')) vn--;
     if (lower_eq(line, k, "content-length")) {
-      size_t d;
-      if (++lengths > 1 || vn == 0 || vn > 15) return 0;
-      for (d = 0; d < vn; d++) {
-        if (!isdigit((unsigned char)v[d])) return 0;
-        cl = cl * 10 + (size_t)(v[d] - '0');
-      }
+      if (++lengths > 1) return 0;
+      cl = v;
+      cl_n = vn;
     } else if (lower_eq(line, k, "transfer-encoding")) {
       return 0;
-    } else if (lower_eq(line, k, "connection") && has_close(v, vn)) {
-      out->close = 1;
+    } else if (lower_eq(line, k, "connection")) {
+      if (conn) return 0; /* repeated: the general reader joins them */
+      conn = v;
+      conn_n = vn;
     }
   }
   out->head_len = pos;
-  if (head_request || out->status == 204 || out->status == 304) out->body_len = 0;
-  else if (lengths == 1) out->body_len = cl;
-  else return 0; /* the body runs to the end of the connection */
+  if (!hwc_framing_of(0, out->status, head_request, out->major, out->minor, NULL, 0, cl, cl_n, conn, conn_n, &f))
+    return 0;
+  if (f.kind == HWC_BODY_CLOSE) return 0; /* the body runs to the end of the connection */
+  out->body_len = f.kind == HWC_BODY_LENGTH ? (size_t)f.length : 0;
+  out->reusable = f.reusable;
   return 1;
 }

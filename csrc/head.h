@@ -29,9 +29,30 @@ typedef struct hwc_plain_head {
   int status, major, minor;
   size_t head_len;    /* bytes up to and including the blank line */
   size_t body_len;    /* what follows: the Content-Length, or 0 */
-  int close;          /* a Connection header that says close */
+  int reusable;       /* the connection may carry another request (hwc_framing) */
 } hwc_plain_head;
 
 int hwc_head_plain(const char *s, size_t n, int head_request, size_t max_head, hwc_plain_head *out);
+
+/* How a message's body is framed, and whether its connection may carry another message: the one
+ * rule (RFC 9112 6.1-6.3) for the cosocket transport's fast path and general reader and for the
+ * emulator's server (core.http_framing). te, cl, conn: the header values (repeats joined by
+ * ", "), or NULL when absent. A response to HEAD, a 1xx, 204 or 304 has no body; 101 has none and
+ * its connection switched protocols (never reused); Transfer-Encoding frames the body (chunked
+ * when that is the last coding, else it runs to the close) and, beside a Content-Length, the
+ * connection is closed after; repeated Content-Length values must agree; with neither, a
+ * response runs to the close and a request has no body. A request's Transfer-Encoding must end
+ * in chunked and come alone. HTTP/1.0 and "Connection: close" are never reused. 0 and why when
+ * malformed. */
+typedef enum { HWC_BODY_NONE, HWC_BODY_LENGTH, HWC_BODY_CHUNKED, HWC_BODY_CLOSE } hwc_body_kind;
+typedef struct hwc_framing {
+  hwc_body_kind kind;
+  unsigned long long length; /* HWC_BODY_LENGTH */
+  int reusable;
+  const char *why;           /* when 0 is returned */
+} hwc_framing;
+
+int hwc_framing_of(int request, int status, int head_request, int major, int minor, const char *te, size_t te_n,
+                   const char *cl, size_t cl_n, const char *conn, size_t conn_n, hwc_framing *out);
 
 #endif

@@ -53,6 +53,7 @@ typedef struct xfer {
   body_reader upload;
 #endif
   size_t max_body;
+  double timeout, connect_timeout; /* this transfer's limits (the client's, or a caller's shorter one) */
   int too_large, busy, configured;
   int in_use;               /* send(): between the transfer and its results being pushed */
   lua_Integer id;           /* batch: the caller's id for this request */
@@ -88,9 +89,11 @@ static unsigned long generation;
 static void on_fork_child(void) { generation++; }
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static CURLcode curl_init_rc = CURLE_OK; /* what libcurl's global init said, for every client after */
 static void curl_init_once(void) {
-  curl_global_init(CURL_GLOBAL_DEFAULT);
-  pthread_atfork(NULL, NULL, on_fork_child);
+  curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+  /* without the handler a forked child would reuse its parent's connections: refuse to run so */
+  if (pthread_atfork(NULL, NULL, on_fork_child) != 0 && curl_init_rc == CURLE_OK) curl_init_rc = CURLE_FAILED_INIT;
 }
 
 static void xfer_init(xfer *x) {
@@ -301,6 +304,8 @@ int hwc_lua_http_client(lua_State *L) {
   luaL_setmetatable(L, HWC_HTTP_MT);
   if ((why = read_options(L, 1, &h->o, &field)) != NULL) return luaL_error(L, "%s %s", field, why);
   pthread_once(&curl_once, curl_init_once);
+  if (curl_init_rc != CURLE_OK)
+    return luaL_error(L, "libcurl could not be initialised: %s", curl_easy_strerror(curl_init_rc));
   h->generation = generation;
   h->one.easy = curl_easy_init();
   if (h->one.easy == NULL) luaL_error(L, "curl_easy_init failed");
@@ -415,13 +420,14 @@ static int transfer_error(lua_State *L, const hwc_http *h, xfer *x, CURLcode rc)
     sent = 1;
   } else if (rc == CURLE_OPERATION_TIMEDOUT) {
     /* name the limit that fired: connecting is bounded by the smaller of the two */
-    int total = sent || h->o.timeout <= h->o.connect_timeout;
+    int total = sent || x->timeout <= x->connect_timeout;
+    const char *which = x->timeout < h->o.timeout ? "the caller's deadline" : "timeout";
     kind = "timeout";
     if (sent)
-      snprintf(msg, sizeof msg, "no complete response within %.3g s (timeout)", h->o.timeout);
+      snprintf(msg, sizeof msg, "no complete response within %.3g s (%s)", x->timeout, which);
     else
-      snprintf(msg, sizeof msg, "could not connect within %.3g s (%s)", total ? h->o.timeout : h->o.connect_timeout,
-               total ? "timeout" : "connect_timeout");
+      snprintf(msg, sizeof msg, "could not connect within %.3g s (%s)", total ? x->timeout : x->connect_timeout,
+               total ? which : "connect_timeout");
   } else {
     if (is_tls_error(rc)) kind = "tls";
     snprintf(msg, sizeof msg, "%s%s%s", curl_easy_strerror(rc), x->errbuf[0] ? ": " : "", x->errbuf);
@@ -493,6 +499,7 @@ typedef struct out_req {
   const char *method, *url, *body; /* url NUL-terminated; body NULL: none */
   size_t mn, un, bn;
   int has_ua;
+  double limit; /* > 0: no longer than this (a caller's deadline), below the client's timeouts */
 } out_req;
 
 /* Sets x up for r, whose headers are in x's list already (hl_done not yet called).
@@ -517,10 +524,13 @@ static const char *xfer_configure(lua_State *L, hwc_http *h, xfer *x, const out_
   x->too_large = 0;
   x->errbuf[0] = '\0';
   x->max_body = h->o.max_body;
+  /* every transfer sets its limits: a caller's deadline shortens this one only */
+  x->timeout = r->limit > 0 && r->limit < h->o.timeout ? r->limit : h->o.timeout;
+  x->connect_timeout = x->timeout < h->o.connect_timeout ? x->timeout : h->o.connect_timeout;
+  SETOPT(c, CURLOPT_TIMEOUT_MS, to_ms(x->timeout));
+  SETOPT(c, CURLOPT_CONNECTTIMEOUT_MS, to_ms(x->connect_timeout));
   if (!x->configured) {
     SETOPT(c, CURLOPT_NOSIGNAL, 1L);
-    SETOPT(c, CURLOPT_TIMEOUT_MS, to_ms(h->o.timeout));
-    SETOPT(c, CURLOPT_CONNECTTIMEOUT_MS, to_ms(h->o.connect_timeout));
     SETOPT(c, CURLOPT_SSL_VERIFYPEER, h->o.verify_tls ? 1L : 0L);
     SETOPT(c, CURLOPT_SSL_VERIFYHOST, h->o.verify_tls ? 2L : 0L);
     if (h->o.ca_file[0]) SETOPT(c, CURLOPT_CAINFO, h->o.ca_file);
@@ -637,6 +647,7 @@ static const char *xfer_setup_c(lua_State *L, hwc_http *h, xfer *x, const hwc_ht
   r.un = hr->url_len;
   r.body = hr->body;
   r.bn = hr->body_len;
+  r.limit = hr->limit;
   hl_reset(x);
   for (i = 0; i < hr->nheaders; i++) {
     const hwc_kv *kv = &hr->headers[i];
@@ -764,6 +775,30 @@ static int http_batch_add(lua_State *L) {
   return 1;
 }
 
+/* The multi interface itself failed: every transfer in flight ends with that error, pushed as
+ * {id=, err=} entries into the table on top (after *done). Whether a request went out is not
+ * known: it counts as sent, so nothing retries it blindly. */
+static void fail_in_flight(lua_State *L, hwc_http *h, CURLMcode mc, int *done) {
+  int i;
+  for (i = 0; i < h->nbatch; i++) {
+    xfer *x = h->batch[i];
+    if (!x->busy) continue;
+    curl_multi_remove_handle(h->multi, x->easy);
+    x->busy = 0;
+    h->inflight--;
+    lua_createtable(L, 0, 2);
+    lua_pushinteger(L, x->id);
+    lua_setfield(L, -2, "id");
+    hwc_push_error(L, "network", NULL, curl_multi_strerror(mc));
+    lua_pushfstring(L, "CURLM_%d", (int)mc);
+    lua_setfield(L, -2, "code");
+    lua_pushboolean(L, 1);
+    lua_setfield(L, -2, "request_sent");
+    lua_setfield(L, -2, "err");
+    lua_rawseti(L, -2, ++*done);
+  }
+}
+
 /* client:batch_run(wait) -> { {id=, status=, headers=, body=} | {id=, err=} ... }, in flight:
  * moves every transfer along, waiting up to `wait` seconds for activity when none finished. */
 static int http_batch_run(lua_State *L) {
@@ -777,8 +812,12 @@ static int http_batch_run(lua_State *L) {
   }
   for (pass = 0; pass < 2; pass++) {
     CURLMsg *msg;
+    CURLMcode mc;
     int left;
-    curl_multi_perform(h->multi, &running);
+    if ((mc = curl_multi_perform(h->multi, &running)) != CURLM_OK) {
+      fail_in_flight(L, h, mc, &done);
+      break;
+    }
     while ((msg = curl_multi_info_read(h->multi, &left)) != NULL) {
       xfer *x = NULL;
       int n;
@@ -803,7 +842,10 @@ static int http_batch_run(lua_State *L) {
       lua_rawseti(L, -2, ++done);
     }
     if (done || h->inflight == 0 || wait <= 0 || pass == 1) break;
-    curl_multi_poll(h->multi, NULL, 0, (int)(wait * 1000), NULL);
+    if ((mc = curl_multi_poll(h->multi, NULL, 0, (int)(wait * 1000), NULL)) != CURLM_OK) {
+      fail_in_flight(L, h, mc, &done);
+      break;
+    }
   }
   lua_pushinteger(L, h->inflight);
   return 2;

@@ -37,6 +37,7 @@ typedef struct hwc_http_req {
   size_t authorization_len;
   const char *body; /* or NULL: none */
   size_t body_len;
+  double limit; /* > 0: seconds this transfer may take at most (a caller's deadline) */
 } hwc_http_req;
 /* As hwc_http_send. */
 int hwc_http_send_c(lua_State *L, hwc_http *h, const hwc_http_req *r);

@@ -25,6 +25,12 @@ static int call_op(lua_State *L) {
   hwc_http_req hr;
   long long status = 0;
   int n, at;
+  lua_Number limit = 0;
+  lua_settop(L, 4);
+  if (!lua_isnil(L, 4)) { /* seconds this call may take at most: a wait's deadline */
+    limit = luaL_checknumber(L, 4);
+    luaL_argcheck(L, limit > 0, 4, "a number of seconds greater than 0 expected");
+  }
   lua_settop(L, 3);
   hwc_prepare_args(L, 2, 3);
   s = hwc_scratch_new(L);
@@ -39,6 +45,7 @@ static int call_op(lua_State *L) {
     hr.authorization_len = p.c.ak ? s->sig.authorization.len : 0;
     hr.body = p.rb.body;
     hr.body_len = p.rb.body_len;
+    hr.limit = (double)limit;
     at = lua_gettop(L);
     n = hwc_http_send_c(L, h, &hr); /* status, headers, body at at+1.. */
     if (n == 3) {

@@ -2,7 +2,8 @@
  *   core.prepare(op, cfg, params) -> req | nil, err     validated, marshaled, signed; nothing sent
  *                                                        (lprepare.c)
  *   core.parse(op, status, headers, body [, req]) -> result, meta | nil, err        (lparse.c)
- *   core.<op>(client, cfg, params) -> result, meta | nil, err   prepare + send (libcurl) + parse
+ *   core.<op>(client, cfg, params [, limit]) -> result, meta | nil, err   prepare + send (libcurl) + parse;
+ *       limit: seconds this one transfer may take at most, below the client's timeouts (a deadline)
  *   core.operations() -> { {name, service, method, path, success, params, ...}, ... }
  * cfg = { endpoint, credentials = {ak, sk, security_token?, token?, project_id?, algorithm?},
  *         validate = true, date? (fixed X-Sdk-Date, for tests) }

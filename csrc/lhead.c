@@ -3,6 +3,9 @@
  * fast path.
  *   core.http_head(bytes, is_head_request) -> status, version, headers, head_len, body_len, reusable
  *                                           | nil (not the plain case: use the general reader)
+ *   core.http_framing("response", status | "request", nil, version, te?, cl?, connection?,
+ *                     head_request?) -> "none" | "length" | "chunked" | "close", length, reusable
+ *                                       | nil, why   (hwc_framing_of: the one framing rule)
  * headers: as hwc_push_head_headers gives them. */
 #include <string.h>
 #include "compat.h"
@@ -43,6 +46,37 @@ int hwc_lua_http_head(lua_State *L) {
   hwc_push_head_headers(L, s, ph.head_len, pos);
   lua_pushinteger(L, (lua_Integer)ph.head_len);
   lua_pushinteger(L, (lua_Integer)ph.body_len);
-  lua_pushboolean(L, ph.major == 1 && ph.minor == 1 && !ph.close);
+  lua_pushboolean(L, ph.reusable);
   return 6;
+}
+
+static const char *const body_kinds[] = {"none", "length", "chunked", "close"};
+
+/* Reads the string at idx, or NULL when it is nil. */
+static const char *opt_value(lua_State *L, int idx, size_t *n) {
+  *n = 0;
+  return lua_isnil(L, idx) ? NULL : luaL_checklstring(L, idx, n);
+}
+
+int hwc_lua_http_framing(lua_State *L) {
+  const char *what = luaL_checkstring(L, 1), *version = luaL_checkstring(L, 3), *te, *cl, *conn;
+  size_t te_n, cl_n, conn_n;
+  int request = strcmp(what, "request") == 0, status = 0;
+  hwc_framing f;
+  luaL_argcheck(L, request || strcmp(what, "response") == 0, 1, "\"request\" or \"response\" expected");
+  if (!request) status = (int)luaL_checkinteger(L, 2);
+  luaL_argcheck(L, strlen(version) == 3 && version[1] == '.', 3, "a version such as \"1.1\" expected");
+  te = opt_value(L, 4, &te_n);
+  cl = opt_value(L, 5, &cl_n);
+  conn = opt_value(L, 6, &conn_n);
+  if (!hwc_framing_of(request, status, lua_toboolean(L, 7), version[0] - '0', version[2] - '0', te, te_n, cl, cl_n,
+                      conn, conn_n, &f)) {
+    lua_pushnil(L);
+    lua_pushstring(L, f.why);
+    return 2;
+  }
+  lua_pushstring(L, body_kinds[f.kind]);
+  lua_pushinteger(L, (lua_Integer)f.length);
+  lua_pushboolean(L, f.reusable);
+  return 3;
 }

@@ -159,6 +159,20 @@ static int next_piece(const char **p, const char *end, const char **piece, size_
 
 #define DIFF_SHOWN 1024 /* a differing line is shown up to this many bytes */
 
+/* Pushes a server's text as an error message: scrubbed whole, then cut to max bytes, so a
+ * secret across the cut cannot leave its prefix behind. */
+static void push_message(lua_State *L, const char *s, size_t n, size_t max, int secrets) {
+  size_t len, cut;
+  const char *m;
+  hwc_push_scrubbed(L, s, n, secrets);
+  m = lua_tolstring(L, -1, &len);
+  cut = utf8_cut(m, len, max);
+  if (cut < len) {
+    lua_pushlstring(L, m, cut);
+    lua_replace(L, -2);
+  }
+}
+
 /* The gateway echoes its canonical request in a 401 APIGW.0301 message, '|' for newlines.
  * Sets err.canonical_request_diff to the first line where it and ours differ. */
 static void canonical_diff(lua_State *L, int err, const char *message, size_t mlen, const hwc_sent *sent,
@@ -215,7 +229,7 @@ static void canonical_diff(lua_State *L, int err, const char *message, size_t ml
       hwc_push_scrubbed(L, a, ol, secrets);
       lua_setfield(L, -2, "ours");
       if (theirs) {
-        hwc_push_scrubbed(L, b, utf8_cut(b, tl, DIFF_SHOWN), secrets);
+        push_message(L, b, tl, DIFF_SHOWN, secrets); /* scrubbed whole, then cut */
         lua_setfield(L, -2, "theirs");
       }
       break;
@@ -230,20 +244,6 @@ static void canonical_diff(lua_State *L, int err, const char *message, size_t ml
   }
   lua_setfield(L, err, "canonical_request_diff");
   lua_pop(L, 3);
-}
-
-/* Pushes a server's text as an error message: scrubbed whole, then cut to max bytes, so a
- * secret across the cut cannot leave its prefix behind. */
-static void push_message(lua_State *L, const char *s, size_t n, size_t max, int secrets) {
-  size_t len, cut;
-  const char *m;
-  hwc_push_scrubbed(L, s, n, secrets);
-  m = lua_tolstring(L, -1, &len);
-  cut = utf8_cut(m, len, max);
-  if (cut < len) {
-    lua_pushlstring(L, m, cut);
-    lua_replace(L, -2);
-  }
 }
 
 static int retryable_status(int status) { return status == 429 || status == 503; }
@@ -365,6 +365,44 @@ static int decode_error(lua_State *L, const hwc_op *op, int status, int headers,
   return 2;
 }
 
+/* 1 when s[0..n) may hold one of the secrets of what was sent, in some form. A request id is
+ * short and, from a real service, made of letters, digits, '-', '_' and '.': then only a secret
+ * that is the same bytes raw can be inside it (every other form carries '\\', '%' or the
+ * secret's own special bytes), which is checked with no Lua value made. Anything else: maybe. */
+static int may_hold_secret(lua_State *L, const char *s, size_t n, const hwc_sent *sent) {
+  size_t i, k, count;
+  if (n < HWC_SCRUB_MIN) return 0;
+  for (i = 0; i < n; i++)
+    if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+          s[i] == '-' || s[i] == '_' || s[i] == '.'))
+      return 1;
+  if (sent == NULL || (sent->req == 0 && sent->sec == NULL)) return 0;
+  if (sent->req) return 1; /* a Lua record: the general path */
+  count = hwc_secrec_count(sent->sec);
+  for (k = 0; k < count; k++) {
+    hwc_str v = hwc_secrec_at(sent->sec, k);
+    for (i = 0; v.n >= HWC_SCRUB_MIN && i + v.n <= n; i++)
+      if (memcmp(s + i, v.s, v.n) == 0) return 1;
+  }
+  (void)L;
+  return 0;
+}
+
+/* meta.request_id goes into log lines: a server may echo a secret into it, on a success too. */
+static void scrub_request_id(lua_State *L, int meta, const hwc_sent *sent) {
+  size_t n;
+  const char *rid;
+  lua_getfield(L, meta, "request_id");
+  rid = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &n) : NULL;
+  if (rid != NULL && may_hold_secret(L, rid, n, sent)) {
+    int rec = push_sent_record(L, sent);
+    hwc_push_scrubbed(L, rid, n, rec);
+    lua_setfield(L, meta, "request_id");
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+}
+
 int hwc_parse(lua_State *L, const hwc_op *op, int status, int headers, int body, const hwc_sent *sent) {
   size_t blen = 0, i;
   const char *b = lua_type(L, body) == LUA_TSTRING ? lua_tolstring(L, body, &blen) : "";
@@ -386,6 +424,7 @@ int hwc_parse(lua_State *L, const hwc_op *op, int status, int headers, int body,
     hwc_model_read(L, op->response, -1);
   }
   push_meta(L, status, headers);
+  scrub_request_id(L, lua_gettop(L), sent);
   if (empty) {
     lua_pushfstring(L, "%s answered %d with an empty body; the API documents %d with %s", op->name, status,
                     op->success, op->response->name);

@@ -77,6 +77,16 @@ void hwc_secrets_push_of(lua_State *L, int req) {
   push_record(L, req);
   if (lua_type(L, -1) == LUA_TTABLE) return;
   lua_pop(L, 1);
+  if (req && lua_type(L, req) == LUA_TTABLE) {
+    int list;
+    lua_rawgeti(L, req, 1);
+    list = lua_type(L, -1) == LUA_TSTRING;
+    lua_pop(L, 1);
+    if (list) { /* a list of secret strings: a record of its own (core.scrub from Lua) */
+      lua_pushvalue(L, req);
+      return;
+    }
+  }
   hwc_secrets_new(L);
 }
 

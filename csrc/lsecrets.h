@@ -4,7 +4,8 @@
  * wrote secret values into the body. Anything shown later (a masked dry run, an error a server
  * echoed, a canonical-request diff) is scrubbed with that record.
  *   core.mask(req) -> a copy of req with every secret shown as ***
- *   core.scrub(text [, req]) -> text with req's secrets (and tokens/signatures anywhere) masked
+ *   core.scrub(text [, req | { secret, ... }]) -> text with req's secrets (or those given; and
+ *       tokens/signatures anywhere) masked
  *   core.sensitive_name(name) -> true when a field/header of that name holds a secret
  *   core.prepared(v) -> true when v is a request table prepare made (and knows the secrets of) */
 #ifndef HWC_LSECRETS_H
@@ -20,7 +21,8 @@ void hwc_secrets_new(lua_State *L);
 void hwc_secrets_push_record(lua_State *L, const hwc_secrec *r);
 /* Ties the record at rec to the request table at req, with the body string at body (or 0). */
 void hwc_secrets_attach(lua_State *L, int req, int rec, int body);
-/* Pushes the record of the request at req, or an empty one (req 0 or not prepared). */
+/* Pushes the record of the request at req, the table at req itself when it is a list of
+ * secret strings, or an empty one (req 0, or a table that is neither). */
 void hwc_secrets_push_of(lua_State *L, int req);
 /* Pushes s[0..n) with the secrets of the record at rec masked. */
 void hwc_push_scrubbed(lua_State *L, const char *s, size_t n, int rec);

@@ -22,11 +22,14 @@ typedef struct hwc_scratch {
   hwc_secrec sec; /* the request's secrets (prepare) */
   hwc_sign_out sig;
   int busy, shared;
+  struct hwc_lease *lease; /* the shared scratch, while lent: the lease on the borrower's stack */
 } hwc_scratch;
 
 /* Lends the Lua state's reusable scratch (emptied), or a fresh one when it is in use. Pushes
- * one value (nil or the fresh userdata) that the caller leaves or pops. Give it back with
- * hwc_scratch_release, which keeps the buffers for the next call. */
+ * one value (the lease, or the fresh userdata) that the caller leaves or pops. Give it back with
+ * hwc_scratch_release, which keeps the buffers for the next call. A Lua error that unwinds past
+ * the borrower leaves the lease with nothing else holding it: the GC collects it, and its
+ * finalizer gives the scratch back, so it is never lost for good (until then, calls allocate). */
 hwc_scratch *hwc_scratch_new(lua_State *L);
 void hwc_scratch_release(hwc_scratch *s);
 

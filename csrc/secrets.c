@@ -119,6 +119,31 @@ static void pct(sbuf *b, const char *s, size_t n) {
   }
 }
 
+/* Appends s JSON-escaped as this SDK's writer does it, without the quotes. */
+static void json_ours(sbuf *arena, const char *s, size_t n) {
+  size_t start = arena->len;
+  hwc_json_string(arena, s, n);
+  if (sbuf_ok(arena)) {
+    memmove(arena->p + start, arena->p + start + 1, arena->len - start - 2);
+    arena->len -= 2;
+  }
+}
+
+/* The form escaped once more (other: as lua-cjson and others escape), in place of itself. The
+ * second pass reads the first from the arena it appends to: room is made first, so it does not
+ * move under it (an escape is at most 6 bytes a byte). 0 when out of memory. */
+static int escape_again(sbuf *arena, size_t start, int other) {
+  size_t once = arena->len - start, twice;
+  if (!sbuf_ok(arena) || once > ((size_t)-1 - 2) / 6 || !sbuf_grow(arena, 6 * once + 2)) return 0;
+  if (other) json_other(arena, arena->p + start, once, 0);
+  else json_ours(arena, arena->p + start, once);
+  if (!sbuf_ok(arena)) return 0;
+  twice = arena->len - start - once;
+  memmove(arena->p + start, arena->p + start + once, twice);
+  arena->len = start + twice;
+  return 1;
+}
+
 size_t hwc_secret_forms(sbuf *arena, const char *s, size_t n, size_t *spans) {
   size_t k = 0, form, j;
   if (n < HWC_SCRUB_MIN) return 0;
@@ -127,16 +152,15 @@ size_t hwc_secret_forms(sbuf *arena, const char *s, size_t n, size_t *spans) {
     int dup = 0;
     switch (form) {
       case 0: sbuf_add(arena, s, n); break;
-      case 1: /* as this SDK's writer escapes it, without the quotes */
-        hwc_json_string(arena, s, n);
-        if (sbuf_ok(arena)) {
-          memmove(arena->p + start, arena->p + start + 1, arena->len - start - 2);
-          arena->len -= 2;
-        }
-        break;
+      case 1: json_ours(arena, s, n); break; /* as this SDK's writer escapes it */
       case 2: json_other(arena, s, n, 0); break;
       case 3: json_other(arena, s, n, 1); break;
-      default: pct(arena, s, n); break;
+      case 4: pct(arena, s, n); break;
+      /* escaped twice: the request body as a JSON string inside a JSON error message, the second
+       * pass by us or another encoder, the first by us (the body we wrote) or by the server */
+      case 5: json_ours(arena, s, n); if (!escape_again(arena, start, 0)) return k; break;
+      case 6: json_ours(arena, s, n); if (!escape_again(arena, start, 1)) return k; break;
+      default: json_other(arena, s, n, 0); if (!escape_again(arena, start, 1)) return k; break;
     }
     if (!sbuf_ok(arena)) return k;
     len = arena->len - start;
@@ -205,8 +229,21 @@ void hwc_scrub(sbuf *out, const char *s, size_t n, const hwc_str *forms, size_t 
     }
     plen = (s[i] == 'x' || s[i] == 'X' || s[i] == 's' || s[i] == 'S') ? prefix_at(s + i, n - i) : 0;
     if (plen) {
-      size_t j = i + plen;
+      size_t j = i + plen, whole = 0;
       while (j < n && s[j] == ' ') j++;
+      /* a known secret there is masked whole, whatever it holds (a token with '"', ',', ' ', ...);
+       * the value-end characters below only bound an unknown one */
+      for (k = 0; k < nforms; k++)
+        if (forms[k].n > whole && forms[k].n >= HWC_SCRUB_MIN && forms[k].n <= n - j &&
+            memcmp(s + j, forms[k].s, forms[k].n) == 0)
+          whole = forms[k].n;
+      if (whole) {
+        sbuf_add(out, s + i - run, run + (j - i));
+        run = 0;
+        sbuf_adds(out, HWC_MASK);
+        i = j + whole;
+        continue;
+      }
       if (j < n && !value_end(s[j])) {
         sbuf_add(out, s + i - run, run + (j - i));
         run = 0;

@@ -1,8 +1,8 @@
 /* secrets.h - what is a secret and how it is hidden, in one place. No Lua.
  *  - the one list of sensitive names (fields the descriptors do not know, headers, query keys);
  *  - the forms a secret value takes in text the SDK may show (raw, JSON-escaped as this SDK and
- *    as other encoders write it, percent-encoded), so a value reflected by a server is found
- *    whatever encoding it went through;
+ *    as other encoders write it, escaped twice, percent-encoded), so a value reflected by a
+ *    server is found whatever encoding it went through;
  *  - the scrubber, which masks those forms and the value after "X-Security-Token:",
  *    "X-Auth-Token:" and "Signature=" (any case) as "***".
  * Descriptor fields flagged HWC_F_SENSITIVE are secrets by definition; the walker records where
@@ -23,7 +23,7 @@ typedef struct hwc_str {
  * garble it); where the SDK writes them itself they are masked whatever their length. */
 #define HWC_SCRUB_MIN 4
 /* At most this many distinct forms per secret (hwc_secret_forms). */
-#define HWC_SECRET_FORMS 5
+#define HWC_SECRET_FORMS 8
 
 /* The secrets of one request as the C units collect them (no Lua): the values, back to back,
  * and the body ranges [start, end) the walker wrote them at. Kept in a scratch userdata; made a

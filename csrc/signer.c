@@ -101,6 +101,13 @@ int hwc_sdk_date_valid(const char *s, size_t n) {
   return 1;
 }
 
+static const char DIGEST_FAILED[] = "libcrypto digest failed", HMAC_FAILED[] = "libcrypto HMAC failed",
+                  NO_MEMORY[] = "out of memory";
+
+int hwc_sign_failed(const char *message) {
+  return message == DIGEST_FAILED || message == HMAC_FAILED || message == NO_MEMORY;
+}
+
 const char *hwc_sign(hwc_sign_req *r, hwc_sign_out *o) {
   char hex[HWC_HEX_LEN + 1];
   size_t i;
@@ -137,21 +144,21 @@ const char *hwc_sign(hwc_sign_req *r, hwc_sign_out *o) {
   if (r->body_hash != NULL) {
     sbuf_add(c, r->body_hash, r->body_hash_len);
   } else {
-    if (!hwc_hash_hex(r->alg, r->body ? r->body : "", r->body_len, hex)) return "libcrypto digest failed";
+    if (!hwc_hash_hex(r->alg, r->body ? r->body : "", r->body_len, hex)) return DIGEST_FAILED;
     sbuf_add(c, hex, HWC_HEX_LEN);
   }
-  if (!sbuf_ok(c) || !sbuf_ok(&o->signed_headers)) return "out of memory";
+  if (!sbuf_ok(c) || !sbuf_ok(&o->signed_headers)) return NO_MEMORY;
 
-  if (!hwc_hash_hex(r->alg, c->p, c->len, hex)) return "libcrypto digest failed";
+  if (!hwc_hash_hex(r->alg, c->p, c->len, hex)) return DIGEST_FAILED;
   sbuf_adds(&o->string_to_sign, hwc_alg_name(r->alg));
   sbuf_addc(&o->string_to_sign, '\n');
   sbuf_adds(&o->string_to_sign, r->date);
   sbuf_addc(&o->string_to_sign, '\n');
   sbuf_add(&o->string_to_sign, hex, HWC_HEX_LEN);
-  if (!sbuf_ok(&o->string_to_sign)) return "out of memory";
+  if (!sbuf_ok(&o->string_to_sign)) return NO_MEMORY;
 
   if (!hwc_hmac_hex(r->alg, r->sk, r->sk_len, o->string_to_sign.p, o->string_to_sign.len, hex))
-    return "libcrypto HMAC failed";
+    return HMAC_FAILED;
   sbuf_adds(&o->authorization, hwc_alg_name(r->alg));
   sbuf_adds(&o->authorization, " Access=");
   sbuf_add(&o->authorization, r->ak, r->ak_len);
@@ -159,5 +166,5 @@ const char *hwc_sign(hwc_sign_req *r, hwc_sign_out *o) {
   sbuf_add(&o->authorization, o->signed_headers.p, o->signed_headers.len);
   sbuf_adds(&o->authorization, ", Signature=");
   sbuf_add(&o->authorization, hex, HWC_HEX_LEN);
-  return sbuf_ok(&o->authorization) ? NULL : "out of memory";
+  return sbuf_ok(&o->authorization) ? NULL : NO_MEMORY;
 }

@@ -36,8 +36,10 @@ typedef struct hwc_sign_out {
 void hwc_sign_out_init(hwc_sign_out *o);
 void hwc_sign_out_free(hwc_sign_out *o);
 
-/* Returns NULL, or a static message (never a secret): duplicate header, bad date, OOM. */
+/* Returns NULL, or a static message (never a secret): the request is wrong (a duplicate header,
+ * a bad date), or, when hwc_sign_failed(message), the signer itself failed (libcrypto, memory). */
 const char *hwc_sign(hwc_sign_req *r, hwc_sign_out *o);
+int hwc_sign_failed(const char *message);
 
 /* Trim spaces and tabs at both ends. */
 void hwc_trim(const char **s, size_t *n);

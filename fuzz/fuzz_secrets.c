@@ -3,8 +3,9 @@
  * server answers (status, request id, body, which may echo any of them) and what the request
  * carries; everything the SDK then shows is searched for every form of every secret: the masked
  * dry run (core.mask), the error value with all its fields, its tostring, the canonical-request
- * diff, hw.inspect-style redaction of the body. A secret found is a crash. (A successful result
- * is the server's own data and is not searched.)
+ * diff, hw.inspect-style redaction of the body, a success's request id (log lines show it). A
+ * secret found is a crash. (A successful result and its headers are the server's own data and
+ * are not searched.)
  *
  * Input: fields separated by NUL bytes: status (3 digits), ak, sk, token, password, access_key,
  * task_name, response body, request id. Each secret is prefixed with the marker "Zq9%" (so it
@@ -51,8 +52,12 @@ static const char *const script =
   "      collect(core.mask(req), shown, {})\n"
   "      local res, e = core.parse('create_connector_task', f.status, { ['X-Request-Id'] = f.request_id },\n"
   "        f.response, req)\n"
-  "      collect(e, shown, {}) -- a result is the server's data, shown as it is\n"
-  "      if e then shown[#shown + 1] = tostring(e) end\n"
+  "      if res == nil then\n"
+  "        collect(e, shown, {})\n"
+  "        shown[#shown + 1] = tostring(e)\n"
+  "      else -- a result and its headers are the server's data; its request id is logged\n"
+  "        collect({ e.request_id, e.note }, shown, {})\n"
+  "      end\n"
   "      shown[#shown + 1] = core.scrub(f.response, req)\n"
   "    else\n"
   "      collect(err, shown, {}) shown[#shown + 1] = tostring(err)\n"

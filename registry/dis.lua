@@ -33,10 +33,11 @@ return {
       states = { "CREATING", "RUNNING", "TERMINATING", "TERMINATED", "FROZEN" } },
   },
   -- name: a list of names beside a list of details; each yields the details (with the name).
+  -- key: what tells two items apart (the name itself for a list of names).
   pagers = {
     stream = { list = "list_streams", items = "stream_names", details = "stream_info_list", name = "stream_name",
       cursor = "start_stream_name", more = "has_more_streams", limit = "limit", page = 100 },
-    transfer_task = { list = "list_transfer_tasks", items = "tasks" },
+    transfer_task = { list = "list_transfer_tasks", items = "tasks", key = "task_name" },
   },
   -- Actions the service takes by id, offered by name: show, take the id, call with it in a list.
   actions = {

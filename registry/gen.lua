@@ -311,6 +311,10 @@ for _, svc in ipairs(services) do
     if en.show and not op_by_name[en.show] then fail(where, "ensure " .. name .. ": no operation " .. en.show) end
     if en.find and not (svc.pagers or {})[en.find] then fail(where, "ensure " .. name .. ": no pager " .. en.find) end
     if en.waiter and not (svc.waiters or {})[en.waiter] then fail(where, "ensure " .. name .. ": no waiter " .. en.waiter) end
+    -- names that are not unique: a lookup by listing, and what settles a race (see lifecycle.lua)
+    if en.find and not (en.settle and en.delete and op_by_name[en.delete] and en.delete_params) then
+      fail(where, "ensure " .. name .. ": found by listing, it needs settle, delete and delete_params")
+    end
   end
 end
 
@@ -648,9 +652,10 @@ gen_helpers = function(w)
       w("")
       w("A failure state (" .. codes(wt.failure) .. ", unless asked for) ends it with an error of kind `failed` and " ..
         "`err.state`; the deadline (`timeout`, default " .. wt.timeout .. " s) with kind `timeout` naming the last " ..
-        "state. Polls every `interval` s (default " .. wt.interval .. ", with jitter); only a throttled, busy, " ..
-        "5xx or network answer is polled again, any other error ends the wait with that error. A state it does " ..
-        "not know is pending.")
+        "state. The deadline bounds every poll (each gets what is left, whatever the client's own `timeout`), the " ..
+        "client's retries and every sleep. Polls every `interval` s (default " .. wt.interval .. ", with jitter, " ..
+        "and no sooner than a `Retry-After` says); only a throttled, busy, 5xx or network answer is polled " ..
+        "again, any other error ends the wait with that error. A state it does not know is pending.")
       w("")
     end
     for _, name in ipairs(sorted_keys(svc.pagers)) do
@@ -660,6 +665,9 @@ gen_helpers = function(w)
       w("")
       local how = pg.offset and ("`" .. pg.offset .. "`/`" .. pg.limit .. "`, " .. pg.page .. " a page") or
         pg.cursor and ("the `" .. pg.cursor .. "` cursor, " .. pg.page .. " a page") or "one page"
+      how = how .. "; every page must advance: a page with nothing new, a cursor seen before, more pages than " ..
+        "`total_number` allows or than 1000, a list that is not a list, is an error of kind `decode` (with " ..
+        "`err.operation`); an item is yielded once"
       w("`for item in " .. svc.service .. ":each_" .. name .. "{ " .. table.concat(op_args(list), ", ") ..
         " } do ... end` walks every page of [`" .. pg.list .. "`](#" .. pg.list .. ") (" .. how .. ") and yields " ..
         (pg.name and ("one table per name: the `" .. pg.details .. "` entry of that name (`" .. pg.name ..
@@ -685,7 +693,11 @@ gen_helpers = function(w)
         end)()) or "") or "") .. "). A create whose outcome is unknown (a timeout, a connection lost after " ..
         "sending, a 5xx" .. (en.find and ", an answer without `" .. en.id .. "`" or "") .. ") is looked up by name " ..
         "before anything else; \"exists\" answers are taken as found." ..
-        (en.find and " Two of the name are an error of kind `conflict` with `err.ids`." or ""))
+        (en.find and (" After its create it looks until its own shows (a list may lag: up to " .. en.settle.tries ..
+          " looks, " .. en.settle.interval .. " s apart); where a caller racing it made another of the name, the " ..
+          "first made (earliest `create_time`, then smallest `" .. en.id .. "`) wins, the loser deletes its own " ..
+          "with [`" .. en.delete .. "`](#" .. en.delete .. "), and every caller returns the winner (`raced = true`). " ..
+          "Two of the name found before any create are an error of kind `conflict` with `err.ids`.") or ""))
       w("")
     end
     for _, name in ipairs(sorted_keys(svc.actions)) do
@@ -709,7 +721,8 @@ gen_helpers = function(w)
     "any 2xx is a success, as in the official SDKs |")
   w("| `history`, `polls` | `wait_*`, `ensure_*{ wait = true }` | the states seen in order, and how many polls |")
   w("| `gone` | `wait_*{ until = \"deleted\" }` | true: it is gone |")
-  w("| `created`, `drift` | `ensure_*` | whether it was created now; the fields that differ from `body` |")
+  w("| `created`, `drift`, `raced` | `ensure_*` | whether it was created now; the fields that differ from `body`; " ..
+    "whether another caller created one of the name at the same time |")
   w("")
 end
 

@@ -43,15 +43,20 @@ return {
       conditions = { enabled = { status = "RUNNING", connector_enable = true },
         disabled = { status = "RUNNING", connector_enable = false } } },
   },
-  -- Walking every page of a list.
+  -- Walking every page of a list (key: what tells two items apart, to see that pages advance).
   pagers = {
-    connector_task = { list = "list_connector_tasks", items = "tasks", offset = "offset", limit = "limit", page = 50 },
+    connector_task = { list = "list_connector_tasks", items = "tasks", key = "id", offset = "offset", limit = "limit",
+      page = 50 },
   },
   -- Create only when absent: Smart Connect task names are not unique in the API, so a task is
-  -- found by listing and comparing the name.
+  -- found by listing and comparing the name. After a create, ensure looks until its task shows
+  -- (how soon a list shows a new task is not documented: settle), and where a racing caller made
+  -- another of the name, the first made wins and the loser deletes its own (delete).
   ensure = {
     connector_task = { create = "create_connector_task", key = "task_name", find = "connector_task",
-      id = "id", waiter = "connector_task", wait_params = { instance_id = "instance_id", task_id = "id" } },
+      id = "id", waiter = "connector_task", wait_params = { instance_id = "instance_id", task_id = "id" },
+      settle = { tries = 30, interval = 1 }, delete = "delete_connector_task",
+      delete_params = { instance_id = "instance_id", task_id = "id" } },
   },
 
   enums = {

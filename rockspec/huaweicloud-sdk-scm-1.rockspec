@@ -40,7 +40,8 @@ build = {
       ["huaweicloud.core"] = {
          sources = {
             "csrc/core.c", "csrc/errors.c", "csrc/hash.c", "csrc/head.c", "csrc/http.c", "csrc/json.c",
-            "csrc/lcall.c", "csrc/lhead.c", "csrc/lmodel.c", "csrc/lparse.c", "csrc/lprepare.c", "csrc/lsecrets.c",
+            "csrc/lcall.c", "csrc/lfile.c", "csrc/lhead.c", "csrc/lmodel.c", "csrc/lparse.c", "csrc/lprepare.c",
+            "csrc/lsecrets.c",
             "csrc/model.c", "csrc/ops.c", "csrc/registry.c", "csrc/request.c", "csrc/sbuf.c",
             "csrc/secrets.c", "csrc/signer.c", "csrc/uri.c",
          },

@@ -83,8 +83,30 @@ describe("transports", function()
     assert.truthy(err.message:find("boom", 1, true))
   end)
 
-  it("refuses an unknown transport name", function()
-    assert.error_matches(function() hw.dis.new({ region = "cn-north-4", transport = "carrier-pigeon" }) end,
-      "unknown transport 'carrier-pigeon' (curl, ngx, a function or a table)", 1, true)
+  it("refuses an unknown transport name with a config error, as an unknown option", function()
+    local c, err = hw.dis.new({ region = "cn-north-4", transport = "carrier-pigeon" })
+    assert.is_nil(c)
+    assert.are.same({ "config", "transport", "unknown transport 'carrier-pigeon' (curl, ngx, a function or a table)" },
+      { err.kind, err.field, err.message })
+    c, err = hw.dis.new({ region = "cn-north-4", transport = { call = function() end } })
+    assert.are.same({ "config", "transport", nil }, { err.kind, err.field, c })
+  end)
+
+  it("turns a transport of one's own that answers nothing into a network error, not a crash", function()
+    for _, t in ipairs({ function() end, { call = function() end, sleep = function() end } }) do
+      local dis = assert(hw.dis.new({ endpoint = emu.url, credentials = { ak = emu.ak, sk = emu.sk, project_id = "p" },
+        transport = t }))
+      local res, err = dis:show_stream({ stream_name = "s" })
+      assert.is_nil(res)
+      assert.are.equal("network", err.kind)
+    end
+  end)
+
+  it("checks busy_step in new(), as every option", function()
+    for _, v in ipairs({ -1, 0, 0 / 0, 1e9 }) do
+      local c, err = hw.dis.new({ region = "cn-north-4", busy_step = v })
+      assert.is_nil(c)
+      assert.are.same({ "config", "busy_step" }, { err.kind, err.field })
+    end
   end)
 end)

@@ -94,6 +94,81 @@ describe("credentials chain", function()
   end)
 end)
 
+describe("credentials without HOME (nginx workers, cron, systemd units, env -i)", function()
+  it("go on down the chain: the environment, then the metadata service", function()
+    -- AK/SK in the environment, no project id, no region: a config error, not a raw Lua error
+    local out = probe({ HOME = false, HUAWEICLOUD_SDK_AK = "ENVAK", HUAWEICLOUD_SDK_SK = "s" })
+    assert.truthy(out:find("^ERR huaweicloud: config error: credentials.project_id: no project id"), out)
+    assert.are.equal("ENVAK	envproj	nil", probe({ HOME = false, HUAWEICLOUD_SDK_AK = "ENVAK",
+      HUAWEICLOUD_SDK_SK = "s", HUAWEICLOUD_SDK_PROJECT_ID = "envproj" }))
+    out = probe({ HOME = false })
+    assert.truthy(out:find("profile file (none: no HOME and no HUAWEICLOUD_SDK_CREDENTIALS_FILE)", 1, true), out)
+    -- nothing given but the metadata service: its temporary credentials sign a real call
+    local emu = hw.emulator.start({ project_id = "meta-proj" })
+    finally(function() emu:stop() end)
+    out = H.run_lua(([[
+      local hw = require("huaweicloud")
+      local kafka = hw.assert(hw.kafka.new({ endpoint = %q }))
+      local task = hw.assert(kafka:create_connector_task({ instance_id = %q,
+        body = { task_name = "no-home", source_type = "NONE", sink_type = "NONE" } }))
+      io.write(task.task_name)
+    ]]):format(emu.url, emu.instance_id), { HOME = false, HUAWEICLOUD_SDK_METADATA_ENDPOINT = emu.url,
+      HUAWEICLOUD_SDK_PROJECT_ID = "meta-proj" })
+    assert.are.equal("no-home", out)
+    assert.are.equal(1, emu:stats().metadata_calls)
+  end)
+
+  it("a provider whose project_id raises is a config error naming it", function()
+    local broken = setmetatable({ where = "my provider" }, { __index = {
+      get = function() return nil end,
+      project_id = function() error("boom") end,
+    } })
+    local chain = { hw.credentials.static.new({ ak = "A", sk = "S" }), broken }
+    local c, err = hw.credentials.resolve(chain)
+    assert.is_nil(c)
+    assert.are.equal("config", err.kind)
+    assert.truthy(err.message:find("my provider failed: .*boom"), err.message)
+  end)
+end)
+
+describe("profile file, as an attacker or an unlucky operator leaves it", function()
+  local function read_profile(path)
+    local p = hw.credentials.profile.new(path)
+    return pcall(p.get, p)
+  end
+
+  it("refuses a link to /dev/zero and a FIFO at once, and a file larger than 64 KiB", function()
+    local dir = H.tmpname()
+    os.execute("mkdir -p " .. dir .. " && ln -s /dev/zero " .. dir .. "/zero && mkfifo " .. dir .. "/fifo")
+    finally(function() os.execute("rm -rf " .. dir) end)
+    local ok, err = read_profile(dir .. "/zero")
+    assert.is_false(ok)
+    assert.truthy(tostring(err):find("not a regular file", 1, true), err)
+    ok, err = read_profile(dir .. "/fifo") -- never waits for a writer
+    assert.is_false(ok)
+    assert.truthy(tostring(err):find("not a regular file", 1, true), err)
+    H.write(dir .. "/big", "[basic]\nak = A\nsk = S\n" .. ("#"):rep(70 * 1024))
+    ok, err = read_profile(dir .. "/big")
+    assert.is_false(ok)
+    assert.truthy(tostring(err):find("larger than the limit", 1, true), err)
+    -- through a client: a config error that names the file
+    local out = probe({ HUAWEICLOUD_SDK_CREDENTIALS_FILE = dir .. "/fifo" })
+    assert.truthy(out:find("^ERR huaweicloud: config error: credentials: profile file .*fifo %[basic%] failed: " ..
+      "cannot read .*fifo: not a regular file"), out)
+  end)
+
+  it("parses long runs of spaces in linear time", function()
+    local text = "[basic]\n" .. (" "):rep(40000) .. "\n[" .. (" "):rep(20000) .. "\nak = " .. ("a"):rep(10) ..
+      (" "):rep(20000) .. "x\n"
+    local t0 = os.clock()
+    local p = hw.credentials.profile.parse(text)
+    local took = os.clock() - t0
+    print(("    profile parse of %d bytes of spaces: %.4f s CPU"):format(#text, took))
+    assert.are.equal(("a"):rep(10) .. (" "):rep(20000) .. "x", p.basic.ak)
+    assert.truthy(took < 1, took) -- the quadratic patterns took 9.2 s on 40,000 spaces
+  end)
+end)
+
 describe("profile parser", function()
   it("reads sections, keys and values with spaces, comments and CRLF", function()
     local p = hw.credentials.profile.parse("[basic]\r\n ak = A B \r\n# x = y\n;z=1\nsk=\n[g]\nk=v=w\n")

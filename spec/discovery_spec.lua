@@ -166,6 +166,17 @@ describe("ECS metadata credentials", function()
     assert.truthy(err.message:find("securitykey answered HTTP 500", 1, true), err.message)
   end)
 
+  it("never signs with credentials that have expired: a config error instead", function()
+    emu:config({ metadata_ttl = 0 }) -- the service hands out keys that expire as they are issued
+    local dis = meta_client({ t = os.time() })
+    local before = emu:stats()
+    local _, err = call(dis)
+    assert.are.equal("config", err.kind)
+    assert.truthy(err.message:find("securitykey answered credentials that expired at", 1, true), err.message)
+    local after = emu:stats()
+    assert.are.same({ 0, before.requests }, { after.rejected_signatures, after.requests })
+  end)
+
   it("runs one refresh at a time for coroutines sharing the client", function()
     local http = hw.core.http_client({ timeout = 3 })
     local fetches = 0

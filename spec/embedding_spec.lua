@@ -212,14 +212,24 @@ describe("embedding", function()
     end
     heap_growth()
     local clean = heap_growth()
+    -- a table whose __index raises, read while the scratch may be lent
+    local raising = setmetatable({ instance_id = X.instance_id, body = X.kafka[1].body }, { __index = function(_, k)
+      error("raised reading " .. k)
+    end })
+    local raising_cred = { endpoint = cfg.endpoint, date = cfg.date, credentials = setmetatable({ ak = creds.ak,
+      sk = creds.sk }, { __index = function(_, k) error("raised reading " .. k) end }) }
     for _, call in ipairs({
       function() return core.prepare("create_connector_task", cfg, "not a table") end,
       function() return core.wire("create_connector_task", "not a table", params) end,
       function() return core.create_connector_task(core.http_client({}), cfg, 42) end,
+      function() return core.prepare("create_connector_task", cfg, raising) end,
+      function() return core.prepare("create_connector_task", raising_cred, params) end,
+      function() return core.create_connector_task(core.http_client({}), raising_cred, params) end,
     }) do
       local ok, err = pcall(call)
       assert.is_false(ok)
-      assert.truthy(tostring(err):find("table expected", 1, true), tostring(err))
+      assert.truthy(tostring(err):find("table expected", 1, true) or tostring(err):find("raised reading", 1, true),
+        tostring(err))
     end
     local after = heap_growth()
     assert.truthy(after < clean * 1.08, ("heap growth per 1000 calls: %.0f KB before, %.0f KB after"):format(clean, after))

@@ -13,6 +13,40 @@ local function have_nginx()
   return f ~= nil and io.open(NGINX) ~= nil
 end
 
+-- Starts nginx with conf in prefix (env: what its master gets); waits for port.
+local function start_nginx(prefix, conf, port, env)
+  H.write(prefix .. "/nginx.conf", conf)
+  local out, started = H.sh("env " .. (env or "") .. " " .. NGINX .. " -p " .. prefix .. " -c " .. prefix ..
+    "/nginx.conf -e " .. prefix .. "/logs/error.log 2>&1")
+  assert(started, out .. "\n" .. (H.read(prefix .. "/logs/error.log") or ""))
+  for _ = 1, 50 do
+    local probe = H.sh("curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:" .. port .. "/nothing")
+    if probe ~= "000" then break end
+    os.execute("sleep 0.1")
+  end
+end
+
+local function stop_nginx(prefix)
+  H.sh(NGINX .. " -p " .. prefix .. " -c " .. prefix .. "/nginx.conf -e " .. prefix .. "/logs/error.log -s stop 2>&1")
+  os.execute("sleep 0.2; rm -rf " .. prefix)
+end
+
+-- What a test run needs around a configuration: its own pid, logs and temp folders; root's workers.
+local function prefix_head(prefix)
+  local head = "pid " .. prefix .. "/nginx.pid;\nerror_log " .. prefix .. "/logs/error.log notice;\n" ..
+    "worker_processes 1;\n"
+  if H.sh("id -u"):match("^0") then head = head .. "user root;\n" end
+  local temps = ("access_log %s/logs/access.log;\nclient_body_temp_path %s/body;\nproxy_temp_path %s/proxy;\n" ..
+    "fastcgi_temp_path %s/fcgi;\nuwsgi_temp_path %s/uwsgi;\nscgi_temp_path %s/scgi;\n"):gsub("%%s", prefix)
+  return head, temps
+end
+
+local function new_prefix()
+  local prefix = H.tmpname()
+  os.execute("mkdir -p " .. prefix .. "/logs && chmod 755 " .. prefix)
+  return prefix
+end
+
 local function curl(url)
   local out = H.sh("curl -s -o - -w '\\n%{http_code}' " .. H.q(url))
   local body, code = out:match("^(.*)\n(%d+)$")
@@ -45,8 +79,7 @@ describe("inside nginx", function()
     tls_emu = hw.emulator.start({ auto_create = true, tls = { certificate = pki.cert, key = pki.key } })
     -- another port, so the untrusted location cannot reuse the trusted one's pooled connection
     tls_emu2 = hw.emulator.start({ auto_create = true, tls = { certificate = pki.cert, key = pki.key } })
-    prefix = H.tmpname()
-    os.execute("mkdir -p " .. prefix .. "/logs && chmod 755 " .. prefix)
+    prefix = new_prefix()
     port = H.free_port()
     local root = H.sh("pwd"):gsub("%s+$", "")
     -- the README's configuration, pointed at this checkout, a free port and the emulator
@@ -54,12 +87,8 @@ describe("inside nginx", function()
     conf = conf:gsub("/opt/huaweicloud%-sdk%-lua", root)
       :gsub("listen 8080;", "listen 127.0.0.1:" .. port .. ";")
       :gsub('region = "cn%-north%-4"', 'endpoint = "' .. emu.url .. '"')
-    -- what a test run needs around it: its own pid, logs and temp folders; root's workers
-    local head = "pid " .. prefix .. "/nginx.pid;\nerror_log " .. prefix .. "/logs/error.log notice;\n" ..
-      "worker_processes 1;\nenv HUAWEICLOUD_SDK_DEBUG;\n"
-    if H.sh("id -u"):match("^0") then head = head .. "user root;\n" end
-    local temps = ("access_log %s/logs/access.log;\nclient_body_temp_path %s/body;\nproxy_temp_path %s/proxy;\n" ..
-      "fastcgi_temp_path %s/fcgi;\nuwsgi_temp_path %s/uwsgi;\nscgi_temp_path %s/scgi;\n"):gsub("%%s", prefix)
+    local head, temps = prefix_head(prefix)
+    head = head .. "env HUAWEICLOUD_SDK_DEBUG;\n"
     -- extra locations for the checks below, added to the README's server
     local extra = [[
     location = /kafka {
@@ -150,6 +179,14 @@ describe("inside nginx", function()
           elapsed = ngx.now() - t0 }))
       }
     }
+    location = /raw-send {
+      content_by_lua_block {
+        -- the unsigned sender of the metadata and IAM requests, given a header value a server chose
+        local res, err = require("huaweicloud.transport.ngx").send({ timeout = 3 }, { method = "GET",
+          url = ngx.var.arg_url, headers = { ["X-Metadata-Token"] = "tok\r\nX-Injected: yes" } })
+        ngx.say(res and ("sent " .. res) or (err.kind .. ": " .. err.message))
+      }
+    }
     location = /assert {
       content_by_lua_block {
         local hw = require("huaweicloud")
@@ -216,25 +253,12 @@ describe("inside nginx", function()
     extra = extra:gsub("UNTRUSTED", tls_emu2.url):gsub("TLSEMU", tls_emu.url):gsub("EMU", emu.url):gsub("CA;", pki.ca .. ";")
     conf = conf:gsub("events {}", "events {}\n"):gsub("http {\n", "http {\n" .. temps, 1)
     conf = conf:gsub("(location = /dump%-task)", function(l) return extra .. "    " .. l end, 1)
-    H.write(prefix .. "/nginx.conf", head .. conf)
-    local env = ("HUAWEICLOUD_SDK_AK=%s HUAWEICLOUD_SDK_SK=%s HUAWEICLOUD_SDK_PROJECT_ID=p-ngx HUAWEICLOUD_SDK_DEBUG=1"):format(
-      H.q(emu.ak), H.q(emu.sk))
-    local started
-    out, started = H.sh("env " .. env .. " " .. NGINX .. " -p " .. prefix .. " -c " .. prefix .. "/nginx.conf -e " ..
-      prefix .. "/logs/error.log 2>&1")
-    assert(started, out .. "\n" .. (H.read(prefix .. "/logs/error.log")))
-    -- wait for the listener
-    for _ = 1, 50 do
-      if curl("http://127.0.0.1:" .. port .. "/nothing") ~= 0 then break end
-      os.execute("sleep 0.1")
-    end
+    start_nginx(prefix, head .. conf, port, ("HUAWEICLOUD_SDK_AK=%s HUAWEICLOUD_SDK_SK=%s HUAWEICLOUD_SDK_PROJECT_ID=p-ngx " ..
+      "HUAWEICLOUD_SDK_DEBUG=1"):format(H.q(emu.ak), H.q(emu.sk)))
   end)
 
   teardown(function()
-    if prefix then
-      H.sh(NGINX .. " -p " .. prefix .. " -c " .. prefix .. "/nginx.conf -e " .. prefix .. "/logs/error.log -s stop 2>&1")
-      os.execute("sleep 0.2; rm -rf " .. prefix)
-    end
+    if prefix then stop_nginx(prefix) end
     if emu then emu:stop() end
     if silent_dns then silent_dns.stop() end
     if tls_emu then tls_emu:stop() end
@@ -290,6 +314,44 @@ describe("inside nginx", function()
     assert.are.equal(1, s.iam_calls)
     assert.are.equal(16, s.dis_tasks)
     assert.are.equal(0, s.rejected_signatures)
+  end)
+
+  it("takes metadata credentials through the default chain in workers without HOME or AK/SK", function()
+    -- an nginx of its own that keeps no variable for its workers (no env lines): nginx workers, as
+    -- cron jobs and systemd units, have no HOME
+    local p2, port2 = new_prefix(), H.free_port()
+    local head, temps = prefix_head(p2)
+    local root = H.sh("pwd"):gsub("%s+$", "")
+    local conf = head .. ([[
+load_module /usr/share/nginx/modules/ndk_http_module.so;
+load_module /usr/share/nginx/modules/ngx_http_lua_module.so;
+events {}
+http {
+  TEMPS
+  lua_package_path "ROOT/lua/?.lua;ROOT/lua/?/init.lua;;";
+  lua_package_cpath "ROOT/build/luajit/?.so;;";
+  server {
+    listen 127.0.0.1:PORT;
+    location = /meta-chain {
+      content_by_lua_block {
+        local hw = require("huaweicloud")
+        local dis = hw.assert(hw.dis.new({ region = "cn-north-4", endpoint = "EMU", iam_endpoint = "EMU",
+          metadata_endpoint = "EMU" }))
+        local ok, meta = dis:create_obs_transfer_task({ stream_name = "chain-" .. ngx.var.request_id,
+          body = hw.dis.obs_transfer_task({ task_name = "t", agency_name = "a", obs_bucket_path = "b" }) })
+        ngx.say(ok and meta.status or tostring(meta), " HOME=", tostring(os.getenv("HOME")))
+      }
+    }
+  }
+}
+]]):gsub("TEMPS", temps):gsub("ROOT", root):gsub("PORT", port2):gsub("EMU", emu.url)
+    start_nginx(p2, conf, port2, "HOME=" .. H.q(root))
+    finally(function() stop_nginx(p2) end)
+    emu:reset()
+    local code, body = curl("http://127.0.0.1:" .. port2 .. "/meta-chain")
+    assert.are.same({ 200, "201 HOME=nil\n" }, { code, body })
+    local stats = emu:stats()
+    assert.are.same({ 1, 1 }, { stats.metadata_calls, stats.iam_calls })
   end)
 
   it("says clearly that a phase without cosockets cannot send, instead of blocking", function()
@@ -386,6 +448,30 @@ describe("inside nginx", function()
       assert.are.equal(status, res.status)
       assert.truthy(res.elapsed < 1, res.elapsed)
     end
+  end)
+
+  it("never pools a connection after 101, or after an answer framed by both chunked and Content-Length", function()
+    for _, fault in ipairs({ "upgrade", "te_and_cl" }) do
+      local fake = require("spec.support.fake_server").start({ { fault = fault },
+        { status = 201, headers = { ["X-Request-Id"] = "the-real-one" }, body = "" } })
+      local first = call({ url = fake.url, timeout = 5 })
+      local second = call({ url = fake.url, timeout = 5 }) -- on that connection it would be told 200
+      local conns = fake.stats().connections
+      fake.stop()
+      assert.is_false(first.ok)
+      assert.are.same({ true, 201 }, { second.ok, second.status }, fault .. ": " .. require("cjson").encode(second))
+      assert.are.equal(3, tonumber(conns), fault) -- one for each call, one for the stats request
+    end
+  end)
+
+  it("never writes a header line a server's value carries in (CR LF in a metadata token)", function()
+    local fake = require("spec.support.fake_server").start({ { status = 200, body = "" } })
+    local code, body = curl("http://127.0.0.1:" .. port .. "/raw-send?url=" .. fake.url)
+    local requests = fake.stats().requests
+    fake.stop()
+    assert.are.equal(200, code)
+    assert.truthy(body:find("^validation: request header X%-Metadata%-Token has a bad name, or CR, LF or NUL"), body)
+    assert.are.equal(0, tonumber(requests))
   end)
 
   it("refuses proxy and ca_file, saying what to use inside nginx", function()

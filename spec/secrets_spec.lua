@@ -149,10 +149,15 @@ describe("secrets in every encoding", function()
   }
   local SK = 'sk"odd\\key/0007'
 
-  -- every form a secret can take in shown text: raw, and JSON-escaped as cjson and we write it
+  -- every form a secret can take in shown text: raw, JSON-escaped as cjson and we write it, escaped
+  -- twice, percent-encoded, and the tail of each (what a mask that stops at a '"' leaves behind)
   local function forms(s)
     local json = cjson.encode(s):sub(2, -2)
-    return { s, json, (json:gsub("\\/", "/")), (s:gsub("[^%w%-%._~]", function(c) return ("%%%02X"):format(c:byte()) end)) }
+    local twice = cjson.encode((json:gsub("\\/", "/"))):sub(2, -2):gsub("\\/", "/")
+    local list = { s, json, (json:gsub("\\/", "/")), twice,
+      (s:gsub("[^%w%-%._~]", function(c) return ("%%%02X"):format(c:byte()) end)) }
+    for i = 1, #list do list[#list + 1] = list[i]:sub(-9) end
+    return list
   end
   local function assert_hidden(text, what)
     for name, secret in pairs(ODD) do
@@ -197,11 +202,12 @@ describe("secrets in every encoding", function()
     end
   end)
 
-  it("are masked in errors of a server that reflects the request", function()
-    local srv = fake.start({ { status = 400, echo = "json" }, { status = 502, echo = "text" } })
+  it("are masked in errors of a server that reflects the request, once or twice escaped", function()
+    local srv = fake.start({ { status = 400, echo = "json" }, { status = 502, echo = "text" },
+      { status = 400, echo = "json2" } })
     finally(srv.stop)
     local kafka = assert(hw.kafka.new({ endpoint = srv.url, credentials = creds }))
-    for _ = 1, 2 do
+    for _ = 1, 3 do
       for _, body in ipairs(odd_bodies()) do
         local res, err = kafka:create_connector_task({ instance_id = "i", body = body })
         assert.is_nil(res)
@@ -209,6 +215,21 @@ describe("secrets in every encoding", function()
         assert_hidden(table.concat(text_of(err), "\n") .. tostring(err), "reflected error")
       end
     end
+  end)
+
+  it("are masked in the request id of a success too (log lines show it)", function()
+    local srv = fake.start({ { status = 201, headers = { ["X-Request-Id"] = "rid-" .. ODD.security_token }, body = "" },
+      { status = 201, headers = { ["X-Request-Id"] = "rid-" .. ODD.ak }, body = "" } })
+    finally(srv.stop)
+    local logged = {}
+    local dis = assert(hw.dis.new({ endpoint = srv.url, credentials = creds,
+      log = function(e) logged[#logged + 1] = require("huaweicloud.log").format(e) end }))
+    for _ = 1, 2 do
+      local res, meta = dis:create_obs_transfer_task({ stream_name = "s", body = X.dis[1].body })
+      assert.are.same({}, res, tostring(meta))
+      assert.truthy(meta.request_id:find("^rid%-%*%*%*"), meta.request_id)
+    end
+    assert_hidden(table.concat(logged, "\n"), "log lines")
   end)
 
   it("are masked in the fields an error takes from the server: code, request_id, encoded message", function()
@@ -223,6 +244,53 @@ describe("secrets in every encoding", function()
     assert.are.equal("rid-***", err.request_id)
     assert.are.equal("enc:***", err.encoded_authorization_message)
     assert_hidden(tostring(err), "tostring")
+  end)
+
+  it("are scrubbed before the gateway's differing canonical line is cut", function()
+    local token = ODD.security_token
+    local echo = "verify aksk signature fail, canonical request: POST|/" .. ("x"):rep(1018) .. token .. "/|||"
+    local srv = fake.start({ { status = 401, body = cjson.encode({ error_code = "APIGW.0301", error_msg = echo }) } })
+    finally(srv.stop)
+    local kafka = assert(hw.kafka.new({ endpoint = srv.url, credentials = creds }))
+    local _, err = kafka:create_connector_task({ instance_id = "i", body = odd_bodies()[3] })
+    local theirs = err.canonical_request_diff and err.canonical_request_diff.theirs
+    assert.is_string(theirs)
+    assert.is_nil(theirs:find(token:sub(1, 4), 1, true), theirs:sub(1000))
+    assert_hidden(table.concat(text_of(err), "\n"), "canonical diff")
+  end)
+
+  it("are masked whole after X-Security-Token:, whatever separators they hold", function()
+    for _, tok in ipairs({ 'tok"en,semi;amp&bar|sp ace\\tail-QWERTY1', "plain-token-tail-QWERTY2" }) do
+      local text = "you sent x-security-token:" .. tok .. "|host:h and X-Security-Token: " .. tok .. " end"
+      local srv = fake.start({ { status = 400, body = text } })
+      local kafka = assert(hw.kafka.new({ endpoint = srv.url, credentials = { ak = ODD.ak, sk = SK,
+        security_token = tok, project_id = "p1" } }))
+      local _, err = kafka:create_connector_task({ instance_id = "i", body = odd_bodies()[3] })
+      srv.stop()
+      assert.is_nil(err.message:find("QWERTY", 1, true), err.message)
+      assert.truthy(err.message:find("x-security-token:***|host:h", 1, true), err.message)
+    end
+  end)
+
+  it("are masked in the helpers' own messages, though a server reflects them as a state or an id", function()
+    local cjson_ = require("cjson")
+    local function client(answer)
+      return assert(hw.kafka.new({ endpoint = "http://127.0.0.1:9", credentials = creds,
+        transport = function(req) return 200, {}, cjson_.encode(answer(req)) end }))
+    end
+    -- a task whose status is the security token, polled to the deadline
+    local k = client(function() return { id = "t", status = ODD.security_token } end)
+    local _, err = k:wait_connector_task({ instance_id = "i", task_id = "t", timeout = 0.05, interval = 0.01 })
+    assert.are.equal("timeout", err.kind)
+    assert_hidden(table.concat(text_of(err), "\n") .. tostring(err), "wait timeout")
+    -- two tasks of one name whose ids are the SK and a body secret
+    k = client(function() return { tasks = { { id = SK, task_name = "n" }, { id = ODD.secret_key, task_name = "n" } },
+      total_number = 2 } end)
+    local body = odd_bodies()[3]
+    body.task_name = "n"
+    _, err = k:ensure_connector_task({ instance_id = "i", body = body })
+    assert.are.equal("conflict", err.kind)
+    assert_hidden(table.concat(text_of(err), "\n") .. tostring(err), "ensure conflict")
   end)
 
   it("are scrubbed before a long error body is cut, so no prefix survives the cut", function()

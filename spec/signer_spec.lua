@@ -224,4 +224,18 @@ describe("core.sign bad input", function()
     assert.error_matches(function() core.sign({ method = "GET", url = "https://h/" }) end,
       "bad argument #2 to 'sign' (table expected, got no value)", 1, true)
   end)
+
+  it("reports a signer that cannot sign (libcrypto without its digests) as a config error", function()
+    -- an OpenSSL configuration that loads only the null provider: no SHA-256 at all on this machine
+    local conf = H.tmpname()
+    H.write(conf, "openssl_conf = init\n[init]\nproviders = prov\n[prov]\nnull = null_sect\n[null_sect]\nactivate = 1\n")
+    finally(function() os.remove(conf) end)
+    local out = H.run_lua([[
+      local core = require("huaweicloud.core")
+      local req, err = core.prepare("create_connector_task", { endpoint = "http://127.0.0.1:9",
+        credentials = { ak = "AK", sk = "SK", project_id = "p" } }, { instance_id = "i", body = {} })
+      io.write(tostring(req), " ", err.kind, " ", err.message)
+    ]], { OPENSSL_CONF = conf })
+    assert.are.equal("nil config libcrypto digest failed", out)
+  end)
 end)

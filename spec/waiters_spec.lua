@@ -247,7 +247,9 @@ describe("ensure", function()
       transport = function(req)
         local status, headers, body = http:send(req)
         if req.method == "POST" and status == 200 then -- the create: its answer loses the id
-          body, stripped = body:gsub('"id":"[^"]*",?', ""), stripped + 1
+          local t = require("cjson").decode(body)
+          t.id, stripped = nil, stripped + 1
+          body = require("cjson").encode(t)
         end
         return status, headers, body
       end }))
@@ -259,6 +261,60 @@ describe("ensure", function()
     again, meta = client:ensure_connector_task({ instance_id = "inst-1", body = named("no-id") })
     assert.are.same({ task.id, false, 1, 1 }, { again.id, meta.created, emu:stats().kafka_tasks, stripped })
     http:close()
+  end)
+
+  it("one process ensuring twice while the list lags behind its create makes no twin", function()
+    emu:config({ list_lag = 2 }) -- a new task shows in lists 2 s (of the emulator's clock) after its create
+    local args = { instance_id = "inst-1", body = named("lag-1"), sleep = function(sec) emu:advance(sec) end }
+    local task, meta = kafka:ensure_connector_task(args)
+    assert.are.same({ true, nil }, { meta and meta.created, meta and meta.raced }, tostring(meta))
+    local again, meta2 = kafka:ensure_connector_task(args)
+    assert.are.same({ task.id, false }, { again.id, meta2.created })
+    assert.are.equal(1, emu:stats().kafka_tasks)
+  end)
+
+  it("two processes ensuring one name at once agree on one task; the loser deletes its own twin", function()
+    local lua = hw.emulator.interpreter()
+    for round = 1, 3 do
+      local name = "race-" .. round
+      -- a slow list: both look, find nothing, and create
+      emu:fail({ operation = "list_connector_tasks", times = 2, after = true, delay = 0.5 })
+      local at = H.now() + 0.3
+      local code = ([[
+        local hw = require("huaweicloud")
+        local socket = require("socket")
+        local kafka = hw.assert(hw.kafka.new({ endpoint = %q, credentials = { ak = %q, sk = %q, project_id = "p1" } }))
+        socket.sleep(math.max(0, %f - socket.gettime()))
+        local body = { task_name = %q, source_type = "NONE", sink_type = "NONE" }
+        local task, meta = kafka:ensure_connector_task({ instance_id = "inst-1", body = body })
+        if not task then io.write("ERR ", tostring(meta)) os.exit(1) end
+        io.write(task.id, " ", tostring(meta.created), " ", tostring(meta.raced))
+      ]]):format(emu.url, emu.ak, emu.sk, at, name)
+      local outs = { H.tmpname(), H.tmpname() }
+      local files = {}
+      for k = 1, 2 do
+        files[k] = H.tmpname() .. ".lua"
+        H.write(files[k], "package.path=" .. string.format("%q", package.path) .. " package.cpath=" ..
+          string.format("%q", package.cpath) .. " " .. code)
+      end
+      H.sh(("env %s %s %s > %s 2>&1 & env %s %s %s > %s 2>&1 & wait"):format(H.sanitizer_env(), lua, files[1], outs[1],
+        H.sanitizer_env(), lua, files[2], outs[2]))
+      local a, b = H.read(outs[1]), H.read(outs[2])
+      local ida, ca, ra = a:match("^(%S+) (%S+) (%S+)$")
+      local idb, cb, rb = b:match("^(%S+) (%S+) (%S+)$")
+      assert.truthy(ida and idb, a .. " | " .. b)
+      assert.are.equal(ida, idb) -- both callers name the same task
+      local left = {}
+      for t in kafka:each_connector_task({ instance_id = "inst-1" }) do
+        if t.task_name == name then left[#left + 1] = t.id end
+      end
+      assert.are.same({ ida }, left) -- and it is the only one of the name
+      -- one was told it created it, the other that it did not (and that it raced: the loser
+      -- saw both; the winner may look after the loser deleted its twin)
+      assert.are.same({ true, true }, { (ca == "true") ~= (cb == "true"), ra == "true" or rb == "true" })
+      print(("    race round %d: %s created=%s raced=%s | created=%s raced=%s"):format(round, ida, ca, ra, cb, rb))
+    end
+    assert.are.equal(6, emu:stats().kafka_tasks) -- both created, every round: the loser deleted its own
   end)
 
   it("names both ids when two tasks have the name", function()
@@ -301,6 +357,55 @@ describe("ensure", function()
   end)
 end)
 
+describe("a wait's timeout is a deadline", function()
+  local fake = require("spec.support.fake_server")
+  local CREDS = { ak = "AKDEADLINE", sk = "sk", project_id = "p" }
+
+  it("bounds a poll the server holds, whatever the client's own timeout", function()
+    local srv = fake.start({ { fault = "stall" } })
+    finally(srv.stop)
+    local kafka = hw.assert(hw.kafka.new({ endpoint = srv.url, credentials = CREDS, timeout = 10 }))
+    local t0 = H.now()
+    local _, err = kafka:wait_connector_task({ instance_id = "i", task_id = "t", timeout = 1, interval = 0.2 })
+    local took = H.now() - t0
+    print(("    wait timeout = 1 s against a held poll (client timeout 10 s): returned after %.2f s"):format(took))
+    assert.are.equal("timeout", err.kind)
+    assert.truthy(took < 3, took) -- one poll with the client's 10 s took 12 s before
+  end)
+
+  it("bounds the client's retries and their Retry-After sleeps", function()
+    local srv = fake.start({ { status = 503, headers = { ["Retry-After"] = "3" }, body = "" } })
+    finally(srv.stop)
+    local kafka = hw.assert(hw.kafka.new({ endpoint = srv.url, credentials = CREDS, timeout = 10, retries = 3 }))
+    local t0 = H.now()
+    local _, err = kafka:wait_connector_task({ instance_id = "i", task_id = "t", timeout = 1, interval = 0.2 })
+    local took = H.now() - t0
+    print(("    wait timeout = 1 s against 503 Retry-After: 3 with retries = 3: returned after %.2f s"):format(took))
+    assert.are.equal("timeout", err.kind)
+    assert.truthy(took < 3, took) -- 9 s before
+  end)
+
+  it("honours Retry-After between polls", function()
+    local emu = hw.emulator.start({ clock = "manual", instances = { "inst-1" } })
+    finally(function() emu:stop() end)
+    local kafka = hw.assert(hw.kafka.new({ endpoint = emu.url, credentials = { ak = emu.ak, sk = emu.sk,
+      project_id = "p1" } }))
+    local task = hw.assert(kafka:create_connector_task({ instance_id = "inst-1", body = named("ra-1") }))
+    emu:fail({ operation = "show_connector_task", times = 3, status = 429, code = "APIGW.0308",
+      headers = { ["Retry-After"] = "10" } })
+    local t, slept = 0, {}
+    local shown, meta = kafka:wait_connector_task({ instance_id = "inst-1", task_id = task.id, interval = 1,
+      now = function() return t end, sleep = function(s)
+        slept[#slept + 1] = s
+        t = t + s
+        emu:advance(s)
+      end })
+    assert.are.equal("RUNNING", shown and shown.status, tostring(meta))
+    assert.are.equal(4, meta.polls)
+    for i = 1, 3 do assert.truthy(slept[i] >= 10, "slept " .. tostring(slept[i]) .. " s after a Retry-After of 10") end
+  end)
+end)
+
 describe("paging", function()
   it("walks every page: 120 streams once each, 120 tasks over three pages", function()
     local emu, kafka, dis = start({ streams = {}, max_connector_tasks = 200, instances = { { instance_id = "i" } } })
@@ -328,6 +433,69 @@ describe("paging", function()
     end
     assert.are.equal(120, n)
     assert.are.equal(3, emu:stats().calls.list_connector_tasks)
+  end)
+
+  -- A client whose list answers come from answer(query) (a table, sent as JSON), counting calls.
+  local function scripted(service, answer)
+    local calls = 0
+    local client = hw.assert(hw[service].new({ endpoint = "http://127.0.0.1:9",
+      credentials = { ak = "AKPAGE", sk = "sk", project_id = "p" }, transport = function(req)
+        calls = calls + 1
+        local q = {}
+        for k, v in (req.url:match("%?(.*)$") or ""):gmatch("([^&=]+)=([^&]*)") do q[k] = v end
+        return 200, { ["content-type"] = "application/json" }, require("cjson").encode(answer(q, calls))
+      end }))
+    return client, function() return calls end
+  end
+
+  local function tasks(from, n)
+    local t = {}
+    for k = 1, n do t[k] = { id = "t-" .. (from + k), task_name = "n-" .. (from + k), status = "RUNNING" } end
+    return t
+  end
+
+  local function walk(iter)
+    local n = 0
+    local ok, err = pcall(function() for _ in iter do n = n + 1 end end)
+    return ok, err, n
+  end
+
+  it("ends, with a decode error naming the operation, whatever a server repeats", function()
+    -- the offset ignored: the same full page again and again
+    local kafka, calls = scripted("kafka", function() return { tasks = tasks(0, 50), total_number = 200 } end)
+    local ok, err, n = walk(kafka:each_connector_task({ instance_id = "i" }))
+    assert.are.same({ false, "decode", "list_connector_tasks", 50, 2 }, { ok, err.kind, err.operation, n, calls() })
+    assert.truthy(err.message:find("nothing new", 1, true), err.message)
+    -- and ensure's lookup, which walked it forever growing the heap, ends too
+    local _, eerr = kafka:ensure_connector_task({ instance_id = "i", body = named("n-1") })
+    assert.are.same({ "decode", "list_connector_tasks" }, { eerr.kind, eerr.operation })
+    -- fresh names forever behind has_more_streams, past what total_number allows
+    local dis = scripted("dis", function(_, k) return { stream_names = { "s" .. k }, has_more_streams = true,
+      total_number = 3 } end)
+    ok, err, n = walk(dis:each_stream({ limit = 1 }))
+    assert.are.same({ false, "decode", 4 }, { ok, err.kind, n })
+    assert.truthy(err.message:find("more pages than its total_number (3) allows", 1, true), err.message)
+    -- and with no total at all, at most MAX_PAGES pages
+    kafka, calls = scripted("kafka", function(q) return { tasks = tasks(tonumber(q.offset), 50) } end)
+    ok, err = walk(kafka:each_connector_task({ instance_id = "i" }))
+    assert.are.same({ false, "decode", 1000 }, { ok, err.kind, calls() })
+  end)
+
+  it("ends on a cursor that goes round, more pages with the same names, or names that are no list", function()
+    local pages = { [""] = { "a", "b" }, b = { "c", "b" } } -- after b: c, then b again as the cursor
+    local dis = scripted("dis", function(q)
+      return { stream_names = pages[q.start_stream_name or ""] or {}, has_more_streams = true, total_number = 3 }
+    end)
+    local ok, err, n = walk(dis:each_stream({}))
+    assert.are.same({ false, "decode", 2 }, { ok, err.kind, n })
+    assert.truthy(err.message:find("brought back the cursor b", 1, true), err.message)
+    dis = scripted("dis", function() return { stream_names = { "x", "y" }, has_more_streams = true } end)
+    ok, err, n = walk(dis:each_stream({}))
+    assert.are.same({ false, "decode", 2 }, { ok, err.kind, n })
+    dis = scripted("dis", function() return { stream_names = "x", has_more_streams = true } end)
+    ok, err = walk(dis:each_stream({}))
+    assert.are.same({ false, "decode" }, { ok, err.kind })
+    assert.truthy(err.message:find("stream_names that is not a list", 1, true), err.message)
   end)
 
   it("raises an error met mid-way instead of ending the loop early", function()

@@ -40,9 +40,11 @@ local function check_options(opts)
       return config_error(k, "must be a " .. want:gsub("|", " or ") .. ", got " .. type(v))
     end
   end
-  for _, k in ipairs({ "retry_base", "retry_max" }) do
+  for _, k in ipairs({ "retry_base", "retry_max", "busy_step" }) do
     local v = opts[k]
-    if v and not (v > 0 and v <= 86400) then return config_error(k, "must be a number of seconds greater than 0") end
+    if v and not (v > 0 and v <= 86400) then -- NaN fails too
+      return config_error(k, "must be a number of seconds greater than 0 and at most 86400")
+    end
   end
   if opts.retries and (opts.retries < 0 or opts.retries % 1 ~= 0 or opts.retries > 100) then
     return config_error("retries", "must be an integer from 0 to 100")
@@ -52,8 +54,8 @@ local function check_options(opts)
 end
 
 -- ---- transports ---------------------------------------------------------------------------
--- A transport is { call = function(client, op, cfg, params) -> result, meta | nil, err,
---                  sleep = function(seconds) }.
+-- A transport is { call = function(client, op, cfg, params, limit?) -> result, meta | nil, err,
+--                  sleep = function(seconds) }; limit: seconds the call may take at most.
 
 -- Many requests at once for create_many: next_job() -> i, params, attempt | nil (nothing ready
 -- now; `wake` is when a retry becomes due) and finish(i, res, meta, attempt) record results.
@@ -118,8 +120,8 @@ end
 
 local curl_transport = {
   name = "curl",
-  call = function(client, op, cfg, params)
-    return core[op](client:http(), cfg, params)
+  call = function(client, op, cfg, params, limit)
+    return core[op](client:http(), cfg, params, limit)
   end,
   sleep = core.sleep,
   many = curl_many,
@@ -143,15 +145,21 @@ local function function_transport(fn)
   }
 end
 
+-- The transport an option names, or nil and a config error.
 local function pick_transport(t)
   if type(t) == "function" then return function_transport(t) end
-  if type(t) == "table" then return t end
+  if type(t) == "table" then
+    if type(t.call) ~= "function" or type(t.sleep) ~= "function" then
+      return config_error("transport", "a transport table needs call and sleep functions")
+    end
+    return t
+  end
   if t == "curl" then return curl_transport end
   -- inside nginx a blocking libcurl call would stall the worker: always cosockets there
   local ngx = rawget(_G, "ngx")
   if t == "ngx" or (t == nil and ngx and ngx.get_phase) then return require("huaweicloud.transport.ngx") end
   if t == nil then return curl_transport end
-  error("unknown transport '" .. tostring(t) .. "' (curl, ngx, a function or a table)", 3)
+  return config_error("transport", "unknown transport '" .. tostring(t) .. "' (curl, ngx, a function or a table)")
 end
 
 -- ---- the client -----------------------------------------------------------------------------
@@ -201,12 +209,14 @@ function M.new(class, opts)
     endpoint, err = regions.endpoint(class.service, region)
     if not endpoint then return nil, err end
   end
+  local transport, terr = pick_transport(opts.transport)
+  if not transport then return nil, terr end
   local self = setmetatable({
     opts = opts,
     region = region or env("HUAWEICLOUD_SDK_REGION"),
     log = log.sink(opts),
     endpoint = endpoint,
-    transport = pick_transport(opts.transport),
+    transport = transport,
     retries = opts.retries or 0,
     retry_base = opts.retry_base or 0.01,
     retry_max = opts.retry_max or 60,
@@ -333,7 +343,9 @@ local function validation_error(op, params)
   if not req and err.kind == "validation" then return err end
 end
 
-function Client:call(op, params)
+-- call(op, params [, deadline]) -> result, meta | nil, err. deadline (core.clock() seconds), from
+-- a wait: it bounds every attempt (each gets what is left), every retry and every sleep.
+function Client:call(op, params, deadline)
   check_op(self, op, 3)
   if type(params) ~= "table" then
     error("bad argument #1 to '" .. op .. "' (table expected, got " .. type(params) .. ")", 3)
@@ -344,13 +356,24 @@ function Client:call(op, params)
     local cfg, err = self:config()
     if not cfg then return nil, validation_error(op, params) or err end
     local started = self.log and core.clock()
-    local res, meta = self.transport.call(self, op, cfg, params)
+    local limit = deadline and deadline - core.clock()
+    if limit and limit <= 0 then
+      return nil, errors.new({ kind = "timeout", message = op .. ": the caller's deadline passed before attempt " ..
+        attempt, code = "DEADLINE", retryable = true, attempts = attempt - 1 })
+    end
+    local res, meta = self.transport.call(self, op, cfg, params, limit)
+    if type(meta) ~= "table" then -- a transport of one's own that answered neither
+      res, meta = nil, errors.new({ kind = "network", message = "the transport " .. tostring(self.transport.name or
+        "table") .. " returned " .. (res == nil and "nothing" or "a result without meta") })
+    end
     meta.attempts = attempt
     if res == nil then self:explain(op, meta) end
     if self.log then self.log(log.event(self, op, log.url(self, op, params, cfg), attempt, started, res, meta)) end
     if res ~= nil then return res, meta end
     if attempt > self.retries or not self:should_retry(meta) then return nil, meta end
-    self.transport.sleep(self:backoff(attempt, meta))
+    local pause = self:backoff(attempt, meta)
+    if deadline and core.clock() + pause >= deadline then return nil, meta end -- no retry past it
+    self.transport.sleep(pause)
   end
 end
 

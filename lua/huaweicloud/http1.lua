@@ -10,7 +10,10 @@
 --   local req, err, status = http1.read_request(r, { max_body = 10 * 2^20 })
 --   -- req = { method, target, version, headers, body, keep_alive }; status: the answer to send (400, 411, 413, 431)
 -- Codes: "closed" (the peer closed early), "timeout" (fill timed out), "too_large" (past max_body),
--- "head_too_large", "malformed", or fill's own error text.
+-- "head_too_large", "malformed", or fill's own error text. How a body is framed and whether a
+-- connection may be kept is the core's rule (core.http_framing), not this file's.
+local core = require("huaweicloud.core")
+
 local M = {}
 
 M.MAX_HEAD = 256 * 1024 -- status or request line plus headers, as the libcurl transport allows
@@ -133,7 +136,7 @@ end
 
 -- Header lines up to the blank line, bounded by the head budget. Returns headers, or nil, err, code.
 local function read_headers(r, budget)
-  local headers, lengths, repeated = {}, {}, nil
+  local headers, repeated = {}, nil
   while true do
     local line, err, code = r:line(budget)
     if not line then return nil, err, code end
@@ -144,7 +147,6 @@ local function read_headers(r, budget)
     local name, value = line:match("^([!#$%%&'*+%-.^_`|~%w]+):[ \t]*(.-)[ \t]*$")
     if not name then return malformed("malformed header line") end
     name = name:lower()
-    if name == "content-length" then lengths[#lengths + 1] = value end
     if headers[name] == nil then
       headers[name] = value
     else -- joined once at the end: joining as they come costs the square of their size
@@ -158,23 +160,7 @@ local function read_headers(r, budget)
     end
   end
   for name, list in pairs(repeated or {}) do headers[name] = table.concat(list, ", ") end
-  return headers, lengths
-end
-
--- The Content-Length of a message: nil when absent; false and a reason when malformed (repeated
--- with different values, or not a number).
-local function content_length(lengths)
-  if #lengths == 0 then return nil end
-  local n
-  for _, v in ipairs(lengths) do
-    for part in (v .. ","):gmatch("[ \t]*([^,]*),") do
-      if not part:match("^%d+$") or #part > 15 then return false, "bad Content-Length" end
-      local x = tonumber(part)
-      if n and x ~= n then return false, "conflicting Content-Length headers" end
-      n = x
-    end
-  end
-  return n
+  return headers
 end
 
 -- A chunked body, at most max bytes of data; trailers are read and dropped.
@@ -210,35 +196,26 @@ local function read_chunked(r, max)
   end
 end
 
-local function is_chunked(te)
-  local last = te:lower():match("([^,%s]+)[%s]*$")
-  return last == "chunked"
+-- How a message's body is framed and whether its connection may be kept: the core's one rule
+-- (core.http_framing, head.c), which the nginx transport's fast path uses too.
+local function framing(what, status, version, headers, head_request)
+  return core.http_framing(what, status, version, headers["transfer-encoding"], headers["content-length"],
+    headers.connection, head_request)
 end
 
-local function read_response_body(r, status, version, headers, lengths, method, max)
-  local conn = (headers.connection or ""):lower()
-  local resp = { status = status, version = version, headers = headers, body = "",
-    reusable = version == "1.1" and not conn:find("close", 1, true) }
-  if method == "HEAD" or status == 204 or status == 304 or status < 200 then return resp end
-  local te = headers["transfer-encoding"]
-  local n, why = content_length(lengths)
+local function read_response_body(r, status, version, headers, method, max)
+  local kind, n, reusable = framing("response", status, version, headers, method == "HEAD")
+  if not kind then return malformed(n) end
+  local resp = { status = status, version = version, headers = headers, body = "", reusable = reusable }
   local err, code
-  if te then
-    if is_chunked(te) then
-      resp.body, err, code = read_chunked(r, max)
-    else -- the body runs to the end of the connection
-      resp.reusable = false
-      resp.body, err, code = r:rest(max)
-    end
-  elseif n == false then
-    return malformed(why)
-  elseif n then
+  if kind == "chunked" then
+    resp.body, err, code = read_chunked(r, max)
+  elseif kind == "close" then -- the body runs to the end of the connection
+    resp.body, err, code = r:rest(max)
+  elseif kind == "length" then
     if n > max then return nil, "body larger than max_body", "too_large" end
     resp.body, err, code = r:bytes(n)
     if not resp.body and code == "closed" then return nil, "truncated body", "closed" end
-  else
-    resp.reusable = false
-    resp.body, err, code = r:rest(max)
   end
   if not resp.body then return nil, err, code end
   return resp
@@ -259,7 +236,7 @@ function M.read_response(r, opts)
     if not headers then return nil, err, code end
     -- 1xx answers (100 Continue) come before the real one; 101 would switch protocols
     if status >= 200 or status == 101 then
-      return read_response_body(r, status, major .. "." .. minor, headers, err, opts.method, max)
+      return read_response_body(r, status, major .. "." .. minor, headers, opts.method, max)
     end
   end
 end
@@ -279,18 +256,12 @@ function M.read_request(r, opts)
   if not headers then
     return nil, err, (code == "head_too_large" and 431) or (code == "malformed" and 400) or nil
   end
-  local lengths = err
-  local conn = (headers.connection or ""):lower()
-  local req = { method = method, target = target, version = version, headers = headers, body = "",
-    keep_alive = version == "1.1" and not conn:find("close", 1, true) }
-  local te = headers["transfer-encoding"]
-  local n, why = content_length(lengths)
-  if te then
-    if not is_chunked(te) or #lengths > 0 then return nil, "bad Transfer-Encoding", 400 end
+  local kind, n, keep = framing("request", nil, version, headers)
+  if not kind then return nil, n, 400 end
+  local req = { method = method, target = target, version = version, headers = headers, body = "", keep_alive = keep }
+  if kind == "chunked" then
     req.body, err, code = read_chunked(r, max)
-  elseif n == false then
-    return nil, why, 400
-  elseif n then
+  elseif kind == "length" then
     if n > max then return nil, "body too large", 413 end
     req.body, err, code = r:bytes(n)
   elseif method == "POST" or method == "PUT" or method == "PATCH" then

@@ -27,6 +27,43 @@ local function fail(kind, message, extra)
   return nil, errors.new(e)
 end
 
+-- The secrets a helper's messages must never show, though a server may reflect them into a state,
+-- an id or a name: the client's credentials and every sensitive field of the body.
+local function secrets_of(client, args)
+  local list = {}
+  local cfg = client.cfg or client:config()
+  local c = cfg and cfg.credentials or {}
+  for _, k in ipairs({ "ak", "sk", "security_token", "token" }) do
+    if type(c[k]) == "string" then list[#list + 1] = c[k] end
+  end
+  local function walk(t, depth)
+    for k, v in pairs(t) do
+      if type(v) == "string" and type(k) == "string" and core.sensitive_name(k) then list[#list + 1] = v
+      elseif type(v) == "table" and depth < 16 then walk(v, depth + 1) end
+    end
+  end
+  if type(args.body) == "table" then walk(args.body, 0) end
+  return list
+end
+
+-- fail(), for errors that carry what a server answered: the message and every string in it
+-- (state, history, ids, the last object seen) scrubbed of the secrets.
+local function fail_scrubbed(client, args, kind, message, extra)
+  local list = secrets_of(client, args)
+  local function clean(v, depth)
+    if type(v) == "string" then return core.scrub(v, list) end
+    if type(v) == "table" and getmetatable(v) == nil and depth < 16 then
+      local out = {}
+      for k, x in pairs(v) do out[clean(k, depth + 1)] = clean(x, depth + 1) end
+      return out
+    end
+    return v
+  end
+  local e = {}
+  for k, v in pairs(extra or {}) do e[k] = clean(v, 0) end
+  return fail(kind, core.scrub(message, list), e)
+end
+
 -- The value at a dotted path of t ("obs_destination_descriptor.task_name").
 local function at(t, path)
   for part in path:gmatch("[^.]+") do
@@ -182,7 +219,8 @@ function M.wait(client, helper, w, args)
   end
   while true do
     polls = polls + 1
-    local obj, meta = client:call(w.show, params)
+    -- the deadline bounds this poll, its retries and its sleeps (on the client's clock)
+    local obj, meta = client:call(w.show, params, core.clock() + math.max(0, deadline - now()))
     if obj then
       local state = obj[w.state]
       seen(state)
@@ -191,8 +229,8 @@ function M.wait(client, helper, w, args)
         return obj, { history = history, polls = polls, status = meta.status }
       end
       if not target.gone and failure[state] then
-        return fail("failed", w.show .. " shows " .. w.state .. " = " .. tostring(state) .. ", a failure state",
-          { state = state, history = history, last = obj })
+        return fail_scrubbed(client, args, "failed", w.show .. " shows " .. w.state .. " = " .. tostring(state) ..
+          ", a failure state", { state = state, history = history, last = obj })
       end
     elseif may_pass(meta) then
       last_err = meta -- throttled (DMS even with a 404), busy, or a fault: poll again
@@ -211,48 +249,87 @@ function M.wait(client, helper, w, args)
     local left = deadline - now()
     if left <= 0 then
       local state = last and tostring(last[w.state]) or "unknown"
-      return fail("timeout", ("%s still shows %s = %s after %g s (waiting for %s)"):format(w.show, w.state, state,
-        timeout, describe(target)), { state = last and last[w.state], history = history,
+      return fail_scrubbed(client, args, "timeout", ("%s still shows %s = %s after %g s (waiting for %s)"):format(
+        w.show, w.state, state, timeout, describe(target)), { state = last and last[w.state], history = history,
         last = last, last_error = last_err, retryable = true })
     end
-    sleep(math.min(left, interval * (0.8 + 0.4 * math.random())))
+    -- Retry-After is honoured: the service said when to ask again
+    local pause = interval * (0.8 + 0.4 * math.random())
+    if not obj and type(meta.retry_after) == "number" then pause = math.max(pause, meta.retry_after) end
+    sleep(math.min(left, pause))
   end
 end
 
 -- ---- paging -----------------------------------------------------------------------------------
 
+M.MAX_PAGES = 1000 -- whatever a server answers, a walk ends
+
 -- An iterator over every item of pager p's list for args (offset/limit, a name cursor, or one
 -- page). Each step yields one table: the item, or for lists of names, the details the page gives
--- for that name (with the name in p.name). An error raises it.
+-- for that name (with the name in p.name). An error raises it. Every page must advance: a page
+-- with nothing new, a cursor seen before, more pages than the total allows or than MAX_PAGES, a
+-- list that is not a list, is an error of kind decode naming the operation. An item seen before
+-- (by p.key, or the name) is not yielded twice; memory grows only with what was yielded.
 function M.each(client, helper, p, args)
   if args ~= nil then check_table(helper, args) end
   args = args or {}
   local err = unknown_args(helper, args, op_params(client, p.list))
   if err then error(err, 3) end
   local buf, i, done, offset, cursor = {}, 0, false, args.offset or 0, args[p.cursor or ""]
+  local seen, cursors, pages, most = {}, {}, 0, 0
+  local function broken(why)
+    local _, e = fail_scrubbed(client, args, "decode", p.list .. " " .. why .. " (page " .. pages .. ")",
+      { operation = p.list })
+    error(e, 0)
+  end
   local function fetch()
+    pages = pages + 1
+    if pages > M.MAX_PAGES then broken("answered more than " .. M.MAX_PAGES .. " pages") end
     local q = {}
     for k, v in pairs(args) do q[k] = v end
     if p.offset then q[p.offset], q[p.limit] = offset, q[p.limit] or p.page end
     if p.cursor then q[p.cursor], q[p.limit] = cursor, q[p.limit] or p.page end
     local res, cerr = client:call(p.list, q)
     if not res then error(cerr, 0) end
-    local items, details = res[p.items] or {}, p.details and res[p.details] or {}
+    local items, details = res[p.items], p.details and res[p.details]
+    if items == nil then items = {} end
+    if type(items) ~= "table" then broken("answered " .. p.items .. " that is not a list") end
+    if type(details) ~= "table" then details = {} end
     buf, i = {}, 0
+    local fresh = 0
     for k, item in ipairs(items) do
+      local entry, id = item, nil
       if p.name then -- a list of names beside a list of details
-        local d = type(details[k]) == "table" and details[k][p.name] == item and details[k] or { [p.name] = item }
-        buf[k] = d
-      else
-        buf[k] = item
+        local d = details[k]
+        entry = type(d) == "table" and d[p.name] == item and d or { [p.name] = item }
+        id = item
+      elseif type(item) == "table" and p.key then
+        id = item[p.key]
       end
+      if id == nil or not seen[id] then
+        if id ~= nil then seen[id] = true end
+        fresh = fresh + 1
+        buf[#buf + 1] = entry
+      end
+    end
+    if #items > 0 and fresh == 0 then broken("answered a page with nothing new: it does not advance") end
+    local total = tonumber(res.total_number)
+    if total and total > most then most = total end
+    local limit = (p.offset or p.cursor) and q[p.limit]
+    -- a walk of `most` items takes ceil(most / limit) pages, and one more that ends it
+    if limit and most > 0 and pages > math.ceil(most / limit) + 1 then
+      broken("answered more pages than its total_number (" .. most .. ") allows")
     end
     if p.offset then
       offset = offset + #items
-      done = #items < q[p.limit] or (res.total_number ~= nil and offset >= res.total_number)
+      done = #items < limit or (total ~= nil and offset >= total)
     elseif p.cursor then
       cursor = items[#items]
       done = not res[p.more] or #items == 0
+      if not done then
+        if cursors[cursor] then broken("brought back the cursor " .. tostring(cursor) .. ": it goes round") end
+        cursors[cursor] = true
+      end
     else
       done = true
     end
@@ -342,14 +419,64 @@ local function lookup(client, svc, e, args, name)
   return nil, err
 end
 
--- Creates when absent; returns the list of matches afterwards and whether it created, or nil, err.
+-- The one every caller agrees on among things of one name: the service's data decides, the
+-- earliest create_time, then the smallest id.
+local function first_made(found, idf)
+  local best
+  for _, f in ipairs(found) do
+    if not best then
+      best = f
+    else
+      local tf, tb = tonumber(f.create_time) or math.huge, tonumber(best.create_time) or math.huge
+      if tf < tb or (tf == tb and tostring(f[idf]) < tostring(best[idf])) then best = f end
+    end
+  end
+  return best
+end
+
+local function has_id(found, idf, id)
+  for _, f in ipairs(found) do
+    if f[idf] == id then return true end
+  end
+  return false
+end
+
+-- Names are not unique (e.find): after our create, look until it shows (a list may lag behind a
+-- create: e.settle tries, interval apart); where others of the name show too, someone raced us:
+-- the first made wins, and a loser deletes its own. Returns the list, created, raced | nil, err.
+local function settle(client, svc, e, args, name, made)
+  local sleep = args.sleep or function(sec) client.transport.sleep(sec) end
+  local mine = made[e.id]
+  local found, err
+  for try = 1, e.settle.tries do
+    found, err = lookup(client, svc, e, args, name)
+    if not found then return nil, err end
+    if has_id(found, e.id, mine) then break end
+    if try == e.settle.tries then return { made }, true end -- it never showed: what the create answered
+    sleep(e.settle.interval)
+  end
+  if #found == 1 then return found, true end
+  local win = first_made(found, e.id)
+  if win[e.id] == mine then return { win }, true, true end
+  local q = {}
+  for param, from in pairs(e.delete_params) do q[param] = from == e.id and mine or args[from] end
+  local ok, derr = client:call(e.delete, q)
+  if not ok then
+    return fail_scrubbed(client, args, "conflict", ("%s raced another creator of %s and could not delete its own " ..
+      "twin %s: %s"):format(e.create, name, tostring(mine), tostring(derr)),
+      { ids = { tostring(win[e.id]), tostring(mine) }, cause = derr })
+  end
+  return { win }, false, true
+end
+
+-- Creates when absent; returns the list of matches afterwards, whether it created and whether it
+-- raced, or nil, err.
 local function create_if_absent(client, svc, e, args, name)
   local res, meta = client:call(e.create, without_control(args, "body"))
-  -- the create answers the thing itself; without its id (optional in every official model) it is
-  -- looked up by name like an unknown outcome
-  if res and e.find and res[e.id] ~= nil then return { res }, true end
+  if res and e.find and res[e.id] ~= nil then return settle(client, svc, e, args, name, res) end
+  -- an answer without its id (optional in every official model), "it exists", or an outcome we
+  -- cannot know: look
   if not res and meta.class ~= "exists" and not unknown_outcome(meta) then return nil, meta end
-  -- it answered nothing to show, or "it exists", or we cannot know: look
   local again, err = lookup(client, svc, e, args, name)
   if not again then return nil, err end
   if #again == 0 then
@@ -381,19 +508,20 @@ function M.ensure(client, svc, e, args)
   local found
   found, err = lookup(client, svc, e, args, name)
   if not found then return nil, err end
-  local created = false
+  local created, raced = false, nil
   if #found == 0 then
-    found, created = create_if_absent(client, svc, e, args, name)
+    found, created, raced = create_if_absent(client, svc, e, args, name)
     if not found then return nil, created end
   end
   if #found > 1 then
     local ids = {}
     for _, f in ipairs(found) do ids[#ids + 1] = tostring(f[e.id]) end
-    return fail("conflict", #found .. " exist with the name " .. name .. ": " .. table.concat(ids, ", "), { ids = ids })
+    return fail_scrubbed(client, args, "conflict", #found .. " exist with the name " .. name .. ": " ..
+      table.concat(ids, ", "), { ids = ids })
   end
   local result, wmeta = wait_for(client, svc, e, args, found[1])
   if not result then return nil, wmeta end
-  local meta = { created = created, history = args.wait and wmeta and wmeta.history or nil,
+  local meta = { created = created, raced = raced, history = args.wait and wmeta and wmeta.history or nil,
     polls = args.wait and wmeta and wmeta.polls or nil }
   if not created then
     local d = drift(args.body, result, e.drift_map, nil, {})

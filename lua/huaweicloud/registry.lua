@@ -294,6 +294,7 @@ return {
         },
         transfer_task = {
           items = "tasks",
+          key = "task_name",
           list = "list_transfer_tasks",
         },
       },
@@ -368,9 +369,18 @@ return {
       ensure = {
         connector_task = {
           create = "create_connector_task",
+          delete = "delete_connector_task",
+          delete_params = {
+            instance_id = "instance_id",
+            task_id = "id",
+          },
           find = "connector_task",
           id = "id",
           key = "task_name",
+          settle = {
+            interval = 1,
+            tries = 30,
+          },
           wait_params = {
             instance_id = "instance_id",
             task_id = "id",
@@ -449,6 +459,7 @@ return {
       pagers = {
         connector_task = {
           items = "tasks",
+          key = "id",
           limit = "limit",
           list = "list_connector_tasks",
           offset = "offset",

@@ -19,10 +19,12 @@
 --   head_flood   header lines for as long as the client reads
 --   bad_chunk    a chunked 200 whose chunk size is not hex
 --   no_body      `status` (204, 304) with no Content-Length, the connection left open
+--   upgrade      101 Switching Protocols; the next request on that connection gets a planted 200
+--   te_and_cl    a chunked 400 that also has a Content-Length; the same
 -- A step with mirror = true answers 200 with a task named as the request's body names it.
 -- A step's body_rep = { before, unit, count, after } makes a body of before .. unit:rep(count) .. after.
--- A step with echo = "json" or "text" (and a status) reflects the request's headers and body
--- in its answer, as a careless server's error message might. A step with delay = seconds is
+-- A step with echo = "json", "json2" (escaped twice) or "text" (and a status) reflects the
+-- request's headers and body in its answer, as a careless server's error message might. A step with delay = seconds is
 -- answered that much later (others are served meanwhile); stats().max_held is the most
 -- requests held at once.
 local server = require("huaweicloud.emulator.server")
@@ -34,6 +36,17 @@ local FLOOD = string.rep("x", 65536)
 local function flood(conn, first)
   if not conn:send(first) then return end
   while conn:send(FLOOD) do end
+end
+
+local PLANTED = '{"planted":true}'
+
+-- Sends answer, then answers whatever comes next on this connection with PLANTED (not the
+-- script's next step): a client that reuses the connection is told what it did not ask.
+local function plant(conn, answer)
+  if not conn:send(answer) then return end
+  if require("huaweicloud.http1").read_request(conn.reader, {}) then
+    conn:send(server.head(200, { ["Content-Type"] = "application/json" }, #PLANTED) .. PLANTED)
+  end
 end
 
 local FAULTS = {
@@ -86,6 +99,12 @@ local FAULTS = {
     conn:send("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n")
     conn:close()
   end,
+  -- an answer after which the connection must not be reused, then (a moment later, so it is not
+  -- yet buffered when the answer has been read) an answer planted for whoever sends next on it
+  upgrade = function(conn, s) plant(conn, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n" ..
+    "Connection: Upgrade\r\n\r\n", s) end,
+  te_and_cl = function(conn, s) plant(conn, "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\n" ..
+    "Transfer-Encoding: chunked\r\nContent-Length: 2\r\n\r\n2\r\n{}\r\n0\r\n\r\n", s) end,
   no_body = function(conn, s)
     if not conn:send("HTTP/1.1 " .. (s.status or 204) .. " No Content\r\nX-Request-Id: nb-1\r\n\r\n") then return end
     while not conn.closed do conn:sleep(3600) end
@@ -109,7 +128,10 @@ function M.serve(script)
       for k, v in pairs(req.headers) do seen[#seen + 1] = k .. ":" .. v end
       table.sort(seen)
       local text = "you sent " .. table.concat(seen, "|") .. " " .. req.body
-      local body = s.echo == "json" and cjson.encode({ error_code = "ECHO.1", error_msg = text }) or text
+      -- json2: the text as a JSON string inside the message, as a server that wraps what it was
+      -- sent in a detail object does: the body escaped twice
+      if s.echo == "json2" then text = cjson.encode({ detail = text }) end
+      local body = s.echo ~= "text" and cjson.encode({ error_code = "ECHO.1", error_msg = text }) or text
       return s.status or 400, body, {}
     end
     if s.close then

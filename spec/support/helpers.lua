@@ -101,18 +101,19 @@ end
 
 -- Runs Lua code in a child process of the same interpreter, with only the environment given
 -- (plus PATH), this process's package paths, and HOME set to a fresh folder unless env.HOME is
--- set; prefix (e.g. "prlimit --nofile=4096:4096") runs before the interpreter. Returns its output
--- (stdout and stderr) and whether it exited 0.
+-- set (HOME = false: no HOME at all, as in nginx workers, cron and systemd units); prefix (e.g.
+-- "prlimit --nofile=4096:4096") runs before the interpreter. Returns its output (stdout and
+-- stderr) and whether it exited 0.
 function M.run_lua(code, env, prefix)
   env = env or {}
   local home = env.HOME
   local made_home = false
-  if not home then
+  if home == nil then
     home = M.tmpname()
     made_home = true
     os.execute("mkdir -p " .. home)
   end
-  local parts = { "env -i", "PATH=" .. M.q(os.getenv("PATH") or "/usr/bin:/bin"), "HOME=" .. M.q(home),
+  local parts = { "env -i", "PATH=" .. M.q(os.getenv("PATH") or "/usr/bin:/bin"), home and ("HOME=" .. M.q(home)) or "",
     -- never let a child fall through to the real metadata address
     "HUAWEICLOUD_SDK_METADATA_ENDPOINT=" .. M.q(env.HUAWEICLOUD_SDK_METADATA_ENDPOINT or
       os.getenv("HUAWEICLOUD_SDK_METADATA_ENDPOINT") or "http://127.0.0.1:9") }

@@ -69,7 +69,14 @@ function M.resolve(chain)
       local project = c.project_id
       for _, other in ipairs(chain) do
         if project then break end
-        if other.project_id then project = other:project_id() end
+        if type(other.project_id) == "function" then
+          local ok, pid = pcall(other.project_id, other)
+          if not ok then
+            return nil, errors.new({ kind = "config", field = "credentials",
+              message = name_of(other) .. " failed: " .. tostring(pid) })
+          end
+          if type(pid) == "string" then project = pid end
+        end
       end
       c.project_id = project
       return c, p, project

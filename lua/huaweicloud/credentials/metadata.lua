@@ -55,6 +55,10 @@ local function fetch(self)
   end
   local expires = M.parse_time(c.expires_at)
   if not expires then return nil, "securitykey answer has no valid expires_at" end
+  -- never sign with keys that have expired: the call would be refused (401) and tell nothing
+  if expires <= self.now() then
+    return nil, "securitykey answered credentials that expired at " .. tostring(c.expires_at)
+  end
   self.fetches = self.fetches + 1
   return { ak = c.access, sk = c.secret, security_token = type(c.securitytoken) == "string" and c.securitytoken or nil,
     expires = expires }

@@ -104,7 +104,7 @@ function H.create_connector_task(emu, ctx)
   view.id = svc().random_uuid()
   view.create_time = emu:now_ms()
   if type(view.sink_task) == "table" then sink_defaults(body.sink_type, view.sink_task) end
-  local task = { id = view.id, view = view, status = "CREATING" }
+  local task = { id = view.id, view = view, status = "CREATING", made = emu:clock() }
   emu:later(task, "status", body.start_later and "WAITING" or "RUNNING", emu.cfg.delays.task)
   table.insert(inst.tasks, task)
   emu.kafka_tasks[#emu.kafka_tasks + 1] = { project_id = ctx.project, instance_id = ctx.params.instance_id,
@@ -117,7 +117,11 @@ end
 function H.list_connector_tasks(emu, ctx)
   local inst = instance(emu, ctx)
   if not inst then return answer(NO_INSTANCE) end
-  local all = inst.tasks
+  -- list_lag (the emulator's own knob, for tests): a list that shows a new task only later
+  local all, lag = {}, emu.cfg.list_lag or 0
+  for _, t in ipairs(inst.tasks) do
+    if lag <= 0 or emu:clock() - t.made >= lag then all[#all + 1] = t end
+  end
   local offset = tonumber(ctx.query.offset) or 0
   local limit = tonumber(ctx.query.limit) or 10
   local page = {}

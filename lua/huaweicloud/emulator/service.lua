@@ -47,6 +47,7 @@ M.defaults = {
   -- { stream_name, partition_count?, ... }. A missing stream answers DIS.4301.
   streams = nil,
   auto_create = false,      -- true: an instance or stream a call names exists on first use (load tests)
+  list_lag = 0,             -- seconds a new Smart Connect task stays out of lists (tests of a lagging list)
   max_connector_tasks = 18, -- per instance; the next create answers DMS.00400039
   dis_task_quota = 5,       -- dump tasks per stream; the next answers DIS.4357
   clock = "auto",           -- "manual": states move only when the test advances the clock
@@ -61,7 +62,7 @@ M.defaults = {
 local SETTABLE = { ak = "string", sk = "string", security_token = "string", tokens = "table", project_id = "string",
   projects = "table", metadata_ttl = "number", metadata_token = "boolean", metadata_fail = "boolean",
   max_skew = "number", log = "boolean", auto_create = "boolean", max_connector_tasks = "number",
-  dis_task_quota = "number" }
+  dis_task_quota = "number", list_lag = "number" }
 
 M.NO_API = "The API does not exist or has not been published in the environment"
 

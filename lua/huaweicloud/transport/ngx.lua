@@ -232,6 +232,11 @@ function M.send(opts, req)
   local lines = { req.method .. " " .. path .. " HTTP/1.1" }
   local has = {}
   for k, v in pairs(req.headers or {}) do
+    -- a value from a server (a metadata token) must not add a line of its own: the libcurl
+    -- transport refuses the same (http.c)
+    if type(k) ~= "string" or not k:match("^[!#$%%&'*+%-.^_`|~%w]+$") or type(v) ~= "string" or v:find("[\r\n%z]") then
+      return fail("validation", "request header " .. tostring(k) .. " has a bad name, or CR, LF or NUL in its value")
+    end
     lines[#lines + 1] = k .. ": " .. v
     has[k:lower()] = true
   end
@@ -243,7 +248,14 @@ function M.send(opts, req)
   return send_wire(opts, req.method, endpoint_of(req.url), table.concat(lines, "\r\n") .. body)
 end
 
-function M.call(client, op, cfg, params)
+-- client's options, with timeout (and connect_timeout) at most limit seconds: a wait's deadline.
+local function within(opts, limit)
+  if not limit or limit >= (opts.timeout or 30) then return opts end
+  return setmetatable({ timeout = limit, connect_timeout = math.min(opts.connect_timeout or 10, limit) },
+    { __index = opts })
+end
+
+function M.call(client, op, cfg, params, limit)
   local ngx = rawget(_G, "ngx")
   local phase = ngx.get_phase()
   if not COSOCKET_PHASES[phase] then
@@ -262,7 +274,7 @@ function M.call(client, op, cfg, params)
     ep.url = cfg.endpoint
     ENDPOINTS[client] = ep
   end
-  local status, headers, body = send_wire(client.opts, METHOD[op], ep, wire)
+  local status, headers, body = send_wire(within(client.opts, limit), METHOD[op], ep, wire)
   if not status then return nil, headers end
   return core.parse(op, status, headers, body, sent)
 end
