@@ -161,7 +161,7 @@ RUN_PACKAGES := gcc make pkg-config libc6-dev lua5.4 liblua5.4-dev lua-cjson lib
 # the suite under Lua 5.4: busted, the openssl and curl commands it checks against, nginx with
 # the Lua module (on luajit2, OpenResty's LuaJIT, which nginx's Lua module needs), luarocks
 NGINX_PACKAGES := nginx-light libnginx-mod-http-lua lua-resty-core lua-resty-lrucache luajit2 libluajit2-5.1-dev
-TEST_PACKAGES := $(RUN_PACKAGES) $(NGINX_PACKAGES) lua-busted luarocks curl openssl locales
+TEST_PACKAGES := $(RUN_PACKAGES) $(NGINX_PACKAGES) lua-busted luarocks curl openssl locales iproute2 util-linux
 # other Lua ABIs
 ABI_PACKAGES_lua5.1 := lua5.1 liblua5.1-0-dev
 ABI_PACKAGES_lua5.2 := lua5.2 liblua5.2-dev
@@ -177,8 +177,8 @@ missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | g
 if [ -n "$$missing" ]; then \
   if [ "$$(id -u)" = 0 ]; then echo "installing:" $$missing; apt-get update -q && \
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing || exit 1; \
-  else echo "missing Debian packages:" $$missing; echo "install them as root: make deps (or apt-get install them)"; \
-    exit 1; fi; fi
+  else echo "missing Debian packages for this target; install them as root with:"; \
+    echo "  apt-get update && apt-get install -y --no-install-recommends" $$missing; exit 1; fi; fi
 endef
 
 deps:
@@ -195,12 +195,15 @@ demo:
 # The source archive the versioned rockspec names, and that rockspec beside it, in build/dist/.
 VERSION = $(shell sed -n 's/^#define HWC_VERSION "\(.*\)"/\1/p' csrc/version.h)
 DIST = huaweicloud-sdk-$(VERSION)
-# what a checkout holds, for a copy without git
-DIST_FILES = .busted .ci .gitignore .luacheckrc CHANGELOG.md LICENSE Makefile README.md csrc docs examples fuzz lua \
+# what a checkout holds, for a copy without git: its files, never what a build left (.gitignore's)
+DIST_FILES = .busted .ci .gitignore .luacheckrc CHANGELOG.md LICENSE Makefile README.md bin csrc docs examples fuzz lua \
   registry rockspec spec
+DIST_LEFTOVERS = ! -name '*.o' ! -name '*.so' ! -name '*.rock' ! -path 'fuzz/corpus-*' ! -name 'crash-*' \
+  ! -name 'leak-*' ! -name 'timeout-*' ! -path '*/node_modules/*'
 dist:
 	@rm -rf build/dist && mkdir -p build/dist/$(DIST)
-	@{ git ls-files 2>/dev/null || find $(DIST_FILES) -type f; } | tr '\n' '\0' | xargs -0 cp --parents -t build/dist/$(DIST)
+	@{ git ls-files 2>/dev/null || find $(DIST_FILES) -type f $(DIST_LEFTOVERS); } | tr '\n' '\0' | \
+	  xargs -0 cp --parents -t build/dist/$(DIST)
 	@tar -C build/dist -czf build/dist/$(DIST).tar.gz $(DIST)
 	@rm -rf build/dist/$(DIST)
 	@cp rockspec/$(DIST)-1.rockspec build/dist/

@@ -34,4 +34,11 @@ local stats = emu:stats()
 emu:stop()
 print(string.format("created %d Kafka and %d DIS tasks on the emulator; %d example(s) failed",
   stats.kafka_tasks, stats.dis_tasks, failed))
+-- the paths this demo ran with (make's: the checkout's modules and core), for the user's own run
+local paths = os.getenv("LUA_PATH") and ("LUA_PATH=" .. q(os.getenv("LUA_PATH")) .. " LUA_CPATH=" ..
+  q(os.getenv("LUA_CPATH") or "") .. " ") or ""
+print("\nYour own script against the emulator: start it, export what it prints, run the script, stop it:\n" ..
+  "  eval \"$(bin/huaweicloud emulator --background)\"   # or `huaweicloud emulator` in a terminal of its own\n" ..
+  "  " .. paths .. hw.emulator.interpreter() .. " my_script.lua\n" ..
+  "  kill $HUAWEICLOUD_EMULATOR_PID")
 os.exit(failed == 0 and 0 or 1)

@@ -28,4 +28,5 @@ if not _ then
   os.exit(1)
 end
 print("dump task added: HTTP " .. meta.status .. ", request " .. tostring(meta.request_id))
+print("the body sent (201 answers none; secrets would show as ***):")
 print(hw.inspect(body, "CreateTransferTaskReq"))

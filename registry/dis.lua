@@ -58,6 +58,17 @@ return {
       drift_map = { data_duration = "retention_period", partition_count = "writable_partition_count" } },
   },
 
+  -- Builders (see registry/kafka.lua): the page's documented defaults filled in.
+  builders = {
+    obs_transfer_task = { model = "CreateTransferTaskReq", doc = "An OBS dump task: destination OBS.",
+      into = "obs_destination_descriptor", into_model = "OBSDestinationDescriptorRequest",
+      fixed = { destination_type = "OBS" },
+      defaults = { ["obs_destination_descriptor.consumer_strategy"] = "LATEST",
+        ["obs_destination_descriptor.destination_file_type"] = "text",
+        ["obs_destination_descriptor.deliver_time_interval"] = 300,
+        ["obs_destination_descriptor.record_delimiter"] = "\n" } },
+  },
+
   enums = {
     -- the page contradicts itself: its enumeration values (and the Go SDK's enum) say OBS, its
     -- description lists all five (and the Python model has no enum): both readings, the service decides

@@ -59,6 +59,26 @@ return {
       delete_params = { instance_id = "instance_id", task_id = "id" } },
   },
 
+  -- Builders: a flat table of options -> a request body with its type fields fixed and the page's
+  -- documented defaults (huaweicloud.builders). top: fields kept at the top of the body; into: the
+  -- object every other option goes into (its model: into_model); nested: objects given whole.
+  builders = {
+    obs_dump_task = { model = "CreateSmartConnectTaskReq", doc = "A Kafka -> OBS dump: source NONE, sink OBS_SINK.",
+      top = { "task_name", "start_later", "topics", "topics_regex" }, into = "sink_task",
+      into_model = "SmartConnectTaskReqSinkConfig", fixed = { source_type = "NONE", sink_type = "OBS_SINK" },
+      -- destination_file_type TEXT (the only one), deliver_time_interval 300 s: the page's defaults
+      defaults = { ["sink_task.destination_file_type"] = "TEXT", ["sink_task.deliver_time_interval"] = 300 } },
+    kafka_replication_task = { model = "CreateSmartConnectTaskReq",
+      doc = "Kafka -> Kafka replication: source KAFKA_REPLICATOR_SOURCE.",
+      top = { "task_name", "start_later", "topics", "topics_regex" }, into = "source_task",
+      into_model = "SmartConnectTaskReqSourceConfig", fixed = { source_type = "KAFKA_REPLICATOR_SOURCE" },
+      defaults = { ["source_task.task_num"] = 2 } },
+    redis_replication_task = { model = "CreateSmartConnectTaskReq",
+      doc = "Redis -> Redis replication: source_task and sink_task given as tables.",
+      top = { "task_name", "start_later", "topics", "topics_regex" }, nested = { "source_task", "sink_task" },
+      fixed = { source_type = "REDIS_REPLICATOR_SOURCE", sink_type = "REDIS_REPLICATOR_SINK" } },
+  },
+
   enums = {
     source_type = { "REDIS_REPLICATOR_SOURCE", "KAFKA_REPLICATOR_SOURCE", "NONE" },
     sink_type = { "REDIS_REPLICATOR_SINK", "OBS_SINK", "NONE" },

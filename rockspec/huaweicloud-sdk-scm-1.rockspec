@@ -51,4 +51,8 @@ build = {
          libdirs = { "$(CURL_LIBDIR)", "$(OPENSSL_LIBDIR)" },
       },
    },
+   -- the `huaweicloud` command: the emulator for local runs (and pipelines as code)
+   install = {
+      bin = { huaweicloud = "bin/huaweicloud" },
+   },
 }

@@ -12,7 +12,7 @@ describe("configuration from the environment", function()
       "d and d.endpoint or '-', ' ', tostring(k and k.region))", env)
   end
 
-  it("reads region and endpoint when the options are absent; options win", function()
+  it("reads region and endpoint from the environment; the endpoint option wins, the environment's beats a region", function()
     assert.are.equal("https://dms.cn-east-3.myhuaweicloud.com https://dis.cn-east-3.myhuaweicloud.com cn-east-3",
       endpoint_of("{}", { HUAWEICLOUD_SDK_REGION = "cn-east-3" }))
     assert.are.equal("http://127.0.0.1:7 http://127.0.0.1:7 nil",
@@ -21,9 +21,13 @@ describe("configuration from the environment", function()
     assert.are.equal("http://127.0.0.1:8 http://127.0.0.1:7 cn-east-3", endpoint_of("{}", {
       HUAWEICLOUD_SDK_ENDPOINT = "http://127.0.0.1:7", HUAWEICLOUD_SDK_ENDPOINT_KAFKA = "http://127.0.0.1:8",
       HUAWEICLOUD_SDK_REGION = "cn-east-3" }))
-    assert.are.equal("https://dms.cn-north-4.myhuaweicloud.com https://dis.cn-north-4.myhuaweicloud.com cn-north-4",
+    -- the environment's endpoint overrides the one a region implies (the one switch, as
+    -- AWS_ENDPOINT_URL is); region keeps naming the region
+    assert.are.equal("http://127.0.0.1:7 http://127.0.0.1:7 cn-north-4",
       endpoint_of("{ region = 'cn-north-4' }", { HUAWEICLOUD_SDK_ENDPOINT = "http://127.0.0.1:7",
         HUAWEICLOUD_SDK_REGION = "cn-east-3" }))
+    assert.are.equal("http://127.0.0.1:8 https://dis.cn-north-4.myhuaweicloud.com cn-north-4",
+      endpoint_of("{ region = 'cn-north-4' }", { HUAWEICLOUD_SDK_ENDPOINT_KAFKA = "http://127.0.0.1:8" }))
     -- the endpoint option wins; the region (for project id discovery) still comes from the environment
     assert.are.equal("http://127.0.0.1:9 http://127.0.0.1:9 cn-east-3", endpoint_of("{ endpoint = 'http://127.0.0.1:9' }",
       { HUAWEICLOUD_SDK_ENDPOINT_KAFKA = "http://127.0.0.1:8", HUAWEICLOUD_SDK_REGION = "cn-east-3" }))
@@ -178,5 +182,20 @@ describe("the emulator for your own tests", function()
     ]])
     assert.is_true(ok, out)
     assert.truthy(out:find("the emulator needs LuaSocket: apt-get install lua-socket", 1, true), out)
+  end)
+end)
+
+describe("the first commands on a machine", function()
+  it("as a user who is not root, make names the one apt-get line that installs what it needs", function()
+    local _, root = H.sh('test "$(id -u)" = 0 && command -v runuser >/dev/null')
+    if not root then
+      pending("needs root to run make as another user")
+      return
+    end
+    -- the exit status as text: Lua 5.1 and LuaJIT's popen cannot tell it
+    local out = H.sh("runuser -u nobody -- make -s test TEST_PACKAGES='lua5.4 no-such-package-xyz' 2>&1; echo \"exit=$?\"")
+    assert.truthy(out:find("exit=2\n$"), out)
+    assert.truthy(out:find("install them as root with:\n  apt-get update && apt-get install -y --no-install-recommends " ..
+      "no-such-package-xyz\n", 1, true), out)
   end)
 end)

@@ -24,7 +24,7 @@ describe("the registry", function()
       if op.service ~= "iam" then
         assert.is_function(hw[op.service].Client[op.name])
         local ann = types:find("---@param params {[^\n]*}\n---@return [^\n]*\n---@return [^\n]*\nfunction " ..
-          op.service .. ":" .. op.name .. "%(params%) end")
+          op.service .. "_client:" .. op.name .. "%(params%) end")
         assert.truthy(ann, "no ---@param annotation for " .. op.name)
       end
       assert.truthy(docs:find("\n### " .. op.name .. "\n", 1, true), "no reference entry for " .. op.name)
@@ -54,7 +54,8 @@ describe("the registry", function()
     -- runs the generator on a copy of the registry with one service file changed
     local function gen_with(edit)
       local root = H.tmpname()
-      H.sh("mkdir -p " .. root .. "/registry && cp registry/*.lua " .. root .. "/registry/ && cp README.md " .. root)
+      H.sh("mkdir -p " .. root .. "/registry " .. root .. "/docs && cp registry/*.lua " .. root .. "/registry/ && " ..
+        "cp README.md " .. root .. " && cp docs/rules.md " .. root .. "/docs/")
       local path = root .. "/registry/kafka.lua"
       H.write(path, edit(H.read(path)))
       local out = H.sh("lua5.4 registry/gen.lua --check " .. root .. " 2>&1; echo \"exit=$?\"")

@@ -31,12 +31,19 @@ local function probe(tree)
     end
     assert(require("huaweicloud.emulator").start)
     io.write(core.version, " ", h.Authorization:sub(1, 15), " ", found)]]
-  local out, ok = H.sh("cd / && LUA_CPATH=" .. H.q(tree .. "/lib/lua/" .. lua_version .. "/?.so;;") ..
+  -- a tree of its own needs its paths, as `luarocks path` prints them
+  local paths = "LUA_CPATH=" .. H.q(tree .. "/lib/lua/" .. lua_version .. "/?.so;;") ..
     " LUA_PATH=" .. H.q(tree .. "/share/lua/" .. lua_version .. "/?.lua;" .. tree .. "/share/lua/" ..
-    lua_version .. "/?/init.lua;;") .. " " .. lua .. " -e " .. H.q(code) .. " 2>&1")
+    lua_version .. "/?/init.lua;;")
+  local out, ok = H.sh("cd / && " .. paths .. " " .. lua .. " -e " .. H.q(code) .. " 2>&1")
   assert.is_true(ok, out)
   assert.truthy(out:find(VERSION .. " SDK-HMAC-SHA256", 1, true), out)
   assert.truthy(out:find(tree, 1, true), out)
+  -- the command the rock installs runs from the tree
+  local cmd
+  cmd, ok = H.sh("cd / && " .. paths .. " " .. H.q(tree .. "/bin/huaweicloud") .. " version 2>&1")
+  assert.is_true(ok, cmd)
+  assert.are.equal("huaweicloud-sdk " .. VERSION .. "\n", cmd)
   return out
 end
 
@@ -72,7 +79,8 @@ describe("rockspec", function()
   it("installs from the checkout with luarocks make, and the core loads from the tree", function()
     local work, tree = H.tmpname(), H.tmpname()
     -- build from a copy: luarocks make leaves objects in the source tree
-    local _, ok = H.sh("mkdir -p " .. work .. " && cp -r csrc lua rockspec " .. work .. " 2>/dev/null; test -d " .. work .. "/csrc")
+    local _, ok = H.sh("mkdir -p " .. work .. " && cp -r bin csrc lua rockspec " .. work .. " 2>/dev/null; test -d " .. work ..
+      "/csrc")
     assert.is_true(ok)
     local out
     out, ok = H.sh("cd " .. work .. " && luarocks make " .. SCM .. " --lua-version=" .. lua_version ..
@@ -91,6 +99,21 @@ describe("rockspec", function()
     assert.is_true(ok, out)
     probe(tree)
     H.sh("rm -rf " .. dist .. " " .. tree)
+  end)
+
+  it("make dist without git packs exactly a checkout's files, never what a build left behind", function()
+    local copy = H.tmpname()
+    local _, ok = H.sh("mkdir -p " .. copy .. " && git ls-files -z | xargs -0 cp --parents -t " .. copy ..
+      " && touch " .. copy .. "/csrc/leftover.o " .. copy .. "/csrc/core.so " .. copy .. "/huaweicloud-sdk-0.1.0-1.rock")
+    assert.is_true(ok)
+    local out
+    out, ok = H.sh("cd " .. copy .. " && test ! -d .git && make -s dist 2>&1")
+    assert.is_true(ok, out)
+    local packed = H.sh("tar -tzf " .. copy .. "/build/dist/huaweicloud-sdk-" .. VERSION ..
+      ".tar.gz | sed 's|^[^/]*/||' | grep -v '/$' | grep -v '^$' | sort")
+    local tracked = H.sh("git ls-files | sort")
+    H.sh("rm -rf " .. copy)
+    assert.are.equal(tracked, packed)
   end)
 
   it("runs its tests with luarocks test (through make, as Debian's busted is no rock)", function()

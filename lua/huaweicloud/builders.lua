@@ -22,13 +22,14 @@ local function suggest(name, sets)
 end
 
 -- make{ name, model, top = {fields kept at the top}, into = "sink_task", into_model = "...",
---       nested = { source_task = "Model", ... }, fixed = {...}, defaults = {...} }
+--       nested = { "source_task", ... }, fixed = {...}, defaults = {...} } (a registry builder)
 -- Keys of the top model listed in `top` stay at the top; keys in `nested` are tables copied in;
 -- every other key must be a field of into_model and goes into body[into].
 function M.make(spec)
   local into_fields = spec.into_model and field_set(spec.into_model) or {}
-  local top = {}
+  local top, nested = {}, {}
   for _, k in ipairs(spec.top or {}) do top[k] = true end
+  for _, k in ipairs(spec.nested or {}) do nested[k] = true end
   return function(args)
     if type(args) ~= "table" then
       error("bad argument #1 to '" .. spec.name .. "' (table expected, got " .. type(args) .. ")", 2)
@@ -39,7 +40,7 @@ function M.make(spec)
     for k, v in pairs(args) do
       if top[k] then
         body[k] = v
-      elseif spec.nested and spec.nested[k] then
+      elseif nested[k] then
         if type(v) ~= "table" then error(spec.name .. ": " .. k .. " must be a table", 2) end
         local copy = {}
         for kk, vv in pairs(v) do copy[kk] = vv end
@@ -57,6 +58,16 @@ function M.make(spec)
       if t and t[key or path] == nil then t[key or path] = v end
     end
     return body
+  end
+end
+
+-- Adds every builder of a registry service to mod (hw.kafka.obs_dump_task, ...).
+function M.install(mod, svc)
+  for name, spec in pairs(svc.builders or {}) do
+    local s = {}
+    for k, v in pairs(spec) do s[k] = v end
+    s.name = name
+    mod[name] = M.make(s)
   end
 end
 

@@ -12,14 +12,9 @@ local regions = require("huaweicloud.regions")
 
 local M = {}
 
--- option name -> Lua type(s) accepted
-local OPTIONS = {
-  region = "string", endpoint = "string", credentials = "table", timeout = "number", connect_timeout = "number",
-  proxy = "string|boolean", ca_file = "string", verify_tls = "boolean", user_agent = "string", max_body = "number",
-  validate = "boolean", retries = "number", retry_base = "number", retry_max = "number", retry_unsafe = "boolean",
-  transport = "function|string|table", iam_endpoint = "string", metadata_endpoint = "string", log = "function",
-  busy_step = "number",
-}
+-- option name -> Lua type(s) accepted (huaweicloud.contract lists them, with what each does)
+local OPTIONS = {}
+for _, o in ipairs(require("huaweicloud.contract").options) do OPTIONS[o[1]] = o[2] end
 
 local function config_error(field, message)
   return nil, errors.new({ kind = "config", field = field, message = message })
@@ -196,12 +191,12 @@ function M.new(class, opts)
   if type(opts) ~= "table" then error("bad argument #1 to 'new' (table expected, got " .. type(opts) .. ")", 3) end
   local ok, err = check_options(opts)
   if not ok then return nil, err end
-  -- options win; then HUAWEICLOUD_SDK_ENDPOINT_<SERVICE>, HUAWEICLOUD_SDK_ENDPOINT, HUAWEICLOUD_SDK_REGION
-  local endpoint, region = opts.endpoint, opts.region
-  if not (endpoint or region) then
-    endpoint = env("HUAWEICLOUD_SDK_ENDPOINT_" .. class.service:upper()) or env("HUAWEICLOUD_SDK_ENDPOINT")
-  end
-  if not opts.endpoint then region = region or env("HUAWEICLOUD_SDK_REGION") end
+  -- The endpoint: the option; else HUAWEICLOUD_SDK_ENDPOINT_<SERVICE>, HUAWEICLOUD_SDK_ENDPOINT (the
+  -- environment is the one switch, as AWS_ENDPOINT_URL is: it overrides what a region implies);
+  -- else the region's (the option, or HUAWEICLOUD_SDK_REGION). region keeps naming the region.
+  local region = opts.region or env("HUAWEICLOUD_SDK_REGION")
+  local endpoint = opts.endpoint or env("HUAWEICLOUD_SDK_ENDPOINT_" .. class.service:upper()) or
+    env("HUAWEICLOUD_SDK_ENDPOINT")
   if not endpoint then
     if not region then
       return config_error("region", "set region (e.g. cn-north-4) or endpoint, or HUAWEICLOUD_SDK_REGION")
@@ -213,7 +208,7 @@ function M.new(class, opts)
   if not transport then return nil, terr end
   local self = setmetatable({
     opts = opts,
-    region = region or env("HUAWEICLOUD_SDK_REGION"),
+    region = region,
     log = log.sink(opts),
     endpoint = endpoint,
     transport = transport,
@@ -509,6 +504,19 @@ Client.__close = Client.close
 
 function Client:__tostring()
   return "huaweicloud." .. self.service .. " client (" .. self.endpoint .. ")"
+end
+
+-- The module of a service (huaweicloud.kafka, .dis): its client class (every operation of the
+-- registry a method, plus the lifecycle helpers), new(opts), and the registry's builders.
+function M.module(name)
+  local registry = require("huaweicloud.registry").services[name]
+  local mod = { Client = M.service(name) }
+  require("huaweicloud.lifecycle").install(mod.Client, registry)
+  function mod.new(opts)
+    return M.new(mod.Client, opts)
+  end
+  require("huaweicloud.builders").install(mod, registry)
+  return mod
 end
 
 M.Client = Client

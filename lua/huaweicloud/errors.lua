@@ -7,8 +7,8 @@ local registry = require("huaweicloud.registry")
 
 local M = {}
 
-M.kinds = { validation = true, api = true, network = true, timeout = true, tls = true, decode = true, config = true,
-  failed = true, conflict = true }
+M.kinds = {}
+for _, k in ipairs(require("huaweicloud.contract").kinds) do M.kinds[k[1]] = true end
 
 -- Gives t the shared error metatable (retryable defaults to false) and returns it.
 function M.new(t)

@@ -5,6 +5,7 @@
 -- Requiring it reads no file and opens no connection; the emulator loads on first use.
 local core = require("huaweicloud.core")
 
+---@class huaweicloud (its fields and functions: lua/huaweicloud/types.lua, for the editor)
 local M = {
   version = core.version,
   log = require("huaweicloud.log"),

@@ -1,6 +1,7 @@
 -- huaweicloud.log: what a client reports about each attempt, for a `log` option of your own
 -- (log = function(event) end) or HUAWEICLOUD_SDK_DEBUG=1 (one line per attempt on stderr, or in
--- nginx's error log inside nginx). An event never holds a header value or a body: only
+-- nginx's error log inside nginx: at level error, which its default error_log shows, or at the
+-- level the value names: warn, notice, info). An event never holds a header value or a body: only
 --   { operation, service, method, url, status?, request_id?, attempt, duration (s), error?, code?, note? }
 -- where url is the request's URL with the values of sensitive query parameters shown as ***, and
 -- note says how a successful answer differs from the page (another 2xx, an empty body).
@@ -57,14 +58,19 @@ function M.format(e)
     e.request_id and (" request_id=" .. tostring(e.request_id)) or "", e.note and (" (" .. e.note .. ")") or "")
 end
 
+-- The nginx error-log level of HUAWEICLOUD_SDK_DEBUG's value: "warn", "notice", "info", else (1)
+-- "error", the level nginx's default error_log shows.
+local NGX_LEVELS = { warn = "WARN", notice = "NOTICE", info = "INFO", error = "ERR" }
+
 -- The sink for a client: its log option, else the debug printer when HUAWEICLOUD_SDK_DEBUG is set.
 function M.sink(opts)
   if opts.log then return opts.log end
   local debug = os.getenv("HUAWEICLOUD_SDK_DEBUG")
   if not debug or debug == "" or debug == "0" then return nil end
+  local level = NGX_LEVELS[debug:lower()] or "ERR"
   return function(e)
     local ngx = rawget(_G, "ngx")
-    if ngx and ngx.log then ngx.log(ngx.NOTICE, M.format(e))
+    if ngx and ngx.log then ngx.log(ngx[level], M.format(e))
     else io.stderr:write(M.format(e), "\n") end
   end
 end

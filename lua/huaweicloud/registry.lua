@@ -97,6 +97,23 @@ return {
           show = "show_transfer_task",
         },
       },
+      builders = {
+        obs_transfer_task = {
+          defaults = {
+            ["obs_destination_descriptor.consumer_strategy"] = "LATEST",
+            ["obs_destination_descriptor.deliver_time_interval"] = 300,
+            ["obs_destination_descriptor.destination_file_type"] = "text",
+            ["obs_destination_descriptor.record_delimiter"] = "\n",
+          },
+          doc = "An OBS dump task: destination OBS.",
+          fixed = {
+            destination_type = "OBS",
+          },
+          into = "obs_destination_descriptor",
+          into_model = "OBSDestinationDescriptorRequest",
+          model = "CreateTransferTaskReq",
+        },
+      },
       doc = "DIS: dump (transfer) tasks",
       ensure = {
         obs_transfer_task = {
@@ -365,6 +382,64 @@ return {
       host = "iam",
     },
     kafka = {
+      builders = {
+        kafka_replication_task = {
+          defaults = {
+            ["source_task.task_num"] = 2,
+          },
+          doc = "Kafka -> Kafka replication: source KAFKA_REPLICATOR_SOURCE.",
+          fixed = {
+            source_type = "KAFKA_REPLICATOR_SOURCE",
+          },
+          into = "source_task",
+          into_model = "SmartConnectTaskReqSourceConfig",
+          model = "CreateSmartConnectTaskReq",
+          top = {
+            "task_name",
+            "start_later",
+            "topics",
+            "topics_regex",
+          },
+        },
+        obs_dump_task = {
+          defaults = {
+            ["sink_task.deliver_time_interval"] = 300,
+            ["sink_task.destination_file_type"] = "TEXT",
+          },
+          doc = "A Kafka -> OBS dump: source NONE, sink OBS_SINK.",
+          fixed = {
+            sink_type = "OBS_SINK",
+            source_type = "NONE",
+          },
+          into = "sink_task",
+          into_model = "SmartConnectTaskReqSinkConfig",
+          model = "CreateSmartConnectTaskReq",
+          top = {
+            "task_name",
+            "start_later",
+            "topics",
+            "topics_regex",
+          },
+        },
+        redis_replication_task = {
+          doc = "Redis -> Redis replication: source_task and sink_task given as tables.",
+          fixed = {
+            sink_type = "REDIS_REPLICATOR_SINK",
+            source_type = "REDIS_REPLICATOR_SOURCE",
+          },
+          model = "CreateSmartConnectTaskReq",
+          nested = {
+            "source_task",
+            "sink_task",
+          },
+          top = {
+            "task_name",
+            "start_later",
+            "topics",
+            "topics_regex",
+          },
+        },
+      },
       doc = "DMS for Kafka: Smart Connect tasks",
       ensure = {
         connector_task = {

@@ -20,8 +20,9 @@ local M = {
   serialize = process.serialize,
 }
 
--- Runs the emulator in this process until it is killed. Prints "listening <url>" first.
-function M.serve(opts)
+-- Runs the emulator in this process until it is killed. Prints "listening <url>" first, or calls
+-- on_listen(url, emulator) instead (the `huaweicloud emulator` command prints what to export).
+function M.serve(opts, on_listen)
   process.need_socket()
   local socket = require("socket")
   local server = require("huaweicloud.emulator.server")
@@ -33,6 +34,7 @@ function M.serve(opts)
     host = cfg.host, port = cfg.port, tls = cfg.tls, max_body = 10 * 1024 * 1024,
     max_connections = cfg.max_connections, idle_timeout = cfg.idle_timeout,
     on_listen = function(url)
+      if on_listen then return on_listen(url, emu) end
       io.stdout:write("listening ", url, "\n")
       io.stdout:flush()
     end,
@@ -75,10 +77,11 @@ function M.start(opts)
   process.need_socket()
   local cfg = { admin_token = service.random_uuid() } -- the per-run secret of the admin endpoints
   for k, v in pairs(opts) do
-    if k ~= "lua" and k ~= "log_file" then cfg[k] = v end
+    if k ~= "lua" and k ~= "log_file" and k ~= "detach" then cfg[k] = v end
   end
+  -- detach: it outlives this process (the `huaweicloud emulator --background` command)
   local child = process.spawn("require('huaweicloud.emulator').serve(" .. process.serialize(cfg) .. ")",
-    { lua = opts.lua, log_file = opts.log_file })
+    { lua = opts.lua, log_file = opts.log_file, detach = opts.detach })
   local emu = service.new(cfg)
   local handle = setmetatable({ url = child.url, pid = child.pid, process = child, ak = emu.cfg.ak, sk = emu.cfg.sk,
     security_token = emu.cfg.security_token, project_id = emu.cfg.project_id, admin_token = cfg.admin_token,

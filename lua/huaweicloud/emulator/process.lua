@@ -75,7 +75,8 @@ function M.spawn(chunk, opts)
   local code = "package.path=" .. string.format("%q", package.path) .. " package.cpath=" ..
     string.format("%q", package.cpath) .. " " .. chunk
   local log = opts.log_file or (base .. ".err")
-  local cmd = "HUAWEICLOUD_EMULATOR_PARENT=$PPID " .. (opts.lua or M.interpreter()) .. " -e " .. shell_quote(code) ..
+  local watch = opts.detach and "HUAWEICLOUD_EMULATOR_PARENT= " or "HUAWEICLOUD_EMULATOR_PARENT=$PPID "
+  local cmd = watch .. (opts.lua or M.interpreter()) .. " -e " .. shell_quote(code) ..
     " > " .. shell_quote(base) .. " 2>>" .. shell_quote(log) .. " & echo $! > " .. shell_quote(base .. ".pid")
   os.execute(cmd)
   local url, pid
@@ -108,7 +109,8 @@ function M.spawn(chunk, opts)
     stopped = true
     os.execute("kill " .. pid .. " 2>/dev/null")
   end
-  return { url = url, pid = pid, stop = stop, sentinel = on_collect(stop) }
+  -- a detached one is not stopped when the handle is collected: it runs until it is killed
+  return { url = url, pid = pid, stop = stop, sentinel = not opts.detach and on_collect(stop) or nil }
 end
 
 return M
