@@ -4,41 +4,69 @@
 
 #define P(...) ((const int[]){__VA_ARGS__, -1})
 
+static const hwc_model m_BackgroundTask;
+static const hwc_model m_BatchDeleteInstanceTopicReq;
+static const hwc_model m_BatchDeleteInstanceTopicResponse;
 static const hwc_model m_CreateConnectorReq;
 static const hwc_model m_CreateConnectorResponse;
+static const hwc_model m_CreateInstanceTopicReq;
+static const hwc_model m_CreateInstanceTopicResponse;
 static const hwc_model m_CreateSmartConnectTaskReq;
 static const hwc_model m_DeleteConnectorResponse;
+static const hwc_model m_ListBackgroundTasksResponse;
 static const hwc_model m_ListConnectorTasksResponse;
+static const hwc_model m_ListInstanceTopicsResponse;
+static const hwc_model m_ListInstancesResponse;
+static const hwc_model m_ModifyConnectorTaskReq;
+static const hwc_model m_ShowConnectorResourceInfoResponse;
 static const hwc_model m_ShowInstanceResponse;
 static const hwc_model m_SmartConnectTaskEntity;
 static const hwc_model m_SmartConnectTaskReqSinkConfig;
 static const hwc_model m_SmartConnectTaskReqSourceConfig;
 static const hwc_model m_SmartConnectTaskRespSinkConfig;
 static const hwc_model m_SmartConnectTaskRespSourceConfig;
+static const hwc_model m_SmartConnectValidateEntity;
+static const hwc_model m_SmartConnectValidateTask;
+static const hwc_model m_TopicConfig;
+static const hwc_model m_TopicDeleted;
+static const hwc_model m_TopicEntity;
+static const hwc_model m_BatchCreateTagsReq;
+static const hwc_model m_BatchDeleteTagsReq;
 static const hwc_model m_BatchStartTransferTaskReq;
 static const hwc_model m_BatchStopTransferTaskReq;
 static const hwc_model m_BatchTransferTaskId;
 static const hwc_model m_CreateStreamReq;
+static const hwc_model m_CreateTagReq;
 static const hwc_model m_CreateTransferTaskReq;
 static const hwc_model m_CsvProperties;
 static const hwc_model m_ListStreamsResponse;
+static const hwc_model m_ListTagsResponse;
 static const hwc_model m_ListTransferTasksResponse;
 static const hwc_model m_OBSDestinationDescriptorRequest;
 static const hwc_model m_OBSDestinationDescriptorResponse;
+static const hwc_model m_PartitionScaling;
 static const hwc_model m_ProcessingSchema;
 static const hwc_model m_ShowStreamResponse;
+static const hwc_model m_ShowStreamTagsResponse;
 static const hwc_model m_ShowTransferTaskResponse;
 static const hwc_model m_StreamInfo;
 static const hwc_model m_StreamPartition;
 static const hwc_model m_Tag;
+static const hwc_model m_TagValues;
 static const hwc_model m_TransferPartition;
 static const hwc_model m_TransferTask;
+static const hwc_model m_UpdatePartitionCountReq;
+static const hwc_model m_AgencyListResult;
+static const hwc_model m_Domains;
+static const hwc_model m_KeystoneListAuthDomainsResponse;
 static const hwc_model m_KeystoneListProjectsResponse;
+static const hwc_model m_ListAgenciesResponse;
 static const hwc_model m_ProjectResult;
 
 static const char *const e_kafka_specification[] = {"100MB", "300MB", "600MB", "1200MB", NULL};
 static const char *const e_kafka_source_type[] = {"REDIS_REPLICATOR_SOURCE", "KAFKA_REPLICATOR_SOURCE", "NONE", NULL};
 static const char *const e_kafka_sink_type[] = {"REDIS_REPLICATOR_SINK", "OBS_SINK", "NONE", NULL};
+static const char *const e_kafka_task_status[] = {"PAUSED", "RUNNING", "WAITING", "RESTARTING", NULL};
 static const char *const e_kafka_consumer_strategy[] = {"latest", "earliest", NULL};
 static const char *const e_kafka_file_type[] = {"TEXT", NULL};
 static const char *const e_kafka_partition_format[] = {"yyyy", "yyyy/MM", "yyyy/MM/dd", "yyyy/MM/dd/HH", "yyyy/MM/dd/HH/mm", NULL};
@@ -47,6 +75,10 @@ static const char *const e_kafka_sync_mode[] = {"RDB_ONLY", "CUSTOM_OFFSET", NUL
 static const char *const e_kafka_security_protocol[] = {"SASL_SSL", "PLAINTEXT", "SASL_PLAINTEXT", NULL};
 static const char *const e_kafka_direction[] = {"pull", "push", "two-way", NULL};
 static const char *const e_kafka_compression_type[] = {"none", "gzip", "snappy", "lz4", "zstd", NULL};
+static const char *const e_kafka_validate_type[] = {"OBS_SINK", "KAFKA_REPLICATOR_SOURCE", NULL};
+static const char *const e_kafka_sasl_mechanism[] = {"PLAIN", "SCRAM-SHA-512", NULL};
+static const char *const e_dis_create_action[] = {"create", NULL};
+static const char *const e_dis_delete_action[] = {"delete", NULL};
 static const char *const e_dis_start_action[] = {"start", NULL};
 static const char *const e_dis_stop_action[] = {"stop", NULL};
 static const char *const e_dis_stream_type[] = {"COMMON", "ADVANCED", NULL};
@@ -60,6 +92,28 @@ static const char *const e_dis_record_delimiter[] = {",", ";", "|", "\n", "\\n",
 static const char *const e_dis_timestamp_type[] = {"String", "Timestamp", NULL};
 static const char *const e_dis_timestamp_format[] = {"yyyy/MM/dd HH:mm:ss", "MM/dd/yyyy HH:mm:ss", "dd/MM/yyyy HH:mm:ss", "yyyy-MM-dd HH:mm:ss", "MM-dd-yyyy HH:mm:ss", "dd-MM-yyyy HH:mm:ss", NULL};
 
+static const hwc_field f_BackgroundTask[] = {
+  {"id", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"name", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"user_name", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"user_id", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"params", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"status", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"created_at", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"updated_at", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+};
+static const hwc_model m_BackgroundTask = {"BackgroundTask", f_BackgroundTask, 8, NULL, 0};
+
+static const hwc_field f_BatchDeleteInstanceTopicReq[] = {
+  {"topics", HWC_T_ARRAY, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+};
+static const hwc_model m_BatchDeleteInstanceTopicReq = {"BatchDeleteInstanceTopicReq", f_BatchDeleteInstanceTopicReq, 1, NULL, 0};
+
+static const hwc_field f_BatchDeleteInstanceTopicResponse[] = {
+  {"topics", HWC_T_ARRAY, 0, NULL, 0, 0, NULL, &m_TopicDeleted, HWC_T_OBJECT},
+};
+static const hwc_model m_BatchDeleteInstanceTopicResponse = {"BatchDeleteInstanceTopicResponse", f_BatchDeleteInstanceTopicResponse, 1, NULL, 0};
+
 static const hwc_field f_CreateConnectorReq[] = {
   {"specification", HWC_T_STRING, 0, e_kafka_specification, 0, 0, NULL, NULL, HWC_T_STRING},
   {"node_cnt", HWC_T_STRING, HWC_F_NUMBER_OK, NULL, 2, 2147483647, NULL, NULL, HWC_T_STRING},
@@ -72,6 +126,23 @@ static const hwc_field f_CreateConnectorResponse[] = {
   {"connector_id", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
 };
 static const hwc_model m_CreateConnectorResponse = {"CreateConnectorResponse", f_CreateConnectorResponse, 2, NULL, 0};
+
+static const hwc_field f_CreateInstanceTopicReq[] = {
+  {"id", HWC_T_STRING, HWC_F_REQUIRED, NULL, 3, 200, "-_.", NULL, HWC_T_STRING},
+  {"replication", HWC_T_INT32, 0, NULL, 1, 20, NULL, NULL, HWC_T_STRING},
+  {"sync_message_flush", HWC_T_BOOLEAN, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"partition", HWC_T_INT32, 0, NULL, 1, 200, NULL, NULL, HWC_T_STRING},
+  {"sync_replication", HWC_T_BOOLEAN, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"retention_time", HWC_T_INT32, 0, NULL, 1, 720, NULL, NULL, HWC_T_STRING},
+  {"topic_other_configs", HWC_T_ARRAY, 0, NULL, 0, 0, NULL, &m_TopicConfig, HWC_T_OBJECT},
+  {"topic_desc", HWC_T_STRING, 0, NULL, 0, 200, NULL, NULL, HWC_T_STRING},
+};
+static const hwc_model m_CreateInstanceTopicReq = {"CreateInstanceTopicReq", f_CreateInstanceTopicReq, 8, NULL, 0};
+
+static const hwc_field f_CreateInstanceTopicResponse[] = {
+  {"name", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+};
+static const hwc_model m_CreateInstanceTopicResponse = {"CreateInstanceTopicResponse", f_CreateInstanceTopicResponse, 1, NULL, 0};
 
 static const hwc_field f_CreateSmartConnectTaskReq[] = {
   {"task_name", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
@@ -107,6 +178,12 @@ static const hwc_field f_DeleteConnectorResponse[] = {
 };
 static const hwc_model m_DeleteConnectorResponse = {"DeleteConnectorResponse", f_DeleteConnectorResponse, 1, NULL, 0};
 
+static const hwc_field f_ListBackgroundTasksResponse[] = {
+  {"task_count", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"tasks", HWC_T_ARRAY, 0, NULL, 0, 0, NULL, &m_BackgroundTask, HWC_T_OBJECT},
+};
+static const hwc_model m_ListBackgroundTasksResponse = {"ListBackgroundTasksResponse", f_ListBackgroundTasksResponse, 2, NULL, 0};
+
 static const hwc_field f_ListConnectorTasksResponse[] = {
   {"tasks", HWC_T_ARRAY, 0, NULL, 0, 0, NULL, &m_SmartConnectTaskEntity, HWC_T_OBJECT},
   {"total_number", HWC_T_INT32, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
@@ -114,6 +191,41 @@ static const hwc_field f_ListConnectorTasksResponse[] = {
   {"quota_tasks", HWC_T_INT32, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
 };
 static const hwc_model m_ListConnectorTasksResponse = {"ListConnectorTasksResponse", f_ListConnectorTasksResponse, 4, NULL, 0};
+
+static const hwc_field f_ListInstanceTopicsResponse[] = {
+  {"total", HWC_T_INT32, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"size", HWC_T_INT32, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"remain_partitions", HWC_T_INT32, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"max_partitions", HWC_T_INT32, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"topic_max_partitions", HWC_T_INT32, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"topics", HWC_T_ARRAY, 0, NULL, 0, 0, NULL, &m_TopicEntity, HWC_T_OBJECT},
+};
+static const hwc_model m_ListInstanceTopicsResponse = {"ListInstanceTopicsResponse", f_ListInstanceTopicsResponse, 6, NULL, 0};
+
+static const hwc_field f_ListInstancesResponse[] = {
+  {"instances", HWC_T_ARRAY, 0, NULL, 0, 0, NULL, &m_ShowInstanceResponse, HWC_T_OBJECT},
+  {"instance_num", HWC_T_INT32, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+};
+static const hwc_model m_ListInstancesResponse = {"ListInstancesResponse", f_ListInstancesResponse, 2, NULL, 0};
+
+static const hwc_field f_ModifyConnectorTaskReq[] = {
+  {"task_name", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"topics", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"topics_regex", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"source_type", HWC_T_STRING, 0, e_kafka_source_type, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"source_task", HWC_T_OBJECT, 0, NULL, 0, 0, NULL, &m_SmartConnectTaskRespSourceConfig, HWC_T_STRING},
+  {"sink_type", HWC_T_STRING, 0, e_kafka_sink_type, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"sink_task", HWC_T_OBJECT, 0, NULL, 0, 0, NULL, &m_SmartConnectTaskRespSinkConfig, HWC_T_STRING},
+  {"id", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"status", HWC_T_STRING, 0, e_kafka_task_status, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"create_time", HWC_T_INT64, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+};
+static const hwc_model m_ModifyConnectorTaskReq = {"ModifyConnectorTaskReq", f_ModifyConnectorTaskReq, 10, NULL, 0};
+
+static const hwc_field f_ShowConnectorResourceInfoResponse[] = {
+  {"soldOut", HWC_T_BOOLEAN, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+};
+static const hwc_model m_ShowConnectorResourceInfoResponse = {"ShowConnectorResourceInfoResponse", f_ShowConnectorResourceInfoResponse, 1, NULL, 0};
 
 static const hwc_field f_ShowInstanceResponse[] = {
   {"instance_id", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
@@ -253,6 +365,71 @@ static const hwc_field f_SmartConnectTaskRespSourceConfig[] = {
 };
 static const hwc_model m_SmartConnectTaskRespSourceConfig = {"SmartConnectTaskRespSourceConfig", f_SmartConnectTaskRespSourceConfig, 23, NULL, 0};
 
+static const hwc_field f_SmartConnectValidateEntity[] = {
+  {"type", HWC_T_STRING, 0, e_kafka_validate_type, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"task", HWC_T_OBJECT, 0, NULL, 0, 0, NULL, &m_SmartConnectValidateTask, HWC_T_STRING},
+};
+static const hwc_model m_SmartConnectValidateEntity = {"SmartConnectValidateEntity", f_SmartConnectValidateEntity, 2, NULL, 0};
+
+static const hwc_field f_SmartConnectValidateTask[] = {
+  {"current_cluster_name", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"cluster_name", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"user_name", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"password", HWC_T_STRING, HWC_F_SENSITIVE, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"sasl_mechanism", HWC_T_STRING, 0, e_kafka_sasl_mechanism, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"instance_id", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"bootstrap_servers", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"security_protocol", HWC_T_STRING, 0, e_kafka_security_protocol, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"direction", HWC_T_STRING, 0, e_kafka_direction, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"sync_consumer_offsets_enabled", HWC_T_BOOLEAN, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"replication_factor", HWC_T_INT32, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"task_num", HWC_T_INT32, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"rename_topic_enabled", HWC_T_BOOLEAN, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"provenance_header_enabled", HWC_T_BOOLEAN, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"consumer_strategy", HWC_T_STRING, 0, e_kafka_consumer_strategy, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"compression_type", HWC_T_STRING, 0, e_kafka_compression_type, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"topics_mapping", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+};
+static const hwc_model m_SmartConnectValidateTask = {"SmartConnectValidateTask", f_SmartConnectValidateTask, 17, NULL, 0};
+
+static const hwc_field f_TopicConfig[] = {
+  {"name", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"value", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+};
+static const hwc_model m_TopicConfig = {"TopicConfig", f_TopicConfig, 2, NULL, 0};
+
+static const hwc_field f_TopicDeleted[] = {
+  {"id", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"success", HWC_T_BOOLEAN, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+};
+static const hwc_model m_TopicDeleted = {"TopicDeleted", f_TopicDeleted, 2, NULL, 0};
+
+static const hwc_field f_TopicEntity[] = {
+  {"name", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"replication", HWC_T_INT32, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"partition", HWC_T_INT32, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"retention_time", HWC_T_INT32, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"sync_replication", HWC_T_BOOLEAN, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"sync_message_flush", HWC_T_BOOLEAN, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"topic_type", HWC_T_INT32, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"policiesOnly", HWC_T_BOOLEAN, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"topic_desc", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"created_at", HWC_T_INT64, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+};
+static const hwc_model m_TopicEntity = {"TopicEntity", f_TopicEntity, 10, NULL, 0};
+
+static const hwc_field f_BatchCreateTagsReq[] = {
+  {"action", HWC_T_STRING, HWC_F_REQUIRED, e_dis_create_action, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"tags", HWC_T_ARRAY, HWC_F_REQUIRED, NULL, 0, 10, NULL, &m_Tag, HWC_T_OBJECT},
+};
+static const hwc_model m_BatchCreateTagsReq = {"BatchCreateTagsReq", f_BatchCreateTagsReq, 2, NULL, 0};
+
+static const hwc_field f_BatchDeleteTagsReq[] = {
+  {"action", HWC_T_STRING, HWC_F_REQUIRED, e_dis_delete_action, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"tags", HWC_T_ARRAY, HWC_F_REQUIRED, NULL, 0, 0, NULL, &m_Tag, HWC_T_OBJECT},
+};
+static const hwc_model m_BatchDeleteTagsReq = {"BatchDeleteTagsReq", f_BatchDeleteTagsReq, 2, NULL, 0};
+
 static const hwc_field f_BatchStartTransferTaskReq[] = {
   {"action", HWC_T_STRING, HWC_F_REQUIRED, e_dis_start_action, 0, 0, NULL, NULL, HWC_T_STRING},
   {"tasks", HWC_T_ARRAY, HWC_F_REQUIRED, NULL, 0, 0, NULL, &m_BatchTransferTaskId, HWC_T_OBJECT},
@@ -287,6 +464,11 @@ static const hwc_field f_CreateStreamReq[] = {
 };
 static const hwc_model m_CreateStreamReq = {"CreateStreamReq", f_CreateStreamReq, 13, NULL, 0};
 
+static const hwc_field f_CreateTagReq[] = {
+  {"tag", HWC_T_OBJECT, HWC_F_REQUIRED, NULL, 0, 0, NULL, &m_Tag, HWC_T_STRING},
+};
+static const hwc_model m_CreateTagReq = {"CreateTagReq", f_CreateTagReq, 1, NULL, 0};
+
 static const hwc_field f_CreateTransferTaskReq[] = {
   {"destination_type", HWC_T_STRING, HWC_F_REQUIRED, e_dis_destination_type, 0, 0, NULL, NULL, HWC_T_STRING},
   {"obs_destination_descriptor", HWC_T_OBJECT, 0, NULL, 0, 0, NULL, &m_OBSDestinationDescriptorRequest, HWC_T_STRING},
@@ -305,6 +487,11 @@ static const hwc_field f_ListStreamsResponse[] = {
   {"stream_info_list", HWC_T_ARRAY, 0, NULL, 0, 0, NULL, &m_StreamInfo, HWC_T_OBJECT},
 };
 static const hwc_model m_ListStreamsResponse = {"ListStreamsResponse", f_ListStreamsResponse, 4, NULL, 0};
+
+static const hwc_field f_ListTagsResponse[] = {
+  {"tags", HWC_T_ARRAY, 0, NULL, 0, 0, NULL, &m_TagValues, HWC_T_OBJECT},
+};
+static const hwc_model m_ListTagsResponse = {"ListTagsResponse", f_ListTagsResponse, 1, NULL, 0};
 
 static const hwc_field f_ListTransferTasksResponse[] = {
   {"total_number", HWC_T_INT32, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
@@ -341,6 +528,16 @@ static const hwc_field f_OBSDestinationDescriptorResponse[] = {
 };
 static const hwc_model m_OBSDestinationDescriptorResponse = {"OBSDestinationDescriptorResponse", f_OBSDestinationDescriptorResponse, 10, NULL, 0};
 
+static const hwc_field f_PartitionScaling[] = {
+  {"create_timestamp", HWC_T_INT64, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"src_partition_count", HWC_T_INT32, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"target_partition_count", HWC_T_INT32, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"result_code", HWC_T_INT32, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"result_msg", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"auto_scale", HWC_T_BOOLEAN, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+};
+static const hwc_model m_PartitionScaling = {"PartitionScaling", f_PartitionScaling, 6, NULL, 0};
+
 static const hwc_field f_ProcessingSchema[] = {
   {"timestamp_name", HWC_T_STRING, HWC_F_REQUIRED, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
   {"timestamp_type", HWC_T_STRING, HWC_F_REQUIRED, e_dis_timestamp_type, 0, 0, NULL, NULL, HWC_T_STRING},
@@ -373,8 +570,14 @@ static const hwc_field f_ShowStreamResponse[] = {
   {"auto_scale_enabled", HWC_T_BOOLEAN, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
   {"auto_scale_min_partition_count", HWC_T_INT32, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
   {"auto_scale_max_partition_count", HWC_T_INT32, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"update_partition_counts", HWC_T_ARRAY, 0, NULL, 0, 0, NULL, &m_PartitionScaling, HWC_T_OBJECT},
 };
-static const hwc_model m_ShowStreamResponse = {"ShowStreamResponse", f_ShowStreamResponse, 19, NULL, 0};
+static const hwc_model m_ShowStreamResponse = {"ShowStreamResponse", f_ShowStreamResponse, 20, NULL, 0};
+
+static const hwc_field f_ShowStreamTagsResponse[] = {
+  {"tags", HWC_T_ARRAY, 0, NULL, 0, 0, NULL, &m_Tag, HWC_T_OBJECT},
+};
+static const hwc_model m_ShowStreamTagsResponse = {"ShowStreamTagsResponse", f_ShowStreamTagsResponse, 1, NULL, 0};
 
 static const hwc_field f_ShowTransferTaskResponse[] = {
   {"stream_name", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
@@ -422,6 +625,12 @@ static const hwc_field f_Tag[] = {
 };
 static const hwc_model m_Tag = {"Tag", f_Tag, 2, NULL, 0};
 
+static const hwc_field f_TagValues[] = {
+  {"key", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"values", HWC_T_ARRAY, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+};
+static const hwc_model m_TagValues = {"TagValues", f_TagValues, 2, NULL, 0};
+
 static const hwc_field f_TransferPartition[] = {
   {"partitionId", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
   {"discard", HWC_T_INT64, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
@@ -441,10 +650,47 @@ static const hwc_field f_TransferTask[] = {
 };
 static const hwc_model m_TransferTask = {"TransferTask", f_TransferTask, 6, NULL, 0};
 
+static const hwc_field f_UpdatePartitionCountReq[] = {
+  {"stream_name", HWC_T_STRING, HWC_F_REQUIRED, NULL, 1, 64, NULL, NULL, HWC_T_STRING},
+  {"target_partition_count", HWC_T_INT32, HWC_F_REQUIRED, NULL, 0, 2147483647, NULL, NULL, HWC_T_STRING},
+};
+static const hwc_model m_UpdatePartitionCountReq = {"UpdatePartitionCountReq", f_UpdatePartitionCountReq, 2, NULL, 0};
+
+static const hwc_field f_AgencyListResult[] = {
+  {"id", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"name", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"domain_id", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"trust_domain_id", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"trust_domain_name", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"duration", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"expire_time", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"create_time", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"description", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+};
+static const hwc_model m_AgencyListResult = {"AgencyListResult", f_AgencyListResult, 9, NULL, 0};
+
+static const hwc_field f_Domains[] = {
+  {"id", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"name", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"enabled", HWC_T_BOOLEAN, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+  {"description", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
+};
+static const hwc_model m_Domains = {"Domains", f_Domains, 4, NULL, 0};
+
+static const hwc_field f_KeystoneListAuthDomainsResponse[] = {
+  {"domains", HWC_T_ARRAY, 0, NULL, 0, 0, NULL, &m_Domains, HWC_T_OBJECT},
+};
+static const hwc_model m_KeystoneListAuthDomainsResponse = {"KeystoneListAuthDomainsResponse", f_KeystoneListAuthDomainsResponse, 1, NULL, 0};
+
 static const hwc_field f_KeystoneListProjectsResponse[] = {
   {"projects", HWC_T_ARRAY, 0, NULL, 0, 0, NULL, &m_ProjectResult, HWC_T_OBJECT},
 };
 static const hwc_model m_KeystoneListProjectsResponse = {"KeystoneListProjectsResponse", f_KeystoneListProjectsResponse, 1, NULL, 0};
+
+static const hwc_field f_ListAgenciesResponse[] = {
+  {"agencies", HWC_T_ARRAY, 0, NULL, 0, 0, NULL, &m_AgencyListResult, HWC_T_OBJECT},
+};
+static const hwc_model m_ListAgenciesResponse = {"ListAgenciesResponse", f_ListAgenciesResponse, 1, NULL, 0};
 
 static const hwc_field f_ProjectResult[] = {
   {"id", HWC_T_STRING, 0, NULL, 0, 0, NULL, NULL, HWC_T_STRING},
@@ -458,36 +704,63 @@ static const hwc_field f_ProjectResult[] = {
 static const hwc_model m_ProjectResult = {"ProjectResult", f_ProjectResult, 7, NULL, 0};
 
 const hwc_model *const hwc_models[] = {
+  &m_BackgroundTask,
+  &m_BatchDeleteInstanceTopicReq,
+  &m_BatchDeleteInstanceTopicResponse,
   &m_CreateConnectorReq,
   &m_CreateConnectorResponse,
+  &m_CreateInstanceTopicReq,
+  &m_CreateInstanceTopicResponse,
   &m_CreateSmartConnectTaskReq,
   &m_DeleteConnectorResponse,
+  &m_ListBackgroundTasksResponse,
   &m_ListConnectorTasksResponse,
+  &m_ListInstanceTopicsResponse,
+  &m_ListInstancesResponse,
+  &m_ModifyConnectorTaskReq,
+  &m_ShowConnectorResourceInfoResponse,
   &m_ShowInstanceResponse,
   &m_SmartConnectTaskEntity,
   &m_SmartConnectTaskReqSinkConfig,
   &m_SmartConnectTaskReqSourceConfig,
   &m_SmartConnectTaskRespSinkConfig,
   &m_SmartConnectTaskRespSourceConfig,
+  &m_SmartConnectValidateEntity,
+  &m_SmartConnectValidateTask,
+  &m_TopicConfig,
+  &m_TopicDeleted,
+  &m_TopicEntity,
+  &m_BatchCreateTagsReq,
+  &m_BatchDeleteTagsReq,
   &m_BatchStartTransferTaskReq,
   &m_BatchStopTransferTaskReq,
   &m_BatchTransferTaskId,
   &m_CreateStreamReq,
+  &m_CreateTagReq,
   &m_CreateTransferTaskReq,
   &m_CsvProperties,
   &m_ListStreamsResponse,
+  &m_ListTagsResponse,
   &m_ListTransferTasksResponse,
   &m_OBSDestinationDescriptorRequest,
   &m_OBSDestinationDescriptorResponse,
+  &m_PartitionScaling,
   &m_ProcessingSchema,
   &m_ShowStreamResponse,
+  &m_ShowStreamTagsResponse,
   &m_ShowTransferTaskResponse,
   &m_StreamInfo,
   &m_StreamPartition,
   &m_Tag,
+  &m_TagValues,
   &m_TransferPartition,
   &m_TransferTask,
+  &m_UpdatePartitionCountReq,
+  &m_AgencyListResult,
+  &m_Domains,
+  &m_KeystoneListAuthDomainsResponse,
   &m_KeystoneListProjectsResponse,
+  &m_ListAgenciesResponse,
   &m_ProjectResult,
   NULL};
 
@@ -605,6 +878,121 @@ static const hwc_seg s_delete_connector[] = {
   {"/delete-connector", 17, HWC_SEG_TEXT},
 };
 static const hwc_op o_delete_connector = {"delete_connector", "kafka", "POST", "/v2/{project_id}/kafka/instances/{instance_id}/delete-connector", p_delete_connector, 1, s_delete_connector, 5, NULL, &m_DeleteConnectorResponse, 200, HWC_OP_PROJECT};
+static const hwc_param p_list_instances[] = {
+  {"engine", "engine", HWC_IN_QUERY, HWC_P_STRING, 1, 0, 0},
+  {"name", "name", HWC_IN_QUERY, HWC_P_STRING, 0, 0, 0},
+  {"instance_id", "instance_id", HWC_IN_QUERY, HWC_P_STRING, 0, 0, 0},
+  {"status", "status", HWC_IN_QUERY, HWC_P_STRING, 0, 0, 0},
+  {"include_failure", "include_failure", HWC_IN_QUERY, HWC_P_BOOLEAN, 0, 0, 0},
+  {"exact_match_name", "exact_match_name", HWC_IN_QUERY, HWC_P_BOOLEAN, 0, 0, 0},
+  {"enterprise_project_id", "enterprise_project_id", HWC_IN_QUERY, HWC_P_STRING, 0, 0, 0},
+  {"offset", "offset", HWC_IN_QUERY, HWC_P_INTEGER, 0, 0, 2147483647},
+  {"limit", "limit", HWC_IN_QUERY, HWC_P_INTEGER, 0, 1, 50},
+};
+static const hwc_seg s_list_instances[] = {
+  {"/v2/", 4, HWC_SEG_TEXT},
+  {NULL, 0, HWC_SEG_PROJECT},
+  {"/instances", 10, HWC_SEG_TEXT},
+};
+static const hwc_op o_list_instances = {"list_instances", "kafka", "GET", "/v2/{project_id}/instances", p_list_instances, 9, s_list_instances, 3, NULL, &m_ListInstancesResponse, 200, HWC_OP_PROJECT};
+static const hwc_param p_list_instance_topics[] = {
+  {"instance_id", "instance_id", HWC_IN_PATH, HWC_P_STRING, 1, 0, 0},
+  {"offset", "offset", HWC_IN_QUERY, HWC_P_INTEGER, 0, 0, 2147483647},
+  {"limit", "limit", HWC_IN_QUERY, HWC_P_INTEGER, 0, 0, 200},
+};
+static const hwc_seg s_list_instance_topics[] = {
+  {"/v2/", 4, HWC_SEG_TEXT},
+  {NULL, 0, HWC_SEG_PROJECT},
+  {"/instances/", 11, HWC_SEG_TEXT},
+  {NULL, 0, 0},
+  {"/topics", 7, HWC_SEG_TEXT},
+};
+static const hwc_op o_list_instance_topics = {"list_instance_topics", "kafka", "GET", "/v2/{project_id}/instances/{instance_id}/topics", p_list_instance_topics, 3, s_list_instance_topics, 5, NULL, &m_ListInstanceTopicsResponse, 200, HWC_OP_PROJECT};
+static const hwc_param p_create_instance_topic[] = {
+  {"instance_id", "instance_id", HWC_IN_PATH, HWC_P_STRING, 1, 0, 0},
+};
+static const hwc_seg s_create_instance_topic[] = {
+  {"/v2/", 4, HWC_SEG_TEXT},
+  {NULL, 0, HWC_SEG_PROJECT},
+  {"/instances/", 11, HWC_SEG_TEXT},
+  {NULL, 0, 0},
+  {"/topics", 7, HWC_SEG_TEXT},
+};
+static const hwc_op o_create_instance_topic = {"create_instance_topic", "kafka", "POST", "/v2/{project_id}/instances/{instance_id}/topics", p_create_instance_topic, 1, s_create_instance_topic, 5, &m_CreateInstanceTopicReq, &m_CreateInstanceTopicResponse, 200, HWC_OP_PROJECT};
+static const hwc_param p_batch_delete_instance_topic[] = {
+  {"instance_id", "instance_id", HWC_IN_PATH, HWC_P_STRING, 1, 0, 0},
+};
+static const hwc_seg s_batch_delete_instance_topic[] = {
+  {"/v2/", 4, HWC_SEG_TEXT},
+  {NULL, 0, HWC_SEG_PROJECT},
+  {"/instances/", 11, HWC_SEG_TEXT},
+  {NULL, 0, 0},
+  {"/topics/delete", 14, HWC_SEG_TEXT},
+};
+static const hwc_op o_batch_delete_instance_topic = {"batch_delete_instance_topic", "kafka", "POST", "/v2/{project_id}/instances/{instance_id}/topics/delete", p_batch_delete_instance_topic, 1, s_batch_delete_instance_topic, 5, &m_BatchDeleteInstanceTopicReq, &m_BatchDeleteInstanceTopicResponse, 200, HWC_OP_PROJECT};
+static const hwc_param p_list_background_tasks[] = {
+  {"instance_id", "instance_id", HWC_IN_PATH, HWC_P_STRING, 1, 0, 0},
+  {"start", "start", HWC_IN_QUERY, HWC_P_INTEGER, 0, 0, 2147483647},
+  {"limit", "limit", HWC_IN_QUERY, HWC_P_INTEGER, 0, 1, 2147483647},
+  {"begin_time", "begin_time", HWC_IN_QUERY, HWC_P_STRING, 0, 0, 0},
+  {"end_time", "end_time", HWC_IN_QUERY, HWC_P_STRING, 0, 0, 0},
+};
+static const hwc_seg s_list_background_tasks[] = {
+  {"/v2/", 4, HWC_SEG_TEXT},
+  {NULL, 0, HWC_SEG_PROJECT},
+  {"/instances/", 11, HWC_SEG_TEXT},
+  {NULL, 0, 0},
+  {"/tasks", 6, HWC_SEG_TEXT},
+};
+static const hwc_op o_list_background_tasks = {"list_background_tasks", "kafka", "GET", "/v2/{project_id}/instances/{instance_id}/tasks", p_list_background_tasks, 5, s_list_background_tasks, 5, NULL, &m_ListBackgroundTasksResponse, 200, HWC_OP_PROJECT};
+static const hwc_param p_show_background_task[] = {
+  {"instance_id", "instance_id", HWC_IN_PATH, HWC_P_STRING, 1, 0, 0},
+  {"task_id", "task_id", HWC_IN_PATH, HWC_P_STRING, 1, 0, 0},
+};
+static const hwc_seg s_show_background_task[] = {
+  {"/v2/", 4, HWC_SEG_TEXT},
+  {NULL, 0, HWC_SEG_PROJECT},
+  {"/instances/", 11, HWC_SEG_TEXT},
+  {NULL, 0, 0},
+  {"/tasks/", 7, HWC_SEG_TEXT},
+  {NULL, 0, 1},
+};
+static const hwc_op o_show_background_task = {"show_background_task", "kafka", "GET", "/v2/{project_id}/instances/{instance_id}/tasks/{task_id}", p_show_background_task, 2, s_show_background_task, 6, NULL, &m_ListBackgroundTasksResponse, 200, HWC_OP_PROJECT};
+static const hwc_param p_validate_connector_connectivity[] = {
+  {"instance_id", "instance_id", HWC_IN_PATH, HWC_P_STRING, 1, 0, 0},
+};
+static const hwc_seg s_validate_connector_connectivity[] = {
+  {"/v2/", 4, HWC_SEG_TEXT},
+  {NULL, 0, HWC_SEG_PROJECT},
+  {"/instances/", 11, HWC_SEG_TEXT},
+  {NULL, 0, 0},
+  {"/connector/validate", 19, HWC_SEG_TEXT},
+};
+static const hwc_op o_validate_connector_connectivity = {"validate_connector_connectivity", "kafka", "POST", "/v2/{project_id}/instances/{instance_id}/connector/validate", p_validate_connector_connectivity, 1, s_validate_connector_connectivity, 5, &m_SmartConnectValidateEntity, NULL, 200, HWC_OP_PROJECT};
+static const hwc_param p_show_connector_resource_info[] = {
+  {"instance_id", "instance_id", HWC_IN_PATH, HWC_P_STRING, 1, 0, 0},
+};
+static const hwc_seg s_show_connector_resource_info[] = {
+  {"/v2/", 4, HWC_SEG_TEXT},
+  {NULL, 0, HWC_SEG_PROJECT},
+  {"/instances/", 11, HWC_SEG_TEXT},
+  {NULL, 0, 0},
+  {"/connector", 10, HWC_SEG_TEXT},
+};
+static const hwc_op o_show_connector_resource_info = {"show_connector_resource_info", "kafka", "GET", "/v2/{project_id}/instances/{instance_id}/connector", p_show_connector_resource_info, 1, s_show_connector_resource_info, 5, NULL, &m_ShowConnectorResourceInfoResponse, 200, HWC_OP_PROJECT};
+static const hwc_param p_modify_connector_task[] = {
+  {"instance_id", "instance_id", HWC_IN_PATH, HWC_P_STRING, 1, 0, 0},
+  {"task_id", "task_id", HWC_IN_PATH, HWC_P_STRING, 1, 0, 0},
+};
+static const hwc_seg s_modify_connector_task[] = {
+  {"/v2/", 4, HWC_SEG_TEXT},
+  {NULL, 0, HWC_SEG_PROJECT},
+  {"/instances/", 11, HWC_SEG_TEXT},
+  {NULL, 0, 0},
+  {"/connector/tasks/", 17, HWC_SEG_TEXT},
+  {NULL, 0, 1},
+};
+static const hwc_op o_modify_connector_task = {"modify_connector_task", "kafka", "PUT", "/v2/{project_id}/instances/{instance_id}/connector/tasks/{task_id}", p_modify_connector_task, 2, s_modify_connector_task, 6, &m_ModifyConnectorTaskReq, &m_SmartConnectTaskEntity, 200, HWC_OP_PROJECT};
 static const hwc_param p_show_instance[] = {
   {"instance_id", "instance_id", HWC_IN_PATH, HWC_P_STRING, 1, 0, 0},
 };
@@ -713,6 +1101,79 @@ static const hwc_seg s_list_streams[] = {
   {"/streams", 8, HWC_SEG_TEXT},
 };
 static const hwc_op o_list_streams = {"list_streams", "dis", "GET", "/v2/{project_id}/streams", p_list_streams, 2, s_list_streams, 3, NULL, &m_ListStreamsResponse, 200, HWC_OP_PROJECT};
+static const hwc_param p_update_partition_count[] = {
+  {"stream_name", "stream_name", HWC_IN_PATH, HWC_P_STRING, 1, 0, 64},
+};
+static const hwc_seg s_update_partition_count[] = {
+  {"/v2/", 4, HWC_SEG_TEXT},
+  {NULL, 0, HWC_SEG_PROJECT},
+  {"/streams/", 9, HWC_SEG_TEXT},
+  {NULL, 0, 0},
+};
+static const hwc_op o_update_partition_count = {"update_partition_count", "dis", "PUT", "/v2/{project_id}/streams/{stream_name}", p_update_partition_count, 1, s_update_partition_count, 4, &m_UpdatePartitionCountReq, NULL, 200, HWC_OP_PROJECT};
+static const hwc_param p_create_tag[] = {
+  {"stream_id", "stream_id", HWC_IN_PATH, HWC_P_STRING, 1, 0, 60},
+};
+static const hwc_seg s_create_tag[] = {
+  {"/v2/", 4, HWC_SEG_TEXT},
+  {NULL, 0, HWC_SEG_PROJECT},
+  {"/stream/", 8, HWC_SEG_TEXT},
+  {NULL, 0, 0},
+  {"/tags", 5, HWC_SEG_TEXT},
+};
+static const hwc_op o_create_tag = {"create_tag", "dis", "POST", "/v2/{project_id}/stream/{stream_id}/tags", p_create_tag, 1, s_create_tag, 5, &m_CreateTagReq, NULL, 204, HWC_OP_PROJECT};
+static const hwc_param p_delete_tag[] = {
+  {"stream_id", "stream_id", HWC_IN_PATH, HWC_P_STRING, 1, 0, 60},
+  {"key", "key", HWC_IN_PATH, HWC_P_STRING, 1, 0, 36},
+};
+static const hwc_seg s_delete_tag[] = {
+  {"/v2/", 4, HWC_SEG_TEXT},
+  {NULL, 0, HWC_SEG_PROJECT},
+  {"/stream/", 8, HWC_SEG_TEXT},
+  {NULL, 0, 0},
+  {"/tags/", 6, HWC_SEG_TEXT},
+  {NULL, 0, 1},
+};
+static const hwc_op o_delete_tag = {"delete_tag", "dis", "DELETE", "/v2/{project_id}/stream/{stream_id}/tags/{key}", p_delete_tag, 2, s_delete_tag, 6, NULL, NULL, 204, HWC_OP_PROJECT};
+static const hwc_param p_show_stream_tags[] = {
+  {"stream_id", "stream_id", HWC_IN_PATH, HWC_P_STRING, 1, 0, 60},
+};
+static const hwc_seg s_show_stream_tags[] = {
+  {"/v2/", 4, HWC_SEG_TEXT},
+  {NULL, 0, HWC_SEG_PROJECT},
+  {"/stream/", 8, HWC_SEG_TEXT},
+  {NULL, 0, 0},
+  {"/tags", 5, HWC_SEG_TEXT},
+};
+static const hwc_op o_show_stream_tags = {"show_stream_tags", "dis", "GET", "/v2/{project_id}/stream/{stream_id}/tags", p_show_stream_tags, 1, s_show_stream_tags, 5, NULL, &m_ShowStreamTagsResponse, 200, HWC_OP_PROJECT};
+static const hwc_param p_batch_create_tags[] = {
+  {"stream_id", "stream_id", HWC_IN_PATH, HWC_P_STRING, 1, 0, 60},
+};
+static const hwc_seg s_batch_create_tags[] = {
+  {"/v2/", 4, HWC_SEG_TEXT},
+  {NULL, 0, HWC_SEG_PROJECT},
+  {"/stream/", 8, HWC_SEG_TEXT},
+  {NULL, 0, 0},
+  {"/tags/action", 12, HWC_SEG_TEXT},
+};
+static const hwc_op o_batch_create_tags = {"batch_create_tags", "dis", "POST", "/v2/{project_id}/stream/{stream_id}/tags/action", p_batch_create_tags, 1, s_batch_create_tags, 5, &m_BatchCreateTagsReq, NULL, 204, HWC_OP_PROJECT};
+static const hwc_param p_batch_delete_tags[] = {
+  {"stream_id", "stream_id", HWC_IN_PATH, HWC_P_STRING, 1, 0, 60},
+};
+static const hwc_seg s_batch_delete_tags[] = {
+  {"/v2/", 4, HWC_SEG_TEXT},
+  {NULL, 0, HWC_SEG_PROJECT},
+  {"/stream/", 8, HWC_SEG_TEXT},
+  {NULL, 0, 0},
+  {"/tags/action", 12, HWC_SEG_TEXT},
+};
+static const hwc_op o_batch_delete_tags = {"batch_delete_tags", "dis", "POST", "/v2/{project_id}/stream/{stream_id}/tags/action", p_batch_delete_tags, 1, s_batch_delete_tags, 5, &m_BatchDeleteTagsReq, NULL, 204, HWC_OP_PROJECT};
+static const hwc_seg s_list_tags[] = {
+  {"/v2/", 4, HWC_SEG_TEXT},
+  {NULL, 0, HWC_SEG_PROJECT},
+  {"/stream/tags", 12, HWC_SEG_TEXT},
+};
+static const hwc_op o_list_tags = {"list_tags", "dis", "GET", "/v2/{project_id}/stream/tags", NULL, 0, s_list_tags, 3, NULL, &m_ListTagsResponse, 200, HWC_OP_PROJECT};
 static const hwc_param p_delete_stream[] = {
   {"stream_name", "stream_name", HWC_IN_PATH, HWC_P_STRING, 1, 0, 64},
 };
@@ -730,6 +1191,21 @@ static const hwc_seg s_keystone_list_projects[] = {
   {"/v3/projects", 12, HWC_SEG_TEXT},
 };
 static const hwc_op o_keystone_list_projects = {"keystone_list_projects", "iam", "GET", "/v3/projects", p_keystone_list_projects, 1, s_keystone_list_projects, 1, NULL, &m_KeystoneListProjectsResponse, 200, 0};
+static const hwc_seg s_keystone_list_auth_domains[] = {
+  {"/v3/auth/domains", 16, HWC_SEG_TEXT},
+};
+static const hwc_op o_keystone_list_auth_domains = {"keystone_list_auth_domains", "iam", "GET", "/v3/auth/domains", NULL, 0, s_keystone_list_auth_domains, 1, NULL, &m_KeystoneListAuthDomainsResponse, 200, 0};
+static const hwc_param p_list_agencies[] = {
+  {"domain_id", "domain_id", HWC_IN_QUERY, HWC_P_STRING, 1, 0, 0},
+  {"trust_domain_id", "trust_domain_id", HWC_IN_QUERY, HWC_P_STRING, 0, 0, 0},
+  {"name", "name", HWC_IN_QUERY, HWC_P_STRING, 0, 0, 0},
+  {"page", "page", HWC_IN_QUERY, HWC_P_INTEGER, 0, 1, 2147483647},
+  {"per_page", "per_page", HWC_IN_QUERY, HWC_P_INTEGER, 0, 1, 500},
+};
+static const hwc_seg s_list_agencies[] = {
+  {"/v3.0/OS-AGENCY/agencies", 24, HWC_SEG_TEXT},
+};
+static const hwc_op o_list_agencies = {"list_agencies", "iam", "GET", "/v3.0/OS-AGENCY/agencies", p_list_agencies, 5, s_list_agencies, 1, NULL, &m_ListAgenciesResponse, 200, 0};
 
 const hwc_op *const hwc_ops[] = {
   &o_create_connector_task,
@@ -741,6 +1217,15 @@ const hwc_op *const hwc_ops[] = {
   &o_restart_connector_task,
   &o_create_connector,
   &o_delete_connector,
+  &o_list_instances,
+  &o_list_instance_topics,
+  &o_create_instance_topic,
+  &o_batch_delete_instance_topic,
+  &o_list_background_tasks,
+  &o_show_background_task,
+  &o_validate_connector_connectivity,
+  &o_show_connector_resource_info,
+  &o_modify_connector_task,
   &o_show_instance,
   &o_create_obs_transfer_task,
   &o_list_transfer_tasks,
@@ -751,6 +1236,15 @@ const hwc_op *const hwc_ops[] = {
   &o_create_stream,
   &o_show_stream,
   &o_list_streams,
+  &o_update_partition_count,
+  &o_create_tag,
+  &o_delete_tag,
+  &o_show_stream_tags,
+  &o_batch_create_tags,
+  &o_batch_delete_tags,
+  &o_list_tags,
   &o_delete_stream,
   &o_keystone_list_projects,
+  &o_keystone_list_auth_domains,
+  &o_list_agencies,
   NULL};

@@ -3,7 +3,7 @@
 local hw = require("huaweicloud")
 
 local EXAMPLES = { "kafka_obs_dump", "kafka_kafka_replication", "kafka_redis_replication", "dis_obs_text",
-  "dis_obs_parquet", "kafka_lifecycle", "dis_lifecycle" }
+  "dis_obs_parquet", "kafka_lifecycle", "dis_lifecycle", "kafka_prerequisites" }
 local PROJECT = "0a1b2c3d4e5f67890a1b2c3d4e5f6789"
 
 local function q(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end

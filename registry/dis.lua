@@ -14,6 +14,7 @@ return {
     { 400, "DIS.4307", "exists" }, { 400, "DIS.4355", "exists" },
     { 400, "DIS.4306", "never" }, { 400, "DIS.4308", "never" }, { 400, "DIS.4310", "never" },
     { 400, "DIS.4335", "never" }, { 400, "DIS.4357", "never" },
+    { 400, "DIS.4601", "never" }, { 400, "DIS.4603", "gone" },
     { 441, "DIS.4100", "never" }, { 441, "DIS.4101", "never" }, { 441, "DIS.4102", "never" },
     { 441, "DIS.4103", "never" }, { 441, "DIS.4104", "never" }, { 441, "DIS.4105", "never" },
     { 441, "DIS.4106", "never" }, { 441, "DIS.4107", "never" }, { 441, "DIS.4108", "never" },
@@ -55,7 +56,11 @@ return {
     -- show_stream's names for what create_stream takes (writable: the ACTIVE partitions)
     stream = { create = "create_stream", key = "stream_name", show = "show_stream", show_param = "stream_name",
       waiter = "stream", wait_params = { stream_name = "stream_name" },
-      drift_map = { data_duration = "retention_period", partition_count = "writable_partition_count" } },
+      drift_map = { data_duration = "retention_period", partition_count = "writable_partition_count" },
+      -- ensure_stream{ grow = true }: fewer partitions than the body asks are scaled up; more are
+      -- never shrunk (that is drift)
+      grow = { arg = "grow", field = "partition_count", op = "update_partition_count",
+        body = { stream_name = "stream_name", target_partition_count = "partition_count" } } },
   },
 
   -- Builders (see registry/kafka.lua): the page's documented defaults filled in.
@@ -82,6 +87,9 @@ return {
     -- each action its own operation, as the Go SDK's BatchStart/StopTransferTaskReqAction enums
     start_action = { "start" },
     stop_action = { "stop" },
+    -- BatchCreateTagsReq / BatchDeleteTagsReq: each action its own operation too
+    create_action = { "create" },
+    delete_action = { "delete" },
     stream_type = { "COMMON", "ADVANCED" },
     data_type = { "BLOB", "JSON", "CSV" },
     compression_format = { "snappy", "gzip", "zip" },
@@ -155,6 +163,43 @@ return {
       fields = { { "key", "string", min = 1, max = 36, doc = "Tag key." },
         { "value", "string", max = 43, doc = "Tag value." } },
     },
+    -- changing_partition_quantity.rst; Go model_update_partition_count_req.go: "an integer greater
+    -- than 0", "Minimum: 0" on the page: both readings
+    UpdatePartitionCountReq = {
+      doc = "Scaling a stream: more partitions than now scales up, fewer scales down (at most 5 times an hour).",
+      fields = {
+        { "stream_name", "string", required = true, min = 1, max = 64, doc = "The stream, again." },
+        { "target_partition_count", "int32", required = true, min = 0, max = 2147483647,
+          doc = "The partitions it should have." },
+      },
+    },
+    -- tag_management/*.rst; Go model_create_tag_req.go, model_batch_create_tags_req.go
+    CreateTagReq = {
+      doc = "A tag to add to a stream.",
+      fields = { { "tag", "object", model = "Tag", required = true } },
+    },
+    BatchCreateTagsReq = {
+      doc = "Tags to add to a stream (a key that exists gets the new value).",
+      fields = { { "action", "string", required = true, enum = "create_action", doc = "create." },
+        { "tags", "array", model = "Tag", required = true, max = 10 } },
+    },
+    BatchDeleteTagsReq = {
+      doc = "Tags to remove from a stream (a key that does not exist is no error).",
+      fields = { { "action", "string", required = true, enum = "delete_action", doc = "delete." },
+        { "tags", "array", model = "Tag", required = true } },
+    },
+    ShowStreamTagsResponse = {
+      doc = "The tags of a stream.",
+      fields = { { "tags", "array", model = "Tag" } },
+    },
+    TagValues = {
+      doc = "A tag key and every value it has in the project.",
+      fields = { { "key", "string" }, { "values", "array", items = "string" } },
+    },
+    ListTagsResponse = {
+      doc = "Every tag of the project's streams.",
+      fields = { { "tags", "array", model = "TagValues" } },
+    },
     CsvProperties = {
       doc = "CSV data's properties.",
       fields = { { "delimiter", "string" } },
@@ -197,7 +242,13 @@ return {
         { "compression_format", "string" }, { "data_schema", "string" }, { "tags", "array", model = "Tag" },
         { "sys_tags", "array", model = "Tag" }, { "auto_scale_enabled", "boolean" },
         { "auto_scale_min_partition_count", "int32" }, { "auto_scale_max_partition_count", "int32" },
+        { "update_partition_counts", "array", model = "PartitionScaling", doc = "The stream's scalings." },
       },
+    },
+    PartitionScaling = {
+      doc = "One scaling of a stream (Go UpdatePartitionCount; result_msg typed int32 there, a string here).",
+      fields = { { "create_timestamp", "int64" }, { "src_partition_count", "int32" }, { "target_partition_count", "int32" },
+        { "result_code", "int32" }, { "result_msg", "string" }, { "auto_scale", "boolean" } },
     },
     -- querying_streams.rst and Go model_stream_info.go (stream_id: the page's example)
     StreamInfo = {
@@ -321,6 +372,47 @@ return {
       params = { { "limit", "integer", min = 1, max = 100, doc = "Streams per page (default 10)." },
         { "start_stream_name", "string", max = 64, doc = "List after this name (exclusive)." } },
       response = "ListStreamsResponse", success = 200,
+    },
+    {
+      name = "update_partition_count", method = "PUT", path = "/v2/{project_id}/streams/{stream_name}",
+      doc = "Scales a stream to target_partition_count partitions (up or down; at most 5 times an hour). 200.",
+      params = { { "stream_name", "string", max = 64, doc = "Stream name." } },
+      request = "UpdatePartitionCountReq", success = 200,
+    },
+    {
+      name = "create_tag", method = "POST", path = "/v2/{project_id}/stream/{stream_id}/tags",
+      doc = "Adds a tag to a stream (by stream_id: show_stream answers it). 204.",
+      params = { { "stream_id", "string", max = 60, doc = "Stream ID." } },
+      request = "CreateTagReq", success = 204,
+    },
+    {
+      name = "delete_tag", method = "DELETE", path = "/v2/{project_id}/stream/{stream_id}/tags/{key}",
+      doc = "Removes a tag from a stream. 204.",
+      params = { { "stream_id", "string", max = 60, doc = "Stream ID." }, { "key", "string", max = 36, doc = "Tag key." } },
+      success = 204,
+    },
+    {
+      name = "show_stream_tags", method = "GET", path = "/v2/{project_id}/stream/{stream_id}/tags",
+      doc = "The tags of a stream.",
+      params = { { "stream_id", "string", max = 60, doc = "Stream ID." } },
+      response = "ShowStreamTagsResponse", success = 200,
+    },
+    {
+      name = "batch_create_tags", method = "POST", path = "/v2/{project_id}/stream/{stream_id}/tags/action",
+      doc = "Adds tags to a stream (body: { action = \"create\", tags = { ... } }). 204.",
+      params = { { "stream_id", "string", max = 60, doc = "Stream ID." } },
+      request = "BatchCreateTagsReq", success = 204, match = { action = "create" },
+    },
+    {
+      name = "batch_delete_tags", method = "POST", path = "/v2/{project_id}/stream/{stream_id}/tags/action",
+      doc = "Removes tags from a stream (body: { action = \"delete\", tags = { ... } }). 204.",
+      params = { { "stream_id", "string", max = 60, doc = "Stream ID." } },
+      request = "BatchDeleteTagsReq", success = 204, match = { action = "delete" },
+    },
+    {
+      name = "list_tags", method = "GET", path = "/v2/{project_id}/stream/tags",
+      doc = "Every tag key, and its values, of the project's streams.",
+      response = "ListTagsResponse", success = 200,
     },
     {
       name = "delete_stream", method = "DELETE", path = "/v2/{project_id}/streams/{stream_name}",

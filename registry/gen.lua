@@ -276,7 +276,15 @@ for _, svc in ipairs(services) do
         if not found then fail(where, "waiter " .. name .. ": " .. w.show .. " takes no " .. p) end
       end
       local m = models[show.response or ""]
-      if not (m and m.index[w.state]) then fail(where, "waiter " .. name .. ": no state field " .. tostring(w.state)) end
+      -- a dotted path reads into the answer (a job's "tasks.1.status"): its first field must exist
+      local first = tostring(w.state):match("^[^.]+")
+      if not (m and m.index[first]) then fail(where, "waiter " .. name .. ": no state field " .. tostring(w.state)) end
+      for alias, param in pairs(w.aliases or {}) do
+        local found = false
+        for _, p in ipairs(w.params) do found = found or p == param end
+        if not found then fail(where, "waiter " .. name .. ": alias " .. alias .. " names no parameter " .. param) end
+      end
+      if w.job and not (svc.waiters or {})[w.job] then fail(where, "waiter " .. name .. ": no job waiter " .. w.job) end
       -- every state a wait may be told to reach, done and failure among them
       local known = {}
       for _, st in ipairs(w.states or {}) do known[st] = true end
@@ -298,6 +306,9 @@ for _, svc in ipairs(services) do
   for name, pg in pairs(svc.pagers or {}) do
     local list = op_by_name[pg.list]
     if not list then fail(where, "pager " .. name .. ": no operation " .. tostring(pg.list)) end
+  end
+  for name, fd in pairs(svc.finders or {}) do
+    if not (svc.pagers or {})[fd.pager] then fail(where, "finder " .. name .. ": no pager " .. tostring(fd.pager)) end
   end
   for name, bd in pairs(svc.builders or {}) do
     local m = models[bd.model or ""]
@@ -326,9 +337,17 @@ for _, svc in ipairs(services) do
     if en.find and not (svc.pagers or {})[en.find] then fail(where, "ensure " .. name .. ": no pager " .. en.find) end
     if en.waiter and not (svc.waiters or {})[en.waiter] then fail(where, "ensure " .. name .. ": no waiter " .. en.waiter) end
     -- names that are not unique: a lookup by listing, and what settles a race (see lifecycle.lua)
-    if en.find and not (en.settle and en.delete and op_by_name[en.delete] and en.delete_params) then
-      fail(where, "ensure " .. name .. ": found by listing, it needs settle, delete and delete_params")
+    if en.find and not en.unique and not (en.settle and en.delete and op_by_name[en.delete] and en.delete_params) then
+      fail(where, "ensure " .. name .. ": found by listing names that are not unique, it needs settle, delete " ..
+        "and delete_params")
     end
+    if en.validate and not op_by_name[en.validate.op] then
+      fail(where, "ensure " .. name .. ": no operation " .. tostring(en.validate.op))
+    end
+    if en.validate and not models[en.validate.model or ""] then
+      fail(where, "ensure " .. name .. ": validate.model " .. tostring(en.validate.model) .. " is not a model")
+    end
+    if en.grow and not op_by_name[en.grow.op] then fail(where, "ensure " .. name .. ": no operation " .. en.grow.op) end
   end
 end
 
@@ -489,7 +508,7 @@ local function gen_lua_registry()
     local errs = {}
     for _, e in ipairs(svc.errors or {}) do errs[#errs + 1] = { status = e[1], code = e[2], class = e[3] } end
     data.services[svc.service] = { host = svc.host, doc = svc.doc, errors = errs, waiters = svc.waiters,
-      pagers = svc.pagers, ensure = svc.ensure, actions = svc.actions, builders = svc.builders }
+      pagers = svc.pagers, ensure = svc.ensure, actions = svc.actions, builders = svc.builders, finders = svc.finders }
   end
   for _, op in ipairs(ops) do
     data.operations[op.name] = { service = op.service.service, waiter = op.waiter, errors = op.errors,
@@ -637,7 +656,7 @@ local function gen_types()
   end
   local ctrl = "timeout?: number, interval?: number, sleep?: fun(seconds: number), now?: fun(): number"
   for _, svc in ipairs(services) do
-    if svc.service ~= "iam" then
+    do
       local class = "huaweicloud." .. svc.service .. ".Client"
       local var = svc.service .. "_client"
       w("---@class " .. class .. " : huaweicloud.Client")
@@ -662,7 +681,12 @@ local function gen_types()
         local wt = svc.waiters[name]
         local show = op_by_name[wt.show]
         local fields = {}
-        for _, p in ipairs(wt.params) do fields[#fields + 1] = p .. ": string" end
+        local aliased = {}
+        for alias, param in pairs(wt.aliases or {}) do aliased[param] = alias end
+        for _, p in ipairs(wt.params) do
+          fields[#fields + 1] = aliased[p] and (aliased[p] .. ": string") or (p .. ": string")
+        end
+        if wt.job then fields[#fields + 1] = "job_id?: string" end
         w("--- Polls " .. wt.show .. " until `until` (docs/api.md#helpers).")
         w("---@param args { " .. table.concat(fields, ", ") .. ", until?: " .. until_type(wt) .. ", " .. ctrl .. " }")
         w("---@return " .. (show.response or "table") .. "|nil last")
@@ -683,15 +707,34 @@ local function gen_types()
       for _, name in ipairs(sorted_keys(svc.ensure)) do
         local en = svc.ensure[name]
         local create = op_by_name[en.create]
-        local wt = svc.waiters[en.waiter]
+        local wt = en.waiter and svc.waiters[en.waiter]
         local fields = op_fields(create)
         fields[#fields + 1] = "body: " .. create.request
+        if wt then fields[#fields + 1] = "wait?: boolean, until?: " .. until_type(wt) .. ", " .. ctrl end
+        if en.validate then fields[#fields + 1] = "validate_first?: boolean" end
+        if en.grow then fields[#fields + 1] = en.grow.arg .. "?: boolean" end
+        local thing = wt and op_by_name[wt.show].response or
+          (en.find and item_model(svc.pagers[en.find])) or create.response or "table"
         w("--- Creates with " .. en.create .. " only when nothing of the name exists (docs/api.md#helpers).")
-        w("---@param args { " .. table.concat(fields, ", ") .. ", wait?: boolean, until?: " .. until_type(wt) .. ", " ..
-          ctrl .. " }")
-        w("---@return " .. (op_by_name[wt.show].response or "table") .. "|nil thing")
+        w("---@param args { " .. table.concat(fields, ", ") .. " }")
+        w("---@return " .. thing .. "|nil thing")
         w("---@return huaweicloud.Meta|huaweicloud.Error meta_or_err")
         w("function " .. var .. ":ensure_" .. name .. "(args) end")
+        w("")
+      end
+      for _, name in ipairs(sorted_keys(svc.finders)) do
+        local fd = svc.finders[name]
+        local pg = svc.pagers[fd.pager]
+        local fields = op_fields(op_by_name[pg.list])
+        for k = 1, #fields do
+          local pname = fields[k]:match("^([%w_]+)")
+          fields[k] = pname == fd.key and (fd.key .. ": string") or fields[k]:gsub("^([%w_]+):", "%1?:")
+        end
+        w("--- The one item of " .. pg.list .. " whose " .. fd.key .. " is the one given (none or several: an error).")
+        w("---@param args { " .. table.concat(fields, ", ") .. " }")
+        w("---@return " .. item_model(pg) .. "|nil found")
+        w("---@return huaweicloud.Error? err")
+        w("function " .. var .. ":find_" .. name .. "(args) end")
         w("")
       end
       for _, name in ipairs(sorted_keys(svc.actions)) do
@@ -740,9 +783,7 @@ local function gen_types()
     end
   end
   w("---@class huaweicloud")
-  for _, svc in ipairs(services) do
-    if svc.service ~= "iam" then w("---@field " .. svc.service .. " huaweicloud." .. svc.service) end
-  end
+  for _, svc in ipairs(services) do w("---@field " .. svc.service .. " huaweicloud." .. svc.service) end
   w("---@field version string")
   w("---@field emulator table The local emulator of both services (docs/emulator.md).")
   w("---@field inspect fun(value: any, model: string?): string Prints a value with its secrets shown as ***.")
@@ -831,9 +872,16 @@ gen_helpers = function(w)
       local wt = svc.waiters[name]
       w("### " .. svc.service .. ":wait_" .. name)
       w("")
-      w("`" .. svc.service .. ":wait_" .. name .. "{ " .. table.concat(wt.params, ", ") ..
+      local takes = {}
+      local aliased = {}
+      for alias, param in pairs(wt.aliases or {}) do aliased[param] = alias end
+      for _, p in ipairs(wt.params) do takes[#takes + 1] = aliased[p] or p end
+      if wt.job then takes[#takes + 1] = "job_id?" end
+      w("`" .. svc.service .. ":wait_" .. name .. "{ " .. table.concat(takes, ", ") ..
         ", until?, timeout?, interval? }` polls [`" .. wt.show .. "`](#" .. wt.show .. ") until `" .. wt.state ..
-        "` is what `until` asks for, and returns the last object seen and `{ history, polls, status }`.")
+        "` is what `until` asks for, and returns the last object seen and `{ history, polls, status }`." ..
+        (wt.job and (" Given the `job_id` the call that started the change answered, it first follows that job " ..
+          "(`wait_" .. wt.job .. "`), within the same deadline.") or ""))
       w("")
       w("| `until` | means |")
       w("| --- | --- |")
@@ -876,27 +924,63 @@ gen_helpers = function(w)
     for _, name in ipairs(sorted_keys(svc.ensure)) do
       local en = svc.ensure[name]
       local takes = op_args(op_by_name[en.create])
-      for _, a in ipairs({ "wait", "until", "timeout", "interval" }) do takes[#takes + 1] = a .. "?" end
-      w("### " .. svc.service .. ":ensure_" .. name)
-      w("")
-      w("`" .. svc.service .. ":ensure_" .. name .. "{ " .. table.concat(takes, ", ") .. " }` creates with [`" ..
-        en.create .. "`](#" .. en.create .. ") only when nothing named `body." .. en.key .. "` exists (found " ..
-        (en.find and ("by listing with `each_" .. en.find .. "`: names are not unique there") or
-          ("with [`" .. en.show .. "`](#" .. en.show .. ")")) .. "); with `wait = true` it then waits as `wait_" ..
-        en.waiter .. "` (`until`, `timeout`, `interval`). Returns the thing and `{ created, drift?, history?, polls? }`: " ..
-        "`drift` lists the body's fields whose value differs from what the service shows (never a secret" ..
-        (en.drift_map and (next(en.drift_map) and (", read back as " .. (function()
-          local parts = {}
-          for _, k in ipairs(sorted_keys(en.drift_map)) do parts[#parts + 1] = "`" .. k .. "` as `" .. en.drift_map[k] .. "`" end
-          return table.concat(parts, ", ")
-        end)()) or "") or "") .. "). A create whose outcome is unknown (a timeout, a connection lost after " ..
-        "sending, a 5xx" .. (en.find and ", an answer without `" .. en.id .. "`" or "") .. ") is looked up by name " ..
-        "before anything else; \"exists\" answers are taken as found." ..
-        (en.find and (" After its create it looks until its own shows (a list may lag: up to " .. en.settle.tries ..
+      if en.waiter then
+        for _, a in ipairs({ "wait", "until", "timeout", "interval" }) do takes[#takes + 1] = a .. "?" end
+      end
+      if en.validate then takes[#takes + 1] = "validate_first?" end
+      if en.grow then takes[#takes + 1] = en.grow.arg .. "?" end
+      local found = en.find and (en.unique and ("by listing with `each_" .. en.find .. "`") or
+        ("by listing with `each_" .. en.find .. "`: names are not unique there")) or
+        ("with [`" .. en.show .. "`](#" .. en.show .. ")")
+      local text = { "`" .. svc.service .. ":ensure_" .. name .. "{ " .. table.concat(takes, ", ") .. " }` creates with [`" ..
+        en.create .. "`](#" .. en.create .. ") only when nothing named `body." .. en.key .. "` exists (found " .. found ..
+        ")" .. (en.waiter and ("; with `wait = true` it then waits as `wait_" .. en.waiter ..
+          "` (`until`, `timeout`, `interval`)") or "") .. ". Returns the thing and `{ created, drift?" ..
+        (en.waiter and ", history?, polls?" or "") .. " }`: `drift` lists the body's fields whose value differs " ..
+        "from what the service shows (never a secret" }
+      if en.drift_map and next(en.drift_map) then
+        local parts = {}
+        for _, k in ipairs(sorted_keys(en.drift_map)) do
+          if k ~= en.drift_map[k] then parts[#parts + 1] = "`" .. k .. "` as `" .. en.drift_map[k] .. "`" end
+        end
+        if #parts > 0 then text[#text + 1] = ", read back as " .. table.concat(parts, ", ") end
+      end
+      text[#text + 1] = "). A create whose outcome is unknown (a timeout, a connection lost after sending, a 5xx" ..
+        ((en.find and not en.unique) and (", an answer without `" .. en.id .. "`") or "") ..
+        ") is looked up by name before anything else; \"exists\" answers are taken as found" ..
+        (en.unique and (", and so is a create refused with a 400 or 409 (which code says \"exists\" is not " ..
+          "documented): another caller made it (`raced = true`)") or "") .. "."
+      if en.find and not en.unique then
+        text[#text + 1] = " After its create it looks until its own shows (a list may lag: up to " .. en.settle.tries ..
           " looks, " .. en.settle.interval .. " s apart); where a caller racing it made another of the name, the " ..
           "first made (earliest `create_time`, then smallest `" .. en.id .. "`) wins, the loser deletes its own " ..
           "with [`" .. en.delete .. "`](#" .. en.delete .. "), and every caller returns the winner (`raced = true`). " ..
-          "Two of the name found before any create are an error of kind `conflict` with `err.ids`.") or ""))
+          "Two of the name found before any create are an error of kind `conflict` with `err.ids`."
+      end
+      if en.validate then
+        local cases = {}
+        for _, c in ipairs(en.validate.cases) do cases[#cases + 1] = "`" .. c.when .. " = " .. c.equals .. "`" end
+        text[#text + 1] = " With `validate_first = true` it first checks the peer or sink with [`" .. en.validate.op ..
+          "`](#" .. en.validate.op .. ") (when " .. table.concat(cases, " or ") .. ") and creates nothing if that fails."
+      end
+      if en.grow then
+        text[#text + 1] = " With `" .. en.grow.arg .. " = true`, an existing one with fewer `" .. en.grow.field ..
+          "` than the body asks is scaled with [`" .. en.grow.op .. "`](#" .. en.grow.op .. ") (`meta.grown`); " ..
+          "one with more is never shrunk: that is drift."
+      end
+      w("### " .. svc.service .. ":ensure_" .. name)
+      w("")
+      w(table.concat(text))
+      w("")
+    end
+    for _, name in ipairs(sorted_keys(svc.finders)) do
+      local fd = svc.finders[name]
+      local pg = svc.pagers[fd.pager]
+      w("### " .. svc.service .. ":find_" .. name)
+      w("")
+      w("`" .. svc.service .. ":find_" .. name .. "{ " .. fd.key .. ", ... }` walks [`" .. pg.list .. "`](#" .. pg.list ..
+        ") (the other arguments are its parameters) and returns the one item whose `" .. fd.key .. "` is the one " ..
+        "given: none is an error of kind `not_found`, several of kind `conflict` with `err.ids`.")
       w("")
     end
     for _, name in ipairs(sorted_keys(svc.actions)) do
@@ -991,14 +1075,10 @@ end
 local function readme_ops()
   local rows = { "| service | method | API | success |", "| --- | --- | --- | --- |" }
   for _, op in ipairs(ops) do
-    if op.service.service ~= "iam" then
-      local shown = {}
-      for _, p in ipairs(op.params) do shown[#shown + 1] = p.required and p.name or (p.name .. "?") end
-      if op.request then shown[#shown + 1] = op.body == "optional" and "body?" or "body" end
-      rows[#rows + 1] = "| " .. op.service.service .. " | [`" .. op.name .. "{ " .. table.concat(shown, ", ") ..
-        " }`](docs/api.md#" .. op.name .. ") | `" .. op.method .. " " .. op.path .. "` | " .. op.success ..
-        (op.response and (" " .. op.response) or ", no body") .. " |"
-    end
+    local shown = op_args(op)
+    rows[#rows + 1] = "| " .. op.service.service .. " | [`" .. op.name .. (#shown > 0 and ("{ " ..
+      table.concat(shown, ", ") .. " }") or "{}") .. "`](docs/api.md#" .. op.name .. ") | `" .. op.method .. " " ..
+      op.path .. "` | " .. op.success .. (op.response and (" " .. op.response) or ", no body") .. " |"
   end
   return table.concat(rows, "\n")
 end

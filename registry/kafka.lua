@@ -20,6 +20,8 @@ return {
     { 400, "DMS.00400035", "never" }, { 400, "DMS.00400039", "never" },
     { 400, "DMS.00400062", "never" }, { 400, "DMS.00400800", "never" }, { 400, "DMS.00400070", "never" },
     { 404, "DMS.00404022", "gone" },
+    { 400, "DMS.00400101", "never" }, { 400, "DMS.00400102", "never" }, { 400, "DMS.00400103", "never" },
+    { 400, "DMS.00400105", "never" }, { 400, "DMS.00400861", "never" },
     { 401, "APIGW.0301", "never" },
     { 500, "DMS.00500000", "idempotent" },
   },
@@ -41,12 +43,31 @@ return {
       done = { "RUNNING" }, failure = { "EXTENDEDFAILED", "ERROR" }, interval = 10, timeout = 3000,
       states = { "CREATING", "RUNNING", "ERROR", "RESTARTING", "EXTENDING", "EXTENDEDFAILED", "CONNECTOR_DELETING" },
       conditions = { enabled = { status = "RUNNING", connector_enable = true },
-        disabled = { status = "RUNNING", connector_enable = false } } },
+        disabled = { status = "RUNNING", connector_enable = false } },
+      -- wait_instance{ job_id = ... }: the job create_connector or delete_connector answered is
+      -- followed first (wait_job), then the instance
+      job = "job" },
+    -- A background job (listing_background_tasks.rst): show answers { task_count, tasks = { the job } }.
+    -- CREATED, EXECUTING, SUCCESS, FAILED, DELETED, CANCELLED: the SDKs' descriptions (the docs'
+    -- examples show EXECUTING and SUCCESS). wait_job{ instance_id, job_id }: job_id is show's task_id.
+    job = { show = "show_background_task", state = "tasks.1.status", params = { "instance_id", "task_id" },
+      aliases = { job_id = "task_id" }, done = { "SUCCESS" }, failure = { "FAILED", "CANCELLED", "DELETED" },
+      interval = 5, timeout = 3000, states = { "CREATED", "EXECUTING", "SUCCESS", "FAILED", "DELETED", "CANCELLED" } },
   },
   -- Walking every page of a list (key: what tells two items apart, to see that pages advance).
+  -- defaults: parameters every page takes unless given (list_instances needs engine = "kafka").
   pagers = {
     connector_task = { list = "list_connector_tasks", items = "tasks", key = "id", offset = "offset", limit = "limit",
       page = 50 },
+    instance = { list = "list_instances", items = "instances", key = "instance_id", offset = "offset", limit = "limit",
+      page = 50, defaults = { engine = "kafka" }, total = "instance_num" },
+    topic = { list = "list_instance_topics", items = "topics", key = "name", offset = "offset", limit = "limit",
+      page = 50, total = "total" },
+  },
+  -- Finding one thing by a field that should name one (none, or several: a clear error).
+  finders = {
+    instance = { pager = "instance", key = "name", id = "instance_id",
+      query = { name = "name", exact_match_name = true } },
   },
   -- Create only when absent: Smart Connect task names are not unique in the API, so a task is
   -- found by listing and comparing the name. After a create, ensure looks until its task shows
@@ -56,7 +77,15 @@ return {
     connector_task = { create = "create_connector_task", key = "task_name", find = "connector_task",
       id = "id", waiter = "connector_task", wait_params = { instance_id = "instance_id", task_id = "id" },
       settle = { tries = 30, interval = 1 }, delete = "delete_connector_task",
-      delete_params = { instance_id = "instance_id", task_id = "id" } },
+      delete_params = { instance_id = "instance_id", task_id = "id" },
+      -- ensure_connector_task{ validate_first = true }: the peer or sink checked before a create
+      validate = { op = "validate_connector_connectivity", model = "SmartConnectValidateTask", cases = {
+        { when = "source_type", equals = "KAFKA_REPLICATOR_SOURCE", type = "KAFKA_REPLICATOR_SOURCE", task = "source_task" },
+        { when = "sink_type", equals = "OBS_SINK", type = "OBS_SINK", task = "sink_task" } } } },
+    -- Topic names are unique in an instance: found by listing (the body's id is the list's name),
+    -- created once; what exists is compared (partitions, replicas, retention); nothing to wait for.
+    topic = { create = "create_instance_topic", key = "id", item_key = "name", find = "topic", unique = true,
+      id = "name" },
   },
 
   -- Builders: a flat table of options -> a request body with its type fields fixed and the page's
@@ -94,6 +123,13 @@ return {
     -- characters \n (its example 1 sends "\\n"), its "NULL" as the word and as an empty string
     record_delimiter = { ",", ";", "|", "\n", "\\n", "NULL", "" },
     specification = { "100MB", "300MB", "600MB", "1200MB" },
+    engine = { "kafka" },
+    -- the SDKs' ListInstancesRequestStatusEnum
+    instance_status = { "CREATING", "RUNNING", "RESTARTING", "DELETING", "ERROR", "CREATEFAILED", "FREEZING", "FROZEN",
+      "EXTENDING", "SHRINKING", "EXTENDEDFAILED", "CONFIGURING", "ROLLBACK", "ROLLBACKFAILED", "VOLUMETYPECHANGING" },
+    validate_type = { "OBS_SINK", "KAFKA_REPLICATOR_SOURCE" },
+    sasl_mechanism = { "PLAIN", "SCRAM-SHA-512" },
+    task_status = { "PAUSED", "RUNNING", "WAITING", "RESTARTING" },
   },
 
   models = {
@@ -136,6 +172,112 @@ return {
         { "connector_node_num", "int32" },
         { "storage_space", "int32" }, { "used_storage_space", "int32" }, { "partition_num", "string" },
         { "created_at", "string" },
+      },
+    },
+    -- listing_all_instances.rst; Go model_list_instances_response.go
+    ListInstancesResponse = {
+      doc = "A page of Kafka instances.",
+      fields = { { "instances", "array", model = "ShowInstanceResponse" }, { "instance_num", "int32" } },
+    },
+    -- topic_management/*.rst; Go model_create_instance_topic_req.go, model_topic_entity.go. The ranges
+    -- are the pages' (the error table's older ones, 4-64 characters, 1-168 h, are narrower)
+    CreateInstanceTopicReq = {
+      doc = "A topic to create.",
+      fields = {
+        { "id", "string", required = true, min = 3, max = 200, charset = "-_.",
+          doc = "Topic name: 3-200 of letters, digits, -, _ and ., starting with a letter." },
+        { "replication", "int32", min = 1, max = 20, doc = "Replicas (the page: 1 to 3; the error table: 1 to 20)." },
+        { "sync_message_flush", "boolean", default = false, doc = "Flush messages to disk synchronously." },
+        { "partition", "int32", min = 1, max = 200, doc = "Partitions." },
+        { "sync_replication", "boolean", default = false, doc = "Replicate synchronously (acks=-1)." },
+        { "retention_time", "int32", min = 1, max = 720, default = 72, doc = "Hours messages are kept." },
+        { "topic_other_configs", "array", model = "TopicConfig", doc = "Other settings (max.message.bytes, ...)." },
+        { "topic_desc", "string", max = 200, doc = "A description." },
+      },
+    },
+    TopicConfig = {
+      doc = "A topic setting.",
+      fields = { { "name", "string" }, { "value", "string" } },
+    },
+    CreateInstanceTopicResponse = {
+      doc = "The topic created.",
+      fields = { { "name", "string" } },
+    },
+    TopicEntity = {
+      doc = "A topic as the list shows it.",
+      fields = {
+        { "name", "string" }, { "replication", "int32" }, { "partition", "int32" }, { "retention_time", "int32" },
+        { "sync_replication", "boolean" }, { "sync_message_flush", "boolean" }, { "topic_type", "int32" },
+        { "policiesOnly", "boolean" }, { "topic_desc", "string" }, { "created_at", "int64" },
+      },
+    },
+    ListInstanceTopicsResponse = {
+      doc = "A page of an instance's topics, and its partition quota.",
+      fields = {
+        { "total", "int32" }, { "size", "int32" }, { "remain_partitions", "int32" }, { "max_partitions", "int32" },
+        { "topic_max_partitions", "int32" }, { "topics", "array", model = "TopicEntity" },
+      },
+    },
+    BatchDeleteInstanceTopicReq = {
+      doc = "Topics to delete.",
+      fields = { { "topics", "array", items = "string", doc = "Topic names." } },
+    },
+    TopicDeleted = {
+      doc = "Whether one topic was deleted.",
+      fields = { { "id", "string" }, { "success", "boolean" } },
+    },
+    BatchDeleteInstanceTopicResponse = {
+      doc = "What was deleted (200 even when some failed: see success).",
+      fields = { { "topics", "array", model = "TopicDeleted" } },
+    },
+    -- background_task_management/*.rst; Go model_list_background_tasks_*.go: task_count a string
+    BackgroundTask = {
+      doc = "A background job of an instance (enabling Smart Connect is one).",
+      fields = {
+        { "id", "string" }, { "name", "string" }, { "user_name", "string" }, { "user_id", "string" },
+        { "params", "string", doc = "Its parameters, as JSON text." },
+        { "status", "string", doc = "CREATED, EXECUTING, SUCCESS, FAILED, DELETED, CANCELLED." },
+        { "created_at", "string" }, { "updated_at", "string" },
+      },
+    },
+    ListBackgroundTasksResponse = {
+      doc = "Background jobs of an instance (show_background_task answers this too, with the one job).",
+      fields = { { "task_count", "string" }, { "tasks", "array", model = "BackgroundTask" } },
+    },
+    -- validate_connector_connectivity: Go model_smart_connect_validate_entity.go (task: the response
+    -- source config; password: what Terraform's validate resource sends besides)
+    SmartConnectValidateEntity = {
+      doc = "A replication peer or a sink to check before a task is created.",
+      fields = {
+        { "type", "string", enum = "validate_type", doc = "KAFKA_REPLICATOR_SOURCE or OBS_SINK." },
+        { "task", "object", model = "SmartConnectValidateTask", doc = "What the task would connect to." },
+      },
+    },
+    SmartConnectValidateTask = {
+      doc = "The peer of a replication, as a task's source_task names it.",
+      fields = {
+        { "current_cluster_name", "string" }, { "cluster_name", "string" }, { "user_name", "string" },
+        { "password", "string", secret = true }, { "sasl_mechanism", "string", enum = "sasl_mechanism" },
+        { "instance_id", "string" }, { "bootstrap_servers", "string" },
+        { "security_protocol", "string", enum = "security_protocol" }, { "direction", "string", enum = "direction" },
+        { "sync_consumer_offsets_enabled", "boolean" }, { "replication_factor", "int32" }, { "task_num", "int32" },
+        { "rename_topic_enabled", "boolean" }, { "provenance_header_enabled", "boolean" },
+        { "consumer_strategy", "string", enum = "consumer_strategy" },
+        { "compression_type", "string", enum = "compression_type" }, { "topics_mapping", "string" },
+      },
+    },
+    ShowConnectorResourceInfoResponse = {
+      doc = "Whether Smart Connect's resources are sold out where the instance is.",
+      fields = { { "soldOut", "boolean" } },
+    },
+    -- modify_connector_task: Go model_modify_connector_task_request.go takes a SmartConnectTaskEntity
+    ModifyConnectorTaskReq = {
+      doc = "A task's fields to change (the user guide says a task's parameters cannot be modified).",
+      fields = {
+        { "task_name", "string" }, { "topics", "string" }, { "topics_regex", "string" },
+        { "source_type", "string", enum = "source_type" }, { "source_task", "object", model = "SmartConnectTaskRespSourceConfig" },
+        { "sink_type", "string", enum = "sink_type" }, { "sink_task", "object", model = "SmartConnectTaskRespSinkConfig" },
+        { "id", "string" }, { "status", "string", enum = "task_status" }, { "create_time", "int64" },
       },
     },
     SmartConnectTaskReqSourceConfig = {
@@ -351,6 +493,79 @@ return {
       doc = "Disables Smart Connect on an instance (status CONNECTOR_DELETING, then RUNNING).",
       params = { { "instance_id", "string", doc = "Kafka instance ID." } },
       response = "DeleteConnectorResponse", success = 200,
+    },
+    {
+      name = "list_instances", method = "GET", path = "/v2/{project_id}/instances",
+      doc = "Lists Kafka instances, a page at a time (engine = \"kafka\"; by name, status, ...).",
+      params = { { "engine", "string", required = true, doc = "kafka." },
+        { "name", "string", doc = "Instance name (a part of it, unless exact_match_name)." },
+        { "instance_id", "string", doc = "Instance ID." },
+        { "status", "string", doc = "Instance status (CREATING, RUNNING, ...)." },
+        { "include_failure", "boolean", doc = "Also instances whose creation failed." },
+        { "exact_match_name", "boolean", doc = "name matches whole names only (default false)." },
+        { "enterprise_project_id", "string", doc = "Enterprise project ID." },
+        { "offset", "integer", min = 0, max = 2147483647, doc = "Where the page starts." },
+        { "limit", "integer", min = 1, max = 50, doc = "Instances per page (default 10)." } },
+      response = "ListInstancesResponse", success = 200,
+    },
+    {
+      name = "list_instance_topics", method = "GET", path = "/v2/{project_id}/instances/{instance_id}/topics",
+      doc = "Lists an instance's topics, a page at a time, with its partition quota.",
+      params = { { "instance_id", "string", doc = "Kafka instance ID." },
+        { "offset", "integer", min = 0, max = 2147483647, doc = "Where the page starts." },
+        { "limit", "integer", min = 0, max = 200, doc = "Topics per page (the SDKs: 0-200, default 50)." } },
+      response = "ListInstanceTopicsResponse", success = 200,
+    },
+    {
+      name = "create_instance_topic", method = "POST", path = "/v2/{project_id}/instances/{instance_id}/topics",
+      doc = "Creates a topic.",
+      params = { { "instance_id", "string", doc = "Kafka instance ID." } },
+      request = "CreateInstanceTopicReq", response = "CreateInstanceTopicResponse", success = 200,
+    },
+    {
+      name = "batch_delete_instance_topic", method = "POST",
+      path = "/v2/{project_id}/instances/{instance_id}/topics/delete",
+      doc = "Deletes topics; 200 with each topic's success.",
+      params = { { "instance_id", "string", doc = "Kafka instance ID." } },
+      request = "BatchDeleteInstanceTopicReq", response = "BatchDeleteInstanceTopicResponse", success = 200,
+    },
+    {
+      name = "list_background_tasks", method = "GET", path = "/v2/{project_id}/instances/{instance_id}/tasks",
+      doc = "Lists an instance's background jobs. The paging parameter is start on the wire (the docs, Python, " ..
+        "Node, Terraform; Go 0.1.188 sends offset).",
+      params = { { "instance_id", "string", doc = "Kafka instance ID." },
+        { "start", "integer", min = 0, max = 2147483647, doc = "The job the page starts at (from 1)." },
+        { "limit", "integer", min = 1, max = 2147483647, doc = "Jobs per page." },
+        { "begin_time", "string", doc = "From, as YYYYMMDDHHmmss." },
+        { "end_time", "string", doc = "Until, as YYYYMMDDHHmmss." } },
+      response = "ListBackgroundTasksResponse", success = 200,
+    },
+    {
+      name = "show_background_task", method = "GET",
+      path = "/v2/{project_id}/instances/{instance_id}/tasks/{task_id}",
+      doc = "Shows one background job (the job_id create_connector answers): { task_count, tasks = { job } }.",
+      params = { { "instance_id", "string", doc = "Kafka instance ID." }, { "task_id", "string", doc = "Job ID." } },
+      response = "ListBackgroundTasksResponse", success = 200,
+    },
+    {
+      name = "validate_connector_connectivity", method = "POST",
+      path = "/v2/{project_id}/instances/{instance_id}/connector/validate",
+      doc = "Checks that a replication peer or a sink can be reached, before a task is created.",
+      params = { { "instance_id", "string", doc = "Kafka instance ID." } },
+      request = "SmartConnectValidateEntity", success = 200,
+    },
+    {
+      name = "show_connector_resource_info", method = "GET", path = "/v2/{project_id}/instances/{instance_id}/connector",
+      doc = "Whether Smart Connect can be enabled where the instance is (soldOut).",
+      params = { { "instance_id", "string", doc = "Kafka instance ID." } },
+      response = "ShowConnectorResourceInfoResponse", success = 200,
+    },
+    {
+      name = "modify_connector_task", method = "PUT",
+      path = "/v2/{project_id}/instances/{instance_id}/connector/tasks/{task_id}",
+      doc = "Changes a Smart Connect task (in the SDKs; the user guide says its parameters cannot be modified).",
+      params = { { "instance_id", "string", doc = "Kafka instance ID." }, { "task_id", "string", doc = "Task ID." } },
+      request = "ModifyConnectorTaskReq", response = "SmartConnectTaskEntity", success = 200,
     },
     {
       name = "show_instance", method = "GET", path = "/v2/{project_id}/instances/{instance_id}",

@@ -182,6 +182,6 @@ describe("create_many", function()
     assert.error_matches(function() kafka:create_many("create_connector_task", {}, { on_progress = 1 }) end,
       "create_many: on_progress must be a function", 1, true)
     assert.error_matches(function() kafka:create_many("delete_everything", {}) end,
-      "unknown operation 'delete_everything' for kafka (create_connector, ", 1, true)
+      "unknown operation 'delete_everything' for kafka (batch_delete_instance_topic, create_connector, ", 1, true)
   end)
 end)

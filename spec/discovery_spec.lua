@@ -211,7 +211,7 @@ describe("ECS metadata credentials", function()
     local probe = [[
       local hw = require("huaweicloud")
       local dis = assert(hw.dis.new({ endpoint = URL, credentials = CREDS }))
-      local body = hw.dis.obs_transfer_task({ task_name = "t", agency_name = "a", obs_bucket_path = "b" })
+      local body = hw.dis.obs_transfer_task({ task_name = "t", agency_name = "dis_admin_agency", obs_bucket_path = "b" })
       local req, err = dis:prepare("create_obs_transfer_task", { stream_name = "s", body = body }, { reveal = true })
       print(req and req.headers.Authorization:match("Access=([^,]+)") or tostring(err))
     ]]

@@ -211,7 +211,7 @@ describe("emulator over sockets", function()
       local core = require("huaweicloud.core")
       local c = core.http_client({ timeout = 10 })
       local cfg = { endpoint = URL, credentials = { ak = AK, sk = SK, project_id = "p" } }
-      local body = { destination_type = "OBS", obs_destination_descriptor = { task_name = "t", agency_name = "a",
+      local body = { destination_type = "OBS", obs_destination_descriptor = { task_name = "t", agency_name = "dis_admin_agency",
         obs_bucket_path = "b", deliver_time_interval = 60 } }
       local ok = 0
       for i = 1, 25 do

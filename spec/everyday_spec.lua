@@ -106,7 +106,7 @@ describe("seeing what the SDK does", function()
       local hw = require("huaweicloud")
       local dis = assert(hw.dis.new({ endpoint = %q, credentials = { ak = %q, sk = %q, project_id = "p1" } }))
       dis:create_obs_transfer_task({ stream_name = "s", body = hw.dis.obs_transfer_task({ task_name = "t",
-        agency_name = "a", obs_bucket_path = "b" }) })
+        agency_name = "dis_admin_agency", obs_bucket_path = "b" }) })
     ]]):format(emu.url, emu.ak, emu.sk)
     local out = H.run_lua(code, { HUAWEICLOUD_SDK_DEBUG = "1" })
     assert.truthy(out:find("^huaweicloud: create_obs_transfer_task POST " .. emu.url:gsub("%p", "%%%0") ..

@@ -59,7 +59,7 @@ describe("inside nginx", function()
     return
   end
 
-  local emu, tls_emu, tls_emu2, pki, prefix, port, silent_dns
+  local emu, tls_emu, tls_emu2, pki, prefix, port, silent_dns, prereq_emu
   setup(function()
     local out, ok = H.sh("make -s LUA=luajit 2>&1")
     assert(ok, out)
@@ -75,6 +75,10 @@ describe("inside nginx", function()
       u:settimeout(1)
       while not orphaned() do u:receive() end
     ]])
+    -- a pipeline's prerequisites (examples/kafka_prerequisites.lua): instances the service has
+    prereq_emu = hw.emulator.start({ delays = { connector = 0.2, task = 0.2 }, instances = {
+      { instance_id = "i-src", name = "orders-kafka", connector_enable = false },
+      { instance_id = "i-peer", name = "peer-kafka" } } })
     pki = H.make_ca()
     tls_emu = hw.emulator.start({ auto_create = true, tls = { certificate = pki.cert, key = pki.key } })
     -- another port, so the untrusted location cannot reuse the trusted one's pooled connection
@@ -111,7 +115,7 @@ describe("inside nginx", function()
         local list = {}
         for i = 1, 12 do
           list[i] = { stream_name = i == 5 and "" or ("many-" .. i),
-            body = hw.dis.obs_transfer_task({ task_name = "t" .. i, agency_name = "a", obs_bucket_path = "b" }) }
+            body = hw.dis.obs_transfer_task({ task_name = "t" .. i, agency_name = "dis_admin_agency", obs_bucket_path = "b" }) }
         end
         local seen = 0
         local results = dis:create_many("create_obs_transfer_task", list, { concurrency = 4,
@@ -135,7 +139,7 @@ describe("inside nginx", function()
           package.loaded["spec.ngx.meta_client"] = shared
         end
         local ok, meta = shared:create_obs_transfer_task({ stream_name = "meta-" .. ngx.var.request_id,
-          body = require("huaweicloud").dis.obs_transfer_task({ task_name = "t", agency_name = "a", obs_bucket_path = "b" }) })
+          body = require("huaweicloud").dis.obs_transfer_task({ task_name = "t", agency_name = "dis_admin_agency", obs_bucket_path = "b" }) })
         ngx.say(ok and meta.status or tostring(meta))
       }
     }
@@ -154,7 +158,7 @@ describe("inside nginx", function()
         local hw = require("huaweicloud")
         local dis = assert(hw.dis.new({ endpoint = "TLSEMU" }))
         local ok, meta = dis:create_obs_transfer_task({ stream_name = "s",
-          body = hw.dis.obs_transfer_task({ task_name = "t", agency_name = "a", obs_bucket_path = "b" }) })
+          body = hw.dis.obs_transfer_task({ task_name = "t", agency_name = "dis_admin_agency", obs_bucket_path = "b" }) })
         ngx.say(ok and ("created " .. meta.status) or tostring(meta))
       }
     }
@@ -172,7 +176,7 @@ describe("inside nginx", function()
         ngx.update_time()
         local t0 = ngx.now()
         local ok, meta = dis:create_obs_transfer_task({ stream_name = "s",
-          body = hw.dis.obs_transfer_task({ task_name = "t", agency_name = "a", obs_bucket_path = "b" }) })
+          body = hw.dis.obs_transfer_task({ task_name = "t", agency_name = "dis_admin_agency", obs_bucket_path = "b" }) })
         ngx.update_time()
         ngx.say(cjson.encode({ ok = ok ~= nil, status = meta.status, kind = meta.kind, code = meta.code,
           field = meta.field, sent = meta.request_sent, message = meta.message, note = meta.note,
@@ -199,7 +203,7 @@ describe("inside nginx", function()
         local hw = require("huaweicloud")
         local dis = assert(hw.dis.new({ endpoint = "EMU" })) -- HUAWEICLOUD_SDK_DEBUG=1 is in nginx's env
         local ok, meta = dis:create_obs_transfer_task({ stream_name = "debug-me",
-          body = hw.dis.obs_transfer_task({ task_name = "t", agency_name = "a", obs_bucket_path = "b" }) })
+          body = hw.dis.obs_transfer_task({ task_name = "t", agency_name = "dis_admin_agency", obs_bucket_path = "b" }) })
         ngx.say(ok and meta.status or tostring(meta))
       }
     }
@@ -239,17 +243,31 @@ describe("inside nginx", function()
     location = /pid {
       content_by_lua_block { ngx.say(ngx.worker.pid()) }
     }
+    location = /prerequisites {
+      content_by_lua_block {
+        package.path = "CHECKOUT/?.lua;" .. package.path
+        local hw = require("huaweicloud")
+        local cjson = require("cjson")
+        local kafka = assert(hw.kafka.new({ endpoint = "PREREQ_URL" }))
+        local ok, r = pcall(require("examples.kafka_prerequisites"), kafka, { instance = "orders-kafka",
+          peer = "peer-kafka", topic = "orders", task = "from-peer", interval = 0.05 })
+        ngx.say(cjson.encode(ok and { job = r.job and r.job.history, topic = r.topic_meta.created,
+          status = r.task.status, created = r.task_meta.created, transport = kafka.transport.name,
+          curl = kafka.http_client ~= nil } or { err = tostring(r) }))
+      }
+    }
     location = /tls-untrusted {
       content_by_lua_block {
         local hw = require("huaweicloud")
         local dis = assert(hw.dis.new({ endpoint = "UNTRUSTED" }))
         local ok, meta = dis:create_obs_transfer_task({ stream_name = "s",
-          body = hw.dis.obs_transfer_task({ task_name = "t", agency_name = "a", obs_bucket_path = "b" }) })
+          body = hw.dis.obs_transfer_task({ task_name = "t", agency_name = "dis_admin_agency", obs_bucket_path = "b" }) })
         ngx.say(ok and "created" or (meta.kind .. " sent=" .. tostring(meta.request_sent) .. " " .. tostring(meta)))
       }
     }
 ]]
-    extra = extra:gsub("SILENTDNS", silent_dns.url:match("//(.*)$"))
+    extra = extra:gsub("SILENTDNS", silent_dns.url:match("//(.*)$")):gsub("PREREQ_URL", prereq_emu.url)
+      :gsub("CHECKOUT", root)
     extra = extra:gsub("UNTRUSTED", tls_emu2.url):gsub("TLSEMU", tls_emu.url):gsub("EMU", emu.url):gsub("CA;", pki.ca .. ";")
     conf = conf:gsub("events {}", "events {}\n"):gsub("http {\n", "http {\n" .. temps, 1)
     conf = conf:gsub("(location = /dump%-task)", function(l) return extra .. "    " .. l end, 1)
@@ -264,6 +282,7 @@ describe("inside nginx", function()
     if silent_dns then silent_dns.stop() end
     if tls_emu then tls_emu:stop() end
     if tls_emu2 then tls_emu2:stop() end
+    if prereq_emu then prereq_emu:stop() end
     if pki then os.execute("rm -rf " .. pki.dir) end
   end)
 
@@ -293,6 +312,20 @@ describe("inside nginx", function()
     -- one worker, one pooled connection: at most one new one (none if the pool had it already)
     assert.is_true(after.all_connections - before.all_connections <= 1)
     assert.are.equal(0, after.rejected_signatures)
+  end)
+
+  it("walks a pipeline's prerequisites on cosockets: instance by name, job, topic, check, task", function()
+    for round = 1, 2 do
+      local code, body = curl("http://127.0.0.1:" .. port .. "/prerequisites")
+      assert.are.equal(200, code, body)
+      local r = require("cjson").decode(body)
+      assert.is_nil(r.err, body)
+      assert.are.same({ "RUNNING", round == 1, round == 1, "ngx", false },
+        { r.status, r.created, r.topic, r.transport, r.curl })
+      if round == 1 then assert.are.same({ "EXECUTING", "SUCCESS" }, r.job) end
+    end
+    assert.are.same({ 1, 1 }, { prereq_emu:stats().calls.create_connector,
+      prereq_emu:stats().calls.validate_connector_connectivity })
   end)
 
   it("creates many at once on light threads, in order", function()
@@ -339,7 +372,7 @@ http {
         local dis = hw.assert(hw.dis.new({ region = "cn-north-4", endpoint = "EMU", iam_endpoint = "EMU",
           metadata_endpoint = "EMU" }))
         local ok, meta = dis:create_obs_transfer_task({ stream_name = "chain-" .. ngx.var.request_id,
-          body = hw.dis.obs_transfer_task({ task_name = "t", agency_name = "a", obs_bucket_path = "b" }) })
+          body = hw.dis.obs_transfer_task({ task_name = "t", agency_name = "dis_admin_agency", obs_bucket_path = "b" }) })
         ngx.say(ok and meta.status or tostring(meta), " HOME=", tostring(os.getenv("HOME")))
       }
     }

@@ -10,7 +10,7 @@ local H = require("spec.support.helpers")
 
 local DOCS = { "README.md", "docs/guide.md", "docs/emulator.md" }
 local EXAMPLES = { "kafka_obs_dump", "kafka_kafka_replication", "kafka_redis_replication", "dis_obs_text",
-  "dis_obs_parquet", "kafka_lifecycle", "dis_lifecycle" }
+  "dis_obs_parquet", "kafka_lifecycle", "dis_lifecycle", "kafka_prerequisites" }
 
 local function blocks()
   local out = {}
@@ -103,7 +103,7 @@ describe("README and docs, as written", function()
     local lua = hw.emulator.interpreter()
     local out, ok = H.sh("make -s demo LUA=" .. lua .. " 2>&1")
     assert.is_true(ok, out)
-    assert.truthy(out:find("created 4 Kafka and 3 DIS tasks on the emulator; 0 example(s) failed", 1, true), out)
+    assert.truthy(out:find("created 5 Kafka and 3 DIS tasks on the emulator; 0 example(s) failed", 1, true), out)
     assert.is_nil(out:find("OBS-SECRET-KEY", 1, true))
     assert.is_nil(out:find("peer-password", 1, true))
   end)

@@ -189,7 +189,8 @@ describe("waiters", function()
     -- every helper checks its own arguments, and names itself
     _, err = kafka:ensure_connector_task({ instance_id = "inst-1", body = named("x"), wiat = true })
     assert.are.same({ "validation", "wiat", "ensure_connector_task: unknown argument wiat (did you mean wait?); " ..
-      "it takes instance_id, body, wait, until, timeout, interval, sleep, now" }, { err.kind, err.field, err.message })
+      "it takes instance_id, body, wait, until, timeout, interval, sleep, now, validate_first" },
+      { err.kind, err.field, err.message })
     _, err = kafka:ensure_connector_task({ instance_id = "inst-1", body = named("x"), wait = true, ["until"] = "RUNING" })
     assert.are.same({ "validation", "until" }, { err.kind, err.field })
     _, err = dis:start_transfer_task({ stream_name = "s", taks_name = "t" })

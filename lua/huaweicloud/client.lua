@@ -172,6 +172,7 @@ function M.service(name)
   for _, op in ipairs(core.operations()) do
     if op.service == name then
       class.operations[op.name] = op
+      class.projects = class.projects or op.project -- IAM's operations name no project
       class[op.name] = function(self, params)
         return self:call(op.name, params)
       end
@@ -267,7 +268,7 @@ function Client:config()
     if not provider.dynamic then self.cred = cred end
   end
   if not cred.project_id and self.project_id then cred.project_id = self.project_id end
-  if not cred.project_id then
+  if not cred.project_id and self.projects then
     local pid
     pid, err = credentials.project.discover(self, cred)
     if not pid then return nil, err end

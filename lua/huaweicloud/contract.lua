@@ -40,6 +40,7 @@ return {
     { "decode", "An answer that is not the documented shape, or a list whose pages do not advance." },
     { "failed", "A wait reached a failure state." },
     { "conflict", "Two things of one name where one was expected." },
+    { "not_found", "A find_* helper found nothing of the name." },
   },
   -- { name, annotation type, doc } of err besides kind and message
   error_fields = {

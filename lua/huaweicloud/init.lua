@@ -12,6 +12,7 @@ local M = {
   core = core,
   kafka = require("huaweicloud.kafka"),
   dis = require("huaweicloud.dis"),
+  iam = require("huaweicloud.iam"),
   errors = require("huaweicloud.errors"),
   regions = require("huaweicloud.regions"),
   credentials = require("huaweicloud.credentials"),

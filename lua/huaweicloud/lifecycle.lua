@@ -68,7 +68,7 @@ end
 local function at(t, path)
   for part in path:gmatch("[^.]+") do
     if type(t) ~= "table" then return nil end
-    t = t[part]
+    t = t[tonumber(part) or part] -- "tasks.1.status": a number is a list's index
   end
   return t
 end
@@ -192,14 +192,18 @@ end
 
 -- Polls w.show until its state is what was asked for (or, with until = "deleted", it is gone:
 -- any 404 of the show, or the service's "gone" code).
-function M.wait(client, helper, w, args)
+function M.wait(client, helper, w, args, svc)
   check_table(helper, args)
-  local takes = {}
-  for _, p in ipairs(w.params) do takes[#takes + 1] = p end
+  local takes, aliased = {}, {}
+  for alias, param in pairs(w.aliases or {}) do aliased[param] = alias end
+  for _, p in ipairs(w.params) do takes[#takes + 1] = aliased[p] or p end
+  if w.job then takes[#takes + 1] = "job_id" end
   for _, a in ipairs(WAIT_ARGS) do takes[#takes + 1] = a end
   local err = unknown_args(helper, args, takes)
   if err then return nil, err end
-  local params, perr = pick(helper, args, w.params)
+  local named = {} -- the show's parameters, under their own names
+  for k, v in pairs(args) do named[w.aliases and w.aliases[k] or k] = v end
+  local params, perr = pick(helper, named, w.params)
   if not params then return nil, perr end
   local target, terr = target_of(helper, w, args["until"])
   if not target then return nil, terr end
@@ -213,6 +217,13 @@ function M.wait(client, helper, w, args)
   local now = args.now or core.clock
   local sleep = args.sleep or function(s) client.transport.sleep(s) end
   local deadline = now() + timeout
+  if w.job and args.job_id ~= nil then -- the job the call that started the change answered: followed first
+    local jargs = { job_id = args.job_id, timeout = timeout, interval = args.interval, sleep = args.sleep, now = now }
+    for _, p in ipairs(w.params) do jargs[p] = args[p] end
+    local job, jerr = M.wait(client, helper, svc.waiters[w.job], jargs, svc)
+    if not job then return nil, jerr end
+    timeout = math.max(0.001, deadline - now())
+  end
   local history, last, last_err, polls = {}, nil, nil, 0
   local function seen(state)
     if history[#history] ~= state then history[#history + 1] = state end
@@ -222,7 +233,7 @@ function M.wait(client, helper, w, args)
     -- the deadline bounds this poll, its retries and its sleeps (on the client's clock)
     local obj, meta = client:call(w.show, params, core.clock() + math.max(0, deadline - now()))
     if obj then
-      local state = obj[w.state]
+      local state = at(obj, w.state)
       seen(state)
       last = obj
       if not target.gone and reached(target, state, obj) then
@@ -248,9 +259,9 @@ function M.wait(client, helper, w, args)
     end
     local left = deadline - now()
     if left <= 0 then
-      local state = last and tostring(last[w.state]) or "unknown"
+      local state = last and tostring(at(last, w.state)) or "unknown"
       return fail_scrubbed(client, args, "timeout", ("%s still shows %s = %s after %g s (waiting for %s)"):format(
-        w.show, w.state, state, timeout, describe(target)), { state = last and last[w.state], history = history,
+        w.show, w.state, state, timeout, describe(target)), { state = last and at(last, w.state), history = history,
         last = last, last_error = last_err, retryable = true })
     end
     -- Retry-After is honoured: the service said when to ask again
@@ -286,6 +297,7 @@ function M.each(client, helper, p, args)
     pages = pages + 1
     if pages > M.MAX_PAGES then broken("answered more than " .. M.MAX_PAGES .. " pages") end
     local q = {}
+    for k, v in pairs(p.defaults or {}) do q[k] = v end
     for k, v in pairs(args) do q[k] = v end
     if p.offset then q[p.offset], q[p.limit] = offset, q[p.limit] or p.page end
     if p.cursor then q[p.cursor], q[p.limit] = cursor, q[p.limit] or p.page end
@@ -313,7 +325,7 @@ function M.each(client, helper, p, args)
       end
     end
     if #items > 0 and fresh == 0 then broken("answered a page with nothing new: it does not advance") end
-    local total = tonumber(res.total_number)
+    local total = tonumber(res[p.total or "total_number"])
     if total and total > most then most = total end
     local limit = (p.offset or p.cursor) and q[p.limit]
     -- a walk of `most` items takes ceil(most / limit) pages, and one more that ends it
@@ -349,6 +361,42 @@ function M.each(client, helper, p, args)
   end
 end
 
+-- ---- finding one by name -------------------------------------------------------------------------
+
+-- The one item of the finder's pager whose f.key is args[f.key] (the other arguments are the
+-- list's parameters; f.query adds the list's own filters): none is kind not_found, several kind
+-- conflict with their ids.
+function M.find(client, helper, svc, f, args)
+  check_table(helper, args)
+  local p = svc.pagers[f.pager]
+  local err = unknown_args(helper, args, op_params(client, p.list))
+  if err then return nil, err end
+  local want = args[f.key]
+  if type(want) ~= "string" then return fail("validation", helper .. " needs " .. f.key, { field = f.key }) end
+  local q = {}
+  for k, v in pairs(args) do q[k] = v end
+  for k, from in pairs(f.query or {}) do
+    if q[k] == nil then q[k] = type(from) == "string" and args[from] or from end
+  end
+  local ok, hits = pcall(function()
+    local found = {}
+    for item in M.each(client, helper, p, q) do
+      if item[f.key] == want then found[#found + 1] = item end
+    end
+    return found
+  end)
+  if not ok then return nil, hits end
+  if #hits == 1 then return hits[1] end
+  if #hits == 0 then
+    return fail_scrubbed(client, args, "not_found", helper .. ": no " .. f.pager .. " has " .. f.key .. " " .. want,
+      { field = f.key })
+  end
+  local ids = {}
+  for _, h in ipairs(hits) do ids[#ids + 1] = tostring(h[f.id]) end
+  return fail_scrubbed(client, args, "conflict", helper .. ": " .. #hits .. " have " .. f.key .. " " .. want .. ": " ..
+    table.concat(ids, ", "), { ids = ids, field = f.key })
+end
+
 -- ---- ensure: create only when absent ---------------------------------------------------------------
 
 -- The field paths where body and what the service shows differ (fields the answer shows; never
@@ -360,7 +408,8 @@ local function drift(body, shown, map, prefix, out)
     local other = type(shown) == "table" and shown[name]
     if type(k) == "string" and not core.sensitive_name(k) and other ~= nil then
       if type(v) == "table" and type(other) == "table" then drift(v, other, map, path, out)
-      elseif v ~= other then out[#out + 1] = path end
+      -- false and "false", 3 and "3" are one value: the services' examples write both
+      elseif v ~= other and (type(v) == "table" or tostring(v) ~= tostring(other)) then out[#out + 1] = path end
     end
   end
   table.sort(out)
@@ -373,7 +422,19 @@ local function unknown_outcome(err)
     (err.kind == "api" and err.status >= 500)
 end
 
-local ENSURE_ARGS = { "wait", "until", "timeout", "interval", "sleep", "now" }
+local WAIT_CONTROL = { "wait", "until", "timeout", "interval", "sleep", "now" }
+
+-- What ensure_<e> takes besides the create's parameters: waiting where there is a waiter, sleep
+-- and now always (settling), and the recipe's own switches (validate_first, grow).
+local function ensure_args(e)
+  local names = {}
+  for _, n in ipairs(WAIT_CONTROL) do
+    if e.waiter or n == "sleep" or n == "now" then names[#names + 1] = n end
+  end
+  if e.validate then names[#names + 1] = "validate_first" end
+  if e.grow then names[#names + 1] = e.grow.arg end
+  return names
+end
 
 local function wait_for(client, svc, e, args, obj)
   if not args.wait then return obj end
@@ -382,12 +443,12 @@ local function wait_for(client, svc, e, args, obj)
     ["until"] = args["until"] }
   for wname, from in pairs(e.wait_params) do wargs[wname] = obj and obj[from] ~= nil and obj[from] or args[from] end
   if e.show_param and wargs[e.show_param] == nil then wargs[e.show_param] = at(args.body, e.key) end
-  return M.wait(client, "ensure_" .. e.name, w, wargs)
+  return M.wait(client, "ensure_" .. e.name, w, wargs, svc)
 end
 
 -- args without the keys of ensure itself (keep: the ones to keep anyway)
-local function without_control(args, keep)
-  local control = set(ENSURE_ARGS)
+local function without_control(e, args, keep)
+  local control = set(ensure_args(e))
   control.body = true
   local q = {}
   for k, v in pairs(args) do
@@ -400,18 +461,18 @@ end
 -- of matches, or nil, err.
 local function lookup(client, svc, e, args, name)
   if e.find then
-    local q = without_control(args)
+    local q = without_control(e, args)
     local ok, found = pcall(function()
       local hits = {}
       for item in M.each(client, "ensure_" .. e.name, svc.pagers[e.find], q) do
-        if item[e.key] == name then hits[#hits + 1] = item end
+        if item[e.item_key or e.key] == name then hits[#hits + 1] = item end
       end
       return hits
     end)
     if not ok then return nil, found end
     return found
   end
-  local q = without_control(args)
+  local q = without_control(e, args)
   q[e.show_param] = name
   local res, err = client:call(e.show, q)
   if res then return { res } end
@@ -469,27 +530,76 @@ local function settle(client, svc, e, args, name, made)
   return { win }, false, true
 end
 
+-- Whether a refused create may be another caller's create of a unique name (which code says
+-- "it exists" is not documented for every thing): then a look tells.
+local function maybe_exists(e, err)
+  return err.class == "exists" or (e.unique and err.kind == "api" and (err.status == 400 or err.status == 409))
+end
+
 -- Creates when absent; returns the list of matches afterwards, whether it created and whether it
 -- raced, or nil, err.
 local function create_if_absent(client, svc, e, args, name)
-  local res, meta = client:call(e.create, without_control(args, "body"))
-  if res and e.find and res[e.id] ~= nil then return settle(client, svc, e, args, name, res) end
+  local res, meta = client:call(e.create, without_control(e, args, "body"))
+  if res and e.find and not e.unique and res[e.id] ~= nil then return settle(client, svc, e, args, name, res) end
   -- an answer without its id (optional in every official model), "it exists", or an outcome we
   -- cannot know: look
-  if not res and meta.class ~= "exists" and not unknown_outcome(meta) then return nil, meta end
+  if not res and not maybe_exists(e, meta) and not unknown_outcome(meta) then return nil, meta end
   local again, err = lookup(client, svc, e, args, name)
   if not again then return nil, err end
   if #again == 0 then
     if not res then return nil, meta end
+    -- a unique name the list does not show yet: what the create answered
+    if e.unique and res[e.id] ~= nil then return { res }, true end
     return fail("api", e.create .. " succeeded, yet no " .. name .. " is found", { class = "gone" })
   end
-  return again, res ~= nil or unknown_outcome(meta)
+  local made = res ~= nil or unknown_outcome(meta)
+  return again, made, (not made) or nil
+end
+
+-- validate_first: the service's pre-flight check of what the body connects to (a replication's
+-- peer), for the kinds e.validate has a case for, sent as the check's model can carry it.
+-- nil when it passes (or no case applies), else the check's error.
+local function preflight(client, e, args)
+  local v = e.validate
+  for _, c in ipairs(v.cases) do
+    if at(args.body, c.when) == c.equals then
+      local from, task = at(args.body, c.task), {}
+      for _, f in ipairs(core.describe(v.model)) do
+        if type(from) == "table" and from[f.name] ~= nil then task[f.name] = from[f.name] end
+      end
+      local q = {}
+      for _, p in ipairs(client.operations[v.op].params) do q[p.name] = args[p.name] end
+      q.body = { type = c.type, task = task }
+      local ok, err = client:call(v.op, q)
+      if not ok then
+        err.stage = v.op -- the create was not tried
+        return err
+      end
+    end
+  end
+end
+
+-- grow: a thing found with fewer (writable) units than the body asks is scaled up with e.grow.op;
+-- one with more is left alone (drift says so). Returns the thing as shown now and what grew.
+local function grow(client, svc, e, args, name, obj)
+  local g = e.grow
+  local want = tonumber(at(args.body, g.field))
+  local have = tonumber(obj[e.drift_map and e.drift_map[g.field] or g.field])
+  if not want or not have or want <= have then return obj end
+  local q = { body = {} }
+  for _, p in ipairs(client.operations[g.op].params) do q[p.name] = args[p.name] or at(args.body, p.name) end
+  for field, from in pairs(g.body) do q.body[field] = at(args.body, from) end
+  local ok, err = client:call(g.op, q)
+  if not ok then return nil, err end
+  local now, lerr = lookup(client, svc, e, args, name)
+  if not now then return nil, lerr end
+  return now[1] or obj, { from = have, to = want }
 end
 
 function M.ensure(client, svc, e, args)
   local helper = "ensure_" .. e.name
   check_table(helper, args)
-  local err = unknown_args(helper, args, op_params(client, e.create, ENSURE_ARGS))
+  local err = unknown_args(helper, args, op_params(client, e.create, ensure_args(e)))
   if err then return nil, err end
   if type(args.body) ~= "table" then return fail("validation", helper .. ": body is required (a table)",
     { field = "body" }) end
@@ -510,6 +620,10 @@ function M.ensure(client, svc, e, args)
   if not found then return nil, err end
   local created, raced = false, nil
   if #found == 0 then
+    if args.validate_first then
+      err = preflight(client, e, args)
+      if err then return nil, err end
+    end
     found, created, raced = create_if_absent(client, svc, e, args, name)
     if not found then return nil, created end
   end
@@ -519,10 +633,15 @@ function M.ensure(client, svc, e, args)
     return fail_scrubbed(client, args, "conflict", #found .. " exist with the name " .. name .. ": " ..
       table.concat(ids, ", "), { ids = ids })
   end
+  local grown
+  if e.grow and args[e.grow.arg] and not created then
+    found[1], grown = grow(client, svc, e, args, name, found[1])
+    if not found[1] then return nil, grown end
+  end
   local result, wmeta = wait_for(client, svc, e, args, found[1])
   if not result then return nil, wmeta end
-  local meta = { created = created, raced = raced, history = args.wait and wmeta and wmeta.history or nil,
-    polls = args.wait and wmeta and wmeta.polls or nil }
+  local meta = { created = created, raced = raced, grown = grown,
+    history = args.wait and wmeta and wmeta.history or nil, polls = args.wait and wmeta and wmeta.polls or nil }
   if not created then
     local d = drift(args.body, result, e.drift_map, nil, {})
     if #d > 0 then meta.drift = d end
@@ -562,7 +681,11 @@ end
 function M.install(class, svc)
   for name, w in pairs(svc.waiters or {}) do
     local helper = "wait_" .. name
-    class[helper] = function(self, args) return M.wait(self, helper, w, args) end
+    class[helper] = function(self, args) return M.wait(self, helper, w, args, svc) end
+  end
+  for name, f in pairs(svc.finders or {}) do
+    local helper = "find_" .. name
+    class[helper] = function(self, args) return M.find(self, helper, svc, f, args) end
   end
   for name, p in pairs(svc.pagers or {}) do
     local helper = "each_" .. name

@@ -3,6 +3,21 @@
 -- classes, waiters, pagers and create-if-absent (ensure) recipes.
 return {
   operations = {
+    batch_create_tags = {
+      match = {
+        action = "create",
+      },
+      service = "dis",
+    },
+    batch_delete_instance_topic = {
+      service = "kafka",
+    },
+    batch_delete_tags = {
+      match = {
+        action = "delete",
+      },
+      service = "dis",
+    },
     batch_start_transfer_task = {
       match = {
         action = "start",
@@ -21,10 +36,16 @@ return {
     create_connector_task = {
       service = "kafka",
     },
+    create_instance_topic = {
+      service = "kafka",
+    },
     create_obs_transfer_task = {
       service = "dis",
     },
     create_stream = {
+      service = "dis",
+    },
+    create_tag = {
       service = "dis",
     },
     delete_connector = {
@@ -36,20 +57,44 @@ return {
     delete_stream = {
       service = "dis",
     },
+    delete_tag = {
+      service = "dis",
+    },
     delete_transfer_task = {
       service = "dis",
+    },
+    keystone_list_auth_domains = {
+      service = "iam",
     },
     keystone_list_projects = {
       service = "iam",
     },
+    list_agencies = {
+      service = "iam",
+    },
+    list_background_tasks = {
+      service = "kafka",
+    },
     list_connector_tasks = {
+      service = "kafka",
+    },
+    list_instance_topics = {
+      service = "kafka",
+    },
+    list_instances = {
       service = "kafka",
     },
     list_streams = {
       service = "dis",
     },
+    list_tags = {
+      service = "dis",
+    },
     list_transfer_tasks = {
       service = "dis",
+    },
+    modify_connector_task = {
+      service = "kafka",
     },
     pause_connector_task = {
       service = "kafka",
@@ -58,6 +103,12 @@ return {
       service = "kafka",
     },
     resume_connector_task = {
+      service = "kafka",
+    },
+    show_background_task = {
+      service = "kafka",
+    },
+    show_connector_resource_info = {
       service = "kafka",
     },
     show_connector_task = {
@@ -69,8 +120,17 @@ return {
     show_stream = {
       service = "dis",
     },
+    show_stream_tags = {
+      service = "dis",
+    },
     show_transfer_task = {
       service = "dis",
+    },
+    update_partition_count = {
+      service = "dis",
+    },
+    validate_connector_connectivity = {
+      service = "kafka",
     },
   },
   services = {
@@ -135,6 +195,15 @@ return {
           drift_map = {
             data_duration = "retention_period",
             partition_count = "writable_partition_count",
+          },
+          grow = {
+            arg = "grow",
+            body = {
+              stream_name = "stream_name",
+              target_partition_count = "partition_count",
+            },
+            field = "partition_count",
+            op = "update_partition_count",
           },
           key = "stream_name",
           show = "show_stream",
@@ -219,6 +288,16 @@ return {
         {
           class = "never",
           code = "DIS.4357",
+          status = 400,
+        },
+        {
+          class = "never",
+          code = "DIS.4601",
+          status = 400,
+        },
+        {
+          class = "gone",
+          code = "DIS.4603",
           status = 400,
         },
         {
@@ -366,7 +445,7 @@ return {
       },
     },
     iam = {
-      doc = "IAM: project id discovery",
+      doc = "IAM: projects, domains, agencies",
       errors = {
         {
           class = "not_processed",
@@ -456,11 +535,37 @@ return {
             interval = 1,
             tries = 30,
           },
+          validate = {
+            cases = {
+              {
+                equals = "KAFKA_REPLICATOR_SOURCE",
+                task = "source_task",
+                type = "KAFKA_REPLICATOR_SOURCE",
+                when = "source_type",
+              },
+              {
+                equals = "OBS_SINK",
+                task = "sink_task",
+                type = "OBS_SINK",
+                when = "sink_type",
+              },
+            },
+            model = "SmartConnectValidateTask",
+            op = "validate_connector_connectivity",
+          },
           wait_params = {
             instance_id = "instance_id",
             task_id = "id",
           },
           waiter = "connector_task",
+        },
+        topic = {
+          create = "create_instance_topic",
+          find = "topic",
+          id = "name",
+          item_key = "name",
+          key = "id",
+          unique = true,
         },
       },
       errors = {
@@ -521,6 +626,31 @@ return {
         },
         {
           class = "never",
+          code = "DMS.00400101",
+          status = 400,
+        },
+        {
+          class = "never",
+          code = "DMS.00400102",
+          status = 400,
+        },
+        {
+          class = "never",
+          code = "DMS.00400103",
+          status = 400,
+        },
+        {
+          class = "never",
+          code = "DMS.00400105",
+          status = 400,
+        },
+        {
+          class = "never",
+          code = "DMS.00400861",
+          status = 400,
+        },
+        {
+          class = "never",
           code = "APIGW.0301",
           status = 401,
         },
@@ -528,6 +658,17 @@ return {
           class = "idempotent",
           code = "DMS.00500000",
           status = 500,
+        },
+      },
+      finders = {
+        instance = {
+          id = "instance_id",
+          key = "name",
+          pager = "instance",
+          query = {
+            exact_match_name = true,
+            name = "name",
+          },
         },
       },
       host = "dms",
@@ -539,6 +680,27 @@ return {
           list = "list_connector_tasks",
           offset = "offset",
           page = 50,
+        },
+        instance = {
+          defaults = {
+            engine = "kafka",
+          },
+          items = "instances",
+          key = "instance_id",
+          limit = "limit",
+          list = "list_instances",
+          offset = "offset",
+          page = 50,
+          total = "instance_num",
+        },
+        topic = {
+          items = "topics",
+          key = "name",
+          limit = "limit",
+          list = "list_instance_topics",
+          offset = "offset",
+          page = 50,
+          total = "total",
         },
       },
       waiters = {
@@ -588,6 +750,7 @@ return {
             "ERROR",
           },
           interval = 10,
+          job = "job",
           params = {
             "instance_id",
           },
@@ -601,6 +764,35 @@ return {
             "EXTENDING",
             "EXTENDEDFAILED",
             "CONNECTOR_DELETING",
+          },
+          timeout = 3000,
+        },
+        job = {
+          aliases = {
+            job_id = "task_id",
+          },
+          done = {
+            "SUCCESS",
+          },
+          failure = {
+            "FAILED",
+            "CANCELLED",
+            "DELETED",
+          },
+          interval = 5,
+          params = {
+            "instance_id",
+            "task_id",
+          },
+          show = "show_background_task",
+          state = "tasks.1.status",
+          states = {
+            "CREATED",
+            "EXECUTING",
+            "SUCCESS",
+            "FAILED",
+            "DELETED",
+            "CANCELLED",
           },
           timeout = 3000,
         },

@@ -18,7 +18,7 @@
 ---@field gone? boolean wait_*{ until = "deleted" }: it is gone.
 
 ---@class huaweicloud.Error
----@field kind "validation"|"config"|"api"|"network"|"timeout"|"tls"|"decode"|"failed"|"conflict" What went wrong (see the README's table).
+---@field kind "validation"|"config"|"api"|"network"|"timeout"|"tls"|"decode"|"failed"|"conflict"|"not_found" What went wrong (see the README's table).
 ---@field message string One line, never a secret.
 ---@field field? string The path of the field at fault (validation, config).
 ---@field status? integer The HTTP status (api, decode).
@@ -73,6 +73,22 @@
 ---@field metadata_endpoint? string The ECS metadata service (default http://169.254.169.254).
 ---@field log? fun(event: huaweicloud.LogEvent) Called with one event per attempt.
 
+---@class BackgroundTask A background job of an instance (enabling Smart Connect is one).
+---@field id? string
+---@field name? string
+---@field user_name? string
+---@field user_id? string
+---@field params? string Its parameters, as JSON text.
+---@field status? string CREATED, EXECUTING, SUCCESS, FAILED, DELETED, CANCELLED.
+---@field created_at? string
+---@field updated_at? string
+
+---@class (exact) BatchDeleteInstanceTopicReq Topics to delete.
+---@field topics? string[] Topic names.
+
+---@class BatchDeleteInstanceTopicResponse What was deleted (200 even when some failed: see success).
+---@field topics? TopicDeleted[]
+
 ---@class (exact) CreateConnectorReq Enabling Smart Connect (all optional; the old flavours name a specification).
 ---@field specification? "100MB"|"300MB"|"600MB"|"1200MB" Bandwidth of the old flavours.
 ---@field node_cnt? string|integer Connector nodes (at least 2; default 2): a number or a string of digits.
@@ -81,6 +97,19 @@
 ---@class CreateConnectorResponse The job that enables Smart Connect.
 ---@field job_id? string
 ---@field connector_id? string
+
+---@class (exact) CreateInstanceTopicReq A topic to create.
+---@field id string Topic name: 3-200 of letters, digits, -, _ and ., starting with a letter.
+---@field replication? integer Replicas (the page: 1 to 3; the error table: 1 to 20).
+---@field sync_message_flush? boolean Flush messages to disk synchronously.
+---@field partition? integer Partitions.
+---@field sync_replication? boolean Replicate synchronously (acks=-1).
+---@field retention_time? integer Hours messages are kept.
+---@field topic_other_configs? TopicConfig[] Other settings (max.message.bytes, ...).
+---@field topic_desc? string A description.
+
+---@class CreateInstanceTopicResponse The topic created.
+---@field name? string
 
 ---@class (exact) CreateSmartConnectTaskReq The body of a Smart Connect task create (Table 2).
 ---@field task_name? string Smart Connect task name.
@@ -95,11 +124,42 @@
 ---@class DeleteConnectorResponse The job that disables Smart Connect.
 ---@field job_id? string
 
+---@class ListBackgroundTasksResponse Background jobs of an instance (show_background_task answers this too, with the one job).
+---@field task_count? string
+---@field tasks? BackgroundTask[]
+
 ---@class ListConnectorTasksResponse A page of Smart Connect tasks.
 ---@field tasks? SmartConnectTaskEntity[] The tasks of the page.
 ---@field total_number? integer Tasks of the instance.
 ---@field max_tasks? integer Tasks an instance may have (18).
 ---@field quota_tasks? integer The quota of tasks (the docs' example: max_tasks 18, quota_tasks 18).
+
+---@class ListInstanceTopicsResponse A page of an instance's topics, and its partition quota.
+---@field total? integer
+---@field size? integer
+---@field remain_partitions? integer
+---@field max_partitions? integer
+---@field topic_max_partitions? integer
+---@field topics? TopicEntity[]
+
+---@class ListInstancesResponse A page of Kafka instances.
+---@field instances? ShowInstanceResponse[]
+---@field instance_num? integer
+
+---@class (exact) ModifyConnectorTaskReq A task's fields to change (the user guide says a task's parameters cannot be modified).
+---@field task_name? string
+---@field topics? string
+---@field topics_regex? string
+---@field source_type? "REDIS_REPLICATOR_SOURCE"|"KAFKA_REPLICATOR_SOURCE"|"NONE"
+---@field source_task? SmartConnectTaskRespSourceConfig
+---@field sink_type? "REDIS_REPLICATOR_SINK"|"OBS_SINK"|"NONE"
+---@field sink_task? SmartConnectTaskRespSinkConfig
+---@field id? string
+---@field status? "PAUSED"|"RUNNING"|"WAITING"|"RESTARTING"
+---@field create_time? integer
+
+---@class ShowConnectorResourceInfoResponse Whether Smart Connect's resources are sold out where the instance is.
+---@field soldOut? boolean
 
 ---@class ShowInstanceResponse A Kafka instance: the fields a pipeline needs (every other field is kept as the service sends it).
 ---@field instance_id? string
@@ -172,7 +232,7 @@
 ---@field compression_type? "none"|"gzip"|"snappy"|"lz4"|"zstd" Compression for copied messages.
 ---@field topics_mapping? string Topic mapping source:target,...; not together with rename_topic_enabled.
 
----@class SmartConnectTaskRespSinkConfig Target configuration as the service shows it (Table 7); no access_key or secret_key.
+---@class (exact) SmartConnectTaskRespSinkConfig Target configuration as the service shows it (Table 7); no access_key or secret_key.
 ---@field redis_address? string
 ---@field redis_type? string
 ---@field dcs_instance_id? string
@@ -194,7 +254,7 @@
 ---@field key_converter? string
 ---@field kv_delimiter? string
 
----@class SmartConnectTaskRespSourceConfig Source configuration as the service shows it (Table 6); no password.
+---@class (exact) SmartConnectTaskRespSourceConfig Source configuration as the service shows it (Table 6); no password.
 ---@field redis_address? string
 ---@field redis_type? string
 ---@field dcs_instance_id? string
@@ -218,6 +278,57 @@
 ---@field consumer_strategy? string
 ---@field compression_type? string
 ---@field topics_mapping? string
+
+---@class (exact) SmartConnectValidateEntity A replication peer or a sink to check before a task is created.
+---@field type? "OBS_SINK"|"KAFKA_REPLICATOR_SOURCE" KAFKA_REPLICATOR_SOURCE or OBS_SINK.
+---@field task? SmartConnectValidateTask What the task would connect to.
+
+---@class (exact) SmartConnectValidateTask The peer of a replication, as a task's source_task names it.
+---@field current_cluster_name? string
+---@field cluster_name? string
+---@field user_name? string
+---@field password? string (secret)
+---@field sasl_mechanism? "PLAIN"|"SCRAM-SHA-512"
+---@field instance_id? string
+---@field bootstrap_servers? string
+---@field security_protocol? "SASL_SSL"|"PLAINTEXT"|"SASL_PLAINTEXT"
+---@field direction? "pull"|"push"|"two-way"
+---@field sync_consumer_offsets_enabled? boolean
+---@field replication_factor? integer
+---@field task_num? integer
+---@field rename_topic_enabled? boolean
+---@field provenance_header_enabled? boolean
+---@field consumer_strategy? "latest"|"earliest"
+---@field compression_type? "none"|"gzip"|"snappy"|"lz4"|"zstd"
+---@field topics_mapping? string
+
+---@class (exact) TopicConfig A topic setting.
+---@field name? string
+---@field value? string
+
+---@class TopicDeleted Whether one topic was deleted.
+---@field id? string
+---@field success? boolean
+
+---@class TopicEntity A topic as the list shows it.
+---@field name? string
+---@field replication? integer
+---@field partition? integer
+---@field retention_time? integer
+---@field sync_replication? boolean
+---@field sync_message_flush? boolean
+---@field topic_type? integer
+---@field policiesOnly? boolean
+---@field topic_desc? string
+---@field created_at? integer
+
+---@class (exact) BatchCreateTagsReq Tags to add to a stream (a key that exists gets the new value).
+---@field action "create" create.
+---@field tags Tag[]
+
+---@class (exact) BatchDeleteTagsReq Tags to remove from a stream (a key that does not exist is no error).
+---@field action "delete" delete.
+---@field tags Tag[]
 
 ---@class (exact) BatchStartTransferTaskReq Starting dump tasks.
 ---@field action "start" start.
@@ -245,6 +356,9 @@
 ---@field tags? Tag[] Tags (DIS.4601 past 10).
 ---@field sys_tags? Tag[]
 
+---@class (exact) CreateTagReq A tag to add to a stream.
+---@field tag Tag
+
 ---@class (exact) CreateTransferTaskReq The body of a dump task create (Table 3).
 ---@field destination_type "OBS"|"MRS"|"DLI"|"CLOUDTABLE"|"DWS" Dump destination.
 ---@field obs_destination_descriptor? OBSDestinationDescriptorRequest OBS parameters.
@@ -257,6 +371,9 @@
 ---@field stream_names? string[]
 ---@field has_more_streams? boolean Another page follows: ask again from the last name.
 ---@field stream_info_list? StreamInfo[]
+
+---@class ListTagsResponse Every tag of the project's streams.
+---@field tags? TagValues[]
 
 ---@class ListTransferTasksResponse The dump tasks of a stream.
 ---@field total_number? integer
@@ -287,6 +404,14 @@
 ---@field deliver_time_interval? integer
 ---@field retry_duration? integer
 
+---@class PartitionScaling One scaling of a stream (Go UpdatePartitionCount; result_msg typed int32 there, a string here).
+---@field create_timestamp? integer
+---@field src_partition_count? integer
+---@field target_partition_count? integer
+---@field result_code? integer
+---@field result_msg? string
+---@field auto_scale? boolean
+
 ---@class (exact) ProcessingSchema Dump time directory from the source data's timestamp (Table 5).
 ---@field timestamp_name string Attribute name of the source data timestamp.
 ---@field timestamp_type "String"|"Timestamp" String or Timestamp.
@@ -312,6 +437,10 @@
 ---@field auto_scale_enabled? boolean
 ---@field auto_scale_min_partition_count? integer
 ---@field auto_scale_max_partition_count? integer
+---@field update_partition_counts? PartitionScaling[] The stream's scalings.
+
+---@class ShowStreamTagsResponse The tags of a stream.
+---@field tags? Tag[]
 
 ---@class ShowTransferTaskResponse One dump task (task_id and stream_id: the official SDK models drop them).
 ---@field stream_name? string
@@ -351,6 +480,10 @@
 ---@field key? string Tag key.
 ---@field value? string Tag value.
 
+---@class TagValues A tag key and every value it has in the project.
+---@field key? string
+---@field values? string[]
+
 ---@class TransferPartition How far a dump task got in one partition.
 ---@field partitionId? string
 ---@field discard? integer
@@ -366,8 +499,35 @@
 ---@field create_time? integer
 ---@field last_transfer_timestamp? integer
 
+---@class (exact) UpdatePartitionCountReq Scaling a stream: more partitions than now scales up, fewer scales down (at most 5 times an hour).
+---@field stream_name string The stream, again.
+---@field target_partition_count integer The partitions it should have.
+
+---@class AgencyListResult An agency (e.g. the dis_admin_agency a DIS dump task names).
+---@field id? string
+---@field name? string
+---@field domain_id? string
+---@field trust_domain_id? string
+---@field trust_domain_name? string
+---@field duration? string
+---@field expire_time? string
+---@field create_time? string
+---@field description? string
+
+---@class Domains An account (domain); its id is what list_agencies takes.
+---@field id? string
+---@field name? string
+---@field enabled? boolean
+---@field description? string
+
+---@class KeystoneListAuthDomainsResponse The accounts these credentials may act in.
+---@field domains? Domains[]
+
 ---@class KeystoneListProjectsResponse The projects of a name (a region).
 ---@field projects? ProjectResult[]
+
+---@class ListAgenciesResponse Agencies of an account.
+---@field agencies? AgencyListResult[]
 
 ---@class ProjectResult A project.
 ---@field id? string
@@ -459,6 +619,60 @@ function kafka_client:create_connector(params) end
 ---@return huaweicloud.Meta|huaweicloud.Error meta_or_err
 function kafka_client:delete_connector(params) end
 
+--- Lists Kafka instances, a page at a time (engine = "kafka"; by name, status, ...).
+---@param params { engine: string, name?: string, instance_id?: string, status?: string, include_failure?: boolean, exact_match_name?: boolean, enterprise_project_id?: string, offset?: integer, limit?: integer, headers?: table<string,string>, validate?: boolean, allow_unknown?: boolean|string[] }
+---@return ListInstancesResponse|nil result
+---@return huaweicloud.Meta|huaweicloud.Error meta_or_err
+function kafka_client:list_instances(params) end
+
+--- Lists an instance's topics, a page at a time, with its partition quota.
+---@param params { instance_id: string, offset?: integer, limit?: integer, headers?: table<string,string>, validate?: boolean, allow_unknown?: boolean|string[] }
+---@return ListInstanceTopicsResponse|nil result
+---@return huaweicloud.Meta|huaweicloud.Error meta_or_err
+function kafka_client:list_instance_topics(params) end
+
+--- Creates a topic.
+---@param params { instance_id: string, body: CreateInstanceTopicReq, headers?: table<string,string>, validate?: boolean, allow_unknown?: boolean|string[] }
+---@return CreateInstanceTopicResponse|nil result
+---@return huaweicloud.Meta|huaweicloud.Error meta_or_err
+function kafka_client:create_instance_topic(params) end
+
+--- Deletes topics; 200 with each topic's success.
+---@param params { instance_id: string, body: BatchDeleteInstanceTopicReq, headers?: table<string,string>, validate?: boolean, allow_unknown?: boolean|string[] }
+---@return BatchDeleteInstanceTopicResponse|nil result
+---@return huaweicloud.Meta|huaweicloud.Error meta_or_err
+function kafka_client:batch_delete_instance_topic(params) end
+
+--- Lists an instance's background jobs. The paging parameter is start on the wire (the docs, Python, Node, Terraform; Go 0.1.188 sends offset).
+---@param params { instance_id: string, start?: integer, limit?: integer, begin_time?: string, end_time?: string, headers?: table<string,string>, validate?: boolean, allow_unknown?: boolean|string[] }
+---@return ListBackgroundTasksResponse|nil result
+---@return huaweicloud.Meta|huaweicloud.Error meta_or_err
+function kafka_client:list_background_tasks(params) end
+
+--- Shows one background job (the job_id create_connector answers): { task_count, tasks = { job } }.
+---@param params { instance_id: string, task_id: string, headers?: table<string,string>, validate?: boolean, allow_unknown?: boolean|string[] }
+---@return ListBackgroundTasksResponse|nil result
+---@return huaweicloud.Meta|huaweicloud.Error meta_or_err
+function kafka_client:show_background_task(params) end
+
+--- Checks that a replication peer or a sink can be reached, before a task is created.
+---@param params { instance_id: string, body: SmartConnectValidateEntity, headers?: table<string,string>, validate?: boolean, allow_unknown?: boolean|string[] }
+---@return table|nil result
+---@return huaweicloud.Meta|huaweicloud.Error meta_or_err
+function kafka_client:validate_connector_connectivity(params) end
+
+--- Whether Smart Connect can be enabled where the instance is (soldOut).
+---@param params { instance_id: string, headers?: table<string,string>, validate?: boolean, allow_unknown?: boolean|string[] }
+---@return ShowConnectorResourceInfoResponse|nil result
+---@return huaweicloud.Meta|huaweicloud.Error meta_or_err
+function kafka_client:show_connector_resource_info(params) end
+
+--- Changes a Smart Connect task (in the SDKs; the user guide says its parameters cannot be modified).
+---@param params { instance_id: string, task_id: string, body: ModifyConnectorTaskReq, headers?: table<string,string>, validate?: boolean, allow_unknown?: boolean|string[] }
+---@return SmartConnectTaskEntity|nil result
+---@return huaweicloud.Meta|huaweicloud.Error meta_or_err
+function kafka_client:modify_connector_task(params) end
+
 --- Shows a Kafka instance (its status and whether Smart Connect is on; every other field kept).
 ---@param params { instance_id: string, headers?: table<string,string>, validate?: boolean, allow_unknown?: boolean|string[] }
 ---@return ShowInstanceResponse|nil result
@@ -472,21 +686,49 @@ function kafka_client:show_instance(params) end
 function kafka_client:wait_connector_task(args) end
 
 --- Polls show_instance until `until` (docs/api.md#helpers).
----@param args { instance_id: string, until?: "CREATING"|"RUNNING"|"ERROR"|"RESTARTING"|"EXTENDING"|"EXTENDEDFAILED"|"CONNECTOR_DELETING"|"disabled"|"enabled"|"deleted"|string[], timeout?: number, interval?: number, sleep?: fun(seconds: number), now?: fun(): number }
+---@param args { instance_id: string, job_id?: string, until?: "CREATING"|"RUNNING"|"ERROR"|"RESTARTING"|"EXTENDING"|"EXTENDEDFAILED"|"CONNECTOR_DELETING"|"disabled"|"enabled"|"deleted"|string[], timeout?: number, interval?: number, sleep?: fun(seconds: number), now?: fun(): number }
 ---@return ShowInstanceResponse|nil last
 ---@return huaweicloud.Meta|huaweicloud.Error meta_or_err
 function kafka_client:wait_instance(args) end
+
+--- Polls show_background_task until `until` (docs/api.md#helpers).
+---@param args { instance_id: string, job_id: string, until?: "CREATED"|"EXECUTING"|"SUCCESS"|"FAILED"|"DELETED"|"CANCELLED"|"deleted"|string[], timeout?: number, interval?: number, sleep?: fun(seconds: number), now?: fun(): number }
+---@return ListBackgroundTasksResponse|nil last
+---@return huaweicloud.Meta|huaweicloud.Error meta_or_err
+function kafka_client:wait_job(args) end
 
 --- Every item of every page of list_connector_tasks; an error raises it.
 ---@param args { instance_id?: string, offset?: integer, limit?: integer }?
 ---@return fun(): SmartConnectTaskEntity?
 function kafka_client:each_connector_task(args) end
 
+--- Every item of every page of list_instances; an error raises it.
+---@param args { engine?: string, name?: string, instance_id?: string, status?: string, include_failure?: boolean, exact_match_name?: boolean, enterprise_project_id?: string, offset?: integer, limit?: integer }?
+---@return fun(): ShowInstanceResponse?
+function kafka_client:each_instance(args) end
+
+--- Every item of every page of list_instance_topics; an error raises it.
+---@param args { instance_id?: string, offset?: integer, limit?: integer }?
+---@return fun(): TopicEntity?
+function kafka_client:each_topic(args) end
+
 --- Creates with create_connector_task only when nothing of the name exists (docs/api.md#helpers).
----@param args { instance_id: string, body: CreateSmartConnectTaskReq, wait?: boolean, until?: "CREATING"|"RUNNING"|"WAITING"|"PAUSED"|"RESTARTING"|"ERROR"|"FAILED"|"deleted"|string[], timeout?: number, interval?: number, sleep?: fun(seconds: number), now?: fun(): number }
+---@param args { instance_id: string, body: CreateSmartConnectTaskReq, wait?: boolean, until?: "CREATING"|"RUNNING"|"WAITING"|"PAUSED"|"RESTARTING"|"ERROR"|"FAILED"|"deleted"|string[], timeout?: number, interval?: number, sleep?: fun(seconds: number), now?: fun(): number, validate_first?: boolean }
 ---@return SmartConnectTaskEntity|nil thing
 ---@return huaweicloud.Meta|huaweicloud.Error meta_or_err
 function kafka_client:ensure_connector_task(args) end
+
+--- Creates with create_instance_topic only when nothing of the name exists (docs/api.md#helpers).
+---@param args { instance_id: string, body: CreateInstanceTopicReq }
+---@return TopicEntity|nil thing
+---@return huaweicloud.Meta|huaweicloud.Error meta_or_err
+function kafka_client:ensure_topic(args) end
+
+--- The one item of list_instances whose name is the one given (none or several: an error).
+---@param args { engine?: string, name: string, instance_id?: string, status?: string, include_failure?: boolean, exact_match_name?: boolean, enterprise_project_id?: string, offset?: integer, limit?: integer }
+---@return ShowInstanceResponse|nil found
+---@return huaweicloud.Error? err
+function kafka_client:find_instance(args) end
 
 ---@class (exact) huaweicloud.kafka.kafka_replication_task.Options Kafka -> Kafka replication: source KAFKA_REPLICATOR_SOURCE.
 ---@field task_name? string Smart Connect task name.
@@ -629,6 +871,48 @@ function dis_client:show_stream(params) end
 ---@return huaweicloud.Meta|huaweicloud.Error meta_or_err
 function dis_client:list_streams(params) end
 
+--- Scales a stream to target_partition_count partitions (up or down; at most 5 times an hour). 200.
+---@param params { stream_name: string, body: UpdatePartitionCountReq, headers?: table<string,string>, validate?: boolean, allow_unknown?: boolean|string[] }
+---@return table|nil result
+---@return huaweicloud.Meta|huaweicloud.Error meta_or_err
+function dis_client:update_partition_count(params) end
+
+--- Adds a tag to a stream (by stream_id: show_stream answers it). 204.
+---@param params { stream_id: string, body: CreateTagReq, headers?: table<string,string>, validate?: boolean, allow_unknown?: boolean|string[] }
+---@return table|nil result
+---@return huaweicloud.Meta|huaweicloud.Error meta_or_err
+function dis_client:create_tag(params) end
+
+--- Removes a tag from a stream. 204.
+---@param params { stream_id: string, key: string, headers?: table<string,string>, validate?: boolean, allow_unknown?: boolean|string[] }
+---@return table|nil result
+---@return huaweicloud.Meta|huaweicloud.Error meta_or_err
+function dis_client:delete_tag(params) end
+
+--- The tags of a stream.
+---@param params { stream_id: string, headers?: table<string,string>, validate?: boolean, allow_unknown?: boolean|string[] }
+---@return ShowStreamTagsResponse|nil result
+---@return huaweicloud.Meta|huaweicloud.Error meta_or_err
+function dis_client:show_stream_tags(params) end
+
+--- Adds tags to a stream (body: { action = "create", tags = { ... } }). 204.
+---@param params { stream_id: string, body: BatchCreateTagsReq, headers?: table<string,string>, validate?: boolean, allow_unknown?: boolean|string[] }
+---@return table|nil result
+---@return huaweicloud.Meta|huaweicloud.Error meta_or_err
+function dis_client:batch_create_tags(params) end
+
+--- Removes tags from a stream (body: { action = "delete", tags = { ... } }). 204.
+---@param params { stream_id: string, body: BatchDeleteTagsReq, headers?: table<string,string>, validate?: boolean, allow_unknown?: boolean|string[] }
+---@return table|nil result
+---@return huaweicloud.Meta|huaweicloud.Error meta_or_err
+function dis_client:batch_delete_tags(params) end
+
+--- Every tag key, and its values, of the project's streams.
+---@param params { headers?: table<string,string>, validate?: boolean, allow_unknown?: boolean|string[] }
+---@return ListTagsResponse|nil result
+---@return huaweicloud.Meta|huaweicloud.Error meta_or_err
+function dis_client:list_tags(params) end
+
 --- Deletes a stream. 204, no body.
 ---@param params { stream_name: string, headers?: table<string,string>, validate?: boolean, allow_unknown?: boolean|string[] }
 ---@return table|nil result
@@ -664,7 +948,7 @@ function dis_client:each_transfer_task(args) end
 function dis_client:ensure_obs_transfer_task(args) end
 
 --- Creates with create_stream only when nothing of the name exists (docs/api.md#helpers).
----@param args { body: CreateStreamReq, wait?: boolean, until?: "CREATING"|"RUNNING"|"TERMINATING"|"TERMINATED"|"FROZEN"|"deleted"|string[], timeout?: number, interval?: number, sleep?: fun(seconds: number), now?: fun(): number }
+---@param args { body: CreateStreamReq, wait?: boolean, until?: "CREATING"|"RUNNING"|"TERMINATING"|"TERMINATED"|"FROZEN"|"deleted"|string[], timeout?: number, interval?: number, sleep?: fun(seconds: number), now?: fun(): number, grow?: boolean }
 ---@return ShowStreamResponse|nil thing
 ---@return huaweicloud.Meta|huaweicloud.Error meta_or_err
 function dis_client:ensure_stream(args) end
@@ -708,9 +992,41 @@ function dis.new(opts) end
 ---@return CreateTransferTaskReq
 function dis.obs_transfer_task(opts) end
 
+---@class huaweicloud.iam.Client : huaweicloud.Client
+local iam_client = {}
+
+--- Lists the projects named as the region (project id discovery).
+---@param params { name?: string, headers?: table<string,string>, validate?: boolean, allow_unknown?: boolean|string[] }
+---@return KeystoneListProjectsResponse|nil result
+---@return huaweicloud.Meta|huaweicloud.Error meta_or_err
+function iam_client:keystone_list_projects(params) end
+
+--- Lists the accounts (domains) these credentials may act in: the domain_id list_agencies takes.
+---@param params { headers?: table<string,string>, validate?: boolean, allow_unknown?: boolean|string[] }
+---@return KeystoneListAuthDomainsResponse|nil result
+---@return huaweicloud.Meta|huaweicloud.Error meta_or_err
+function iam_client:keystone_list_auth_domains(params) end
+
+--- Lists an account's agencies, by name if given (needs the Security Administrator role).
+---@param params { domain_id: string, trust_domain_id?: string, name?: string, page?: integer, per_page?: integer, headers?: table<string,string>, validate?: boolean, allow_unknown?: boolean|string[] }
+---@return ListAgenciesResponse|nil result
+---@return huaweicloud.Meta|huaweicloud.Error meta_or_err
+function iam_client:list_agencies(params) end
+
+---@class huaweicloud.iam
+---@field Client huaweicloud.iam.Client
+local iam = {}
+
+--- A client: region or endpoint, credentials and the other options (huaweicloud.ClientOptions).
+---@param opts huaweicloud.ClientOptions?
+---@return huaweicloud.iam.Client|nil client
+---@return huaweicloud.Error? err
+function iam.new(opts) end
+
 ---@class huaweicloud
 ---@field kafka huaweicloud.kafka
 ---@field dis huaweicloud.dis
+---@field iam huaweicloud.iam
 ---@field version string
 ---@field emulator table The local emulator of both services (docs/emulator.md).
 ---@field inspect fun(value: any, model: string?): string Prints a value with its secrets shown as ***.

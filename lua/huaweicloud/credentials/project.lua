@@ -11,10 +11,10 @@ M.cache = {}   -- key -> project id
 local pending = {} -- key -> true while a lookup is in flight
 
 -- The IAM endpoint for a region: the option, the credentials' iam_endpoint, the environment, or
--- the public one.
+-- the region's (the official SDKs' IamRegion; a region not listed there: its public name).
 function M.iam_endpoint(opts, cred, region)
   return opts.iam_endpoint or cred.iam_endpoint or os.getenv("HUAWEICLOUD_SDK_IAM_ENDPOINT") or
-    ("https://iam." .. region .. ".myhuaweicloud.com")
+    require("huaweicloud.regions").endpoints.iam[region] or ("https://iam." .. region .. ".myhuaweicloud.com")
 end
 
 local function fail(message, extra)

@@ -28,7 +28,7 @@ function M.new_stream(emu, p, spec)
     auto_scale_enabled = spec.auto_scale_enabled or false,
     auto_scale_min_partition_count = spec.auto_scale_min_partition_count or 0,
     auto_scale_max_partition_count = spec.auto_scale_max_partition_count or 0,
-    compression_format = spec.compression_format, data_schema = spec.data_schema }
+    compression_format = spec.compression_format, data_schema = spec.data_schema, scalings = {} }
   s.last_modified_time = s.create_time
   emu:later(s, "status", "RUNNING", emu.cfg.delays.stream)
   p.streams[s.stream_name] = s
@@ -78,12 +78,23 @@ local function task_view(t, s, full)
   return v
 end
 
+-- The dump task's agency is one of the account's (cfg.agencies, what list_agencies answers); with
+-- auto_create (load tests) any is.
+local function known_agency(emu, obs)
+  if emu.cfg.auto_create then return true end
+  for _, a in ipairs(emu.cfg.agencies or {}) do
+    if obs and a == obs.agency_name then return true end
+  end
+  return false
+end
+
 function H.create_obs_transfer_task(emu, ctx)
   local s = stream(emu, ctx.project, ctx.params.stream_name, true)
   if not s then return no_stream(ctx.params.stream_name) end
   local body = ctx.body
   local name = body.obs_destination_descriptor and body.obs_destination_descriptor.task_name or "task"
   if task_named(emu, s, name) then return err("DIS.4355", "The transfer task already exists.") end
+  if not known_agency(emu, body.obs_destination_descriptor) then return err("DIS.4335", "Invalid IAM agency.") end
   if #s.tasks >= emu.cfg.dis_task_quota then return err("DIS.4357", "Exceeded transfer task quota.") end
   local t = { task_name = name, task_id = svc().random_uuid():gsub("%-", ""):sub(1, 20), state = "STARTING",
     destination_type = body.destination_type, create_time = emu:now_ms(), last_transfer_timestamp = 0,
@@ -175,7 +186,7 @@ function H.show_stream(emu, ctx)
     readable_partition_count = s.partition_count, tags = svc().array(s.tags), sys_tags = s.sys_tags,
     auto_scale_enabled = s.auto_scale_enabled, auto_scale_min_partition_count = s.auto_scale_min_partition_count,
     auto_scale_max_partition_count = s.auto_scale_max_partition_count, compression_format = s.compression_format,
-    data_schema = s.data_schema }
+    data_schema = s.data_schema, update_partition_counts = svc().array(s.scalings) }
   local after, limit = ctx.query.start_partitionId, tonumber(ctx.query.limit_partitions) or 100
   local parts = {}
   for i = 0, s.partition_count - 1 do
@@ -218,6 +229,134 @@ function H.delete_stream(emu, ctx)
   s.status = "TERMINATING"
   emu:later(s, "status", "DELETED", emu.cfg.delays.delete, function(x) x.gone = true end)
   return 204, ""
+end
+
+-- ---- scaling (changing_partition_quantity.rst) -----------------------------------------------------
+
+-- A count below 1, or a body naming another stream: DIS.4200. More than cfg.scalings_per_hour
+-- (5, the page's "a total of five times within one hour") in the last hour: not documented which
+-- code, the emulator answers DIS.4200 too. The new count holds at once (the page gives no state).
+function H.update_partition_count(emu, ctx)
+  local s = stream(emu, ctx.project, ctx.params.stream_name)
+  if not s then return no_stream(ctx.params.stream_name) end
+  local b = ctx.body
+  if b.stream_name ~= s.stream_name then
+    return err("DIS.4200", "Invalid request. stream_name differs from the path.")
+  end
+  if b.target_partition_count < 1 then
+    return err("DIS.4200", "Invalid request. target_partition_count must be greater than 0.")
+  end
+  local now, recent = emu:now_ms(), 0
+  for _, sc in ipairs(s.scalings) do
+    if now - sc.create_timestamp < 3600 * 1000 then recent = recent + 1 end
+  end
+  if recent >= emu.cfg.scalings_per_hour then
+    return err("DIS.4200", "Invalid request. The stream was scaled " .. recent .. " times in the last hour.")
+  end
+  s.scalings[#s.scalings + 1] = { create_timestamp = now, src_partition_count = s.partition_count,
+    target_partition_count = b.target_partition_count, result_code = 0, result_msg = "success", auto_scale = false }
+  s.partition_count, s.last_modified_time = b.target_partition_count, now
+  return 200, ""
+end
+
+-- ---- tags (tag_management/*.rst) ---------------------------------------------------------------------
+
+local MAX_TAGS = 10 -- DIS.4601 "A maximum of 10 tags can be added to a resource."
+
+local function by_id(emu, ctx)
+  for name in pairs(emu:project(ctx.project).streams) do
+    local s = stream(emu, ctx.project, name)
+    if s and s.stream_id == ctx.params.stream_id then return s end
+  end
+end
+
+local function no_resource() return err("DIS.4603", "The resource does not exist.") end
+
+-- Adds or changes the tags of list on s; DIS.4601 past MAX_TAGS (nothing is changed then).
+local function put_tags(s, list)
+  local tags = {}
+  for _, t in ipairs(s.tags or {}) do tags[#tags + 1] = { key = t.key, value = t.value } end
+  for _, t in ipairs(list) do
+    local hit
+    for _, have in ipairs(tags) do
+      if have.key == t.key then hit = have end
+    end
+    if hit then hit.value = t.value else tags[#tags + 1] = { key = t.key, value = t.value } end
+  end
+  if #tags > MAX_TAGS then return err("DIS.4601", "The number of resource tags has reached the maximum.") end
+  s.tags = tags
+  return 204, ""
+end
+
+local function drop_tag(s, key)
+  for i, t in ipairs(s.tags or {}) do
+    if t.key == key then
+      table.remove(s.tags, i)
+      return true
+    end
+  end
+end
+
+function H.create_tag(emu, ctx)
+  local s = by_id(emu, ctx)
+  if not s then return no_resource() end
+  return put_tags(s, { ctx.body.tag })
+end
+
+-- Two tags of one key in the body: "an error is reported" (adding_resource_tags.rst; its code is
+-- not documented: the emulator answers DIS.4200).
+function H.batch_create_tags(emu, ctx)
+  local s = by_id(emu, ctx)
+  if not s then return no_resource() end
+  local seen = {}
+  for _, t in ipairs(ctx.body.tags) do
+    if seen[t.key] then return err("DIS.4200", "Invalid request. Duplicate tag key " .. tostring(t.key) .. ".") end
+    seen[t.key] = true
+  end
+  return put_tags(s, ctx.body.tags)
+end
+
+function H.delete_tag(emu, ctx)
+  local s = by_id(emu, ctx)
+  if not s then return no_resource() end
+  if not drop_tag(s, ctx.params.key) then return err("DIS.4604", "The key does not exist.") end
+  return 204, ""
+end
+
+-- A key the stream lacks is no error in a batch (deleting_resource_tags.rst: "If the deleted tag does
+-- not exist, the deletion is considered successful").
+function H.batch_delete_tags(emu, ctx)
+  local s = by_id(emu, ctx)
+  if not s then return no_resource() end
+  for _, t in ipairs(ctx.body.tags) do drop_tag(s, t.key) end
+  return 204, ""
+end
+
+function H.show_stream_tags(emu, ctx)
+  local s = by_id(emu, ctx)
+  if not s then return no_resource() end
+  return 200, { tags = svc().array(s.tags) }
+end
+
+-- Every key of the project's streams with its values, keys in order.
+function H.list_tags(emu, ctx)
+  local values, keys = {}, {}
+  for name in pairs(emu:project(ctx.project).streams) do
+    local s = stream(emu, ctx.project, name)
+    for _, t in ipairs(s and s.tags or {}) do
+      if not values[t.key] then
+        values[t.key], keys[#keys + 1] = {}, t.key
+      end
+      values[t.key][#values[t.key] + 1] = t.value
+    end
+  end
+  table.sort(keys)
+  local out = {}
+  for _, k in ipairs(keys) do
+    table.sort(values[k])
+    out[#out + 1] = { key = k, values = values[k] }
+  end
+  return 200, { tags = svc().array(out) }
 end
 
 return M

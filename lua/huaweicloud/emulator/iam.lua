@@ -23,6 +23,34 @@ function H.keystone_list_projects(emu, ctx)
   return 200, { projects = projects, links = { self = "/v3/projects" } }, { ["X-IAM-Trace-Id"] = svc().random_uuid() }
 end
 
+-- The account the emulator's credentials act in (keystone_list_projects names it as domain_id).
+local DOMAIN = "emulatordomain"
+
+-- GET /v3/auth/domains
+function H.keystone_list_auth_domains(emu)
+  emu.stats.iam_calls = emu.stats.iam_calls + 1
+  return 200, { domains = { { id = DOMAIN, name = "emulator", enabled = true, description = "" } },
+    links = { self = "/v3/auth/domains" } }
+end
+
+-- GET /v3.0/OS-AGENCY/agencies?domain_id=&name=: cfg.agencies, delegated to DIS (trust_domain_name
+-- op_svc_dis, as the DIS console makes dis_admin_agency). Another domain has none here (what IAM
+-- answers for a domain not one's own is not documented).
+function H.list_agencies(emu, ctx)
+  emu.stats.iam_calls = emu.stats.iam_calls + 1
+  local q, out = ctx.query, {}
+  if q.domain_id == DOMAIN then
+    for i, name in ipairs(emu.cfg.agencies or {}) do
+      if q.name == nil or q.name == name then
+        out[#out + 1] = { id = ("%032x"):format(i), name = name, domain_id = DOMAIN, trust_domain_id = "op_svc_dis",
+          trust_domain_name = "op_svc_dis", duration = "FOREVER", expire_time = svc().null,
+          create_time = "2026-01-01T00:00:00.000000", description = "" }
+      end
+    end
+  end
+  return 200, { agencies = svc().array(out) }
+end
+
 -- PUT /meta-data/latest/api/token
 function H.metadata_token(emu)
   emu.stats.metadata_token_calls = emu.stats.metadata_token_calls + 1

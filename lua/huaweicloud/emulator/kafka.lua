@@ -20,17 +20,25 @@ end
 local NO_INSTANCE = { 404, "DMS.00404022", "This instance does not exist." }
 local BAD_STATUS = { 400, "DMS.00400026", "This operation is not allowed due to the instance status." }
 local QUOTA = { 400, "DMS.00400039", "The quota limit has been reached." }
+local BAD_TOPIC_NAME = { 400, "DMS.00400101", "The name of a Kafka topic must be 3 to 200 characters long and " ..
+  "start with a letter." }
+local TOO_MANY_REPLICAS = { 400, "DMS.00400861", "Replication factor larger than available brokers." }
+local NO_TOPIC = { 400, "DMS.00400975", "Failed to query topics." }
 
 local function answer(e, detail)
   return err(e[1], e[2], e[3] .. (detail and (" " .. detail) or ""))
 end
 
+-- What an instance keeps that the service does not show.
+local PRIVATE = { tasks = true, pending = true, topics = true, jobs = true, seq = true }
+
 -- Makes the instance d ({ instance_id, name?, status?, connector_enable? }) in project state p.
 function M.new_instance(emu, p, d)
+  p.seq = (p.seq or 0) + 1
   local inst = { instance_id = d.instance_id, name = d.name or ("kafka-" .. d.instance_id:sub(1, 8)),
     status = d.status or "RUNNING", connector_enable = d.connector_enable ~= false, tasks = {}, engine = "kafka",
     engine_version = "2.7", type = "cluster", specification = "100MB", storage_space = 600, used_storage_space = 0,
-    created_at = tostring(math.floor(emu:now_ms())) }
+    created_at = tostring(math.floor(emu:now_ms())), topics = {}, jobs = {}, seq = p.seq }
   if inst.connector_enable then inst.connector_id, inst.connector_node_num = svc().random_uuid(), 2 end
   p.instances[inst.instance_id] = inst
   return inst
@@ -93,11 +101,35 @@ local function sink_defaults(sink_type, sink)
   end
 end
 
+local function used_partitions(inst)
+  local n = 0
+  for _, t in ipairs(inst.topics) do n = n + t.partition end
+  return n
+end
+
+local function topic_named(inst, name)
+  for i, t in ipairs(inst.topics) do
+    if t.name == name then return t, i end
+  end
+end
+
+-- With cfg.check_topics (off by default: the docs do not say that a task's topics must exist),
+-- a dump task naming a topic the instance lacks is refused with DMS.00400975 "Failed to query
+-- topics." ("Check whether the topic exists.").
+local function missing_topic(emu, inst, body)
+  if not emu.cfg.check_topics or body.sink_type ~= "OBS_SINK" or type(body.topics) ~= "string" then return end
+  for name in body.topics:gmatch("[^,]+") do
+    if not topic_named(inst, name) then return name end
+  end
+end
+
 function H.create_connector_task(emu, ctx)
   local inst = instance(emu, ctx)
   if not inst then return answer(NO_INSTANCE) end
   if not inst.connector_enable or inst.status ~= "RUNNING" then return answer(BAD_STATUS) end
   if #inst.tasks >= emu.cfg.max_connector_tasks then return answer(QUOTA) end
+  local missing = missing_topic(emu, inst, ctx.body)
+  if missing then return answer(NO_TOPIC, missing) end
   local body = ctx.body
   local view = svc().public(body)
   view.start_later = nil -- not part of the answer
@@ -171,7 +203,7 @@ end
 local function instance_view(inst)
   local out = {}
   for k, v in pairs(inst) do
-    if k ~= "tasks" and k ~= "pending" then out[k] = v end
+    if not PRIVATE[k] then out[k] = v end
   end
   return out
 end
@@ -182,17 +214,44 @@ function H.show_instance(emu, ctx)
   return 200, instance_view(inst)
 end
 
+-- ---- background jobs (background_task_management/*.rst) ----------------------------------------
+
+local function iso(ms)
+  return os.date("!%Y-%m-%dT%H:%M:%S", math.floor(ms / 1000)) .. (".%03dZ"):format(math.floor(ms % 1000))
+end
+
+-- A background job of inst: EXECUTING until `delay` has passed on the emulator's clock (when the
+-- change it makes is due too), then SUCCESS. Its name is the emulator's choice (docs/emulator.md).
+local function new_job(emu, inst, name, params, delay)
+  local now = emu:now_ms()
+  local job = { id = svc().random_uuid(), name = name, user_name = "emulator", user_id = "emulator",
+    params = svc().json.encode(params), status = "EXECUTING", created_at = iso(now), updated_at = iso(now), ms = now }
+  emu:later(job, "status", "SUCCESS", delay, function(j) j.updated_at = iso(emu:now_ms()) end)
+  table.insert(inst.jobs, 1, job) -- newest first, as the docs' example lists them
+  return job.id
+end
+
+local function job_view(emu, job)
+  emu:settle(job)
+  local v = {}
+  for _, k in ipairs({ "id", "name", "user_name", "user_id", "params", "status", "created_at", "updated_at" }) do
+    v[k] = job[k]
+  end
+  return v
+end
+
 function H.create_connector(emu, ctx)
   local inst = instance(emu, ctx)
   if not inst then return answer(NO_INSTANCE) end
   if inst.connector_enable or inst.status ~= "RUNNING" then return answer(BAD_STATUS) end
   local connector_id = svc().random_uuid()
+  local nodes = tonumber(ctx.body and ctx.body.node_cnt) or 2
   inst.status = "EXTENDING"
   emu:later(inst, "status", "RUNNING", emu.cfg.delays.connector, function(x)
-    x.connector_enable, x.connector_id = true, connector_id
-    x.connector_node_num = tonumber(ctx.body and ctx.body.node_cnt) or 2
+    x.connector_enable, x.connector_id, x.connector_node_num = true, connector_id, nodes
   end)
-  return 200, { job_id = svc().random_uuid(), connector_id = connector_id }
+  local job = new_job(emu, inst, "createConnector", { node_cnt = nodes }, emu.cfg.delays.connector)
+  return 200, { job_id = job, connector_id = connector_id }
 end
 
 function H.delete_connector(emu, ctx)
@@ -203,7 +262,166 @@ function H.delete_connector(emu, ctx)
   emu:later(inst, "status", "RUNNING", emu.cfg.delays.connector, function(x)
     x.connector_enable, x.connector_id, x.connector_node_num, x.tasks = false, nil, nil, {}
   end)
-  return 200, { job_id = svc().random_uuid() }
+  return 200, { job_id = new_job(emu, inst, "deleteConnector", {}, emu.cfg.delays.connector) }
+end
+
+-- YYYYMMDDHHmmss of a job, as begin_time and end_time are written
+local function stamp(job)
+  return os.date("!%Y%m%d%H%M%S", math.floor(job.ms / 1000))
+end
+
+-- start: the place in the list the page starts at, from 1 (the docs: "ID of the task where the
+-- query starts"); limit: 10 unless given (not documented: the emulator's choice).
+function H.list_background_tasks(emu, ctx)
+  local inst = instance(emu, ctx)
+  if not inst then return answer(NO_INSTANCE) end
+  local q = ctx.query
+  local all = {}
+  for _, j in ipairs(inst.jobs) do
+    local t = stamp(j)
+    if (not q.begin_time or t >= q.begin_time) and (not q.end_time or t <= q.end_time) then all[#all + 1] = j end
+  end
+  local first, limit = math.max(1, tonumber(q.start) or 1), tonumber(q.limit) or 10
+  local page = {}
+  for i = first, math.min(#all, first + limit - 1) do page[#page + 1] = job_view(emu, all[i]) end
+  return 200, { task_count = tostring(#all), tasks = svc().array(page) }
+end
+
+-- One job, in the list's shape (querying_a_background_task.rst). A job that does not exist: not
+-- documented, the emulator answers 404 as it does for a task.
+function H.show_background_task(emu, ctx)
+  local inst = instance(emu, ctx)
+  if not inst then return answer(NO_INSTANCE) end
+  for _, j in ipairs(inst.jobs) do
+    if j.id == ctx.params.task_id then return 200, { task_count = "1", tasks = { job_view(emu, j) } } end
+  end
+  return err(404, "DMS.00404022", "The background task does not exist: " .. tostring(ctx.params.task_id))
+end
+
+-- ---- instances (listing_all_instances.rst) --------------------------------------------------------
+
+-- name: a part of the name, or the whole with exact_match_name; engine, instance_id, status: equal.
+-- Oldest first; offset from 0, limit 10 unless given (the docs' defaults).
+function H.list_instances(emu, ctx)
+  local q, p = ctx.query, emu:project(ctx.project)
+  local all = {}
+  for _, inst in pairs(p.instances) do
+    emu:settle(inst)
+    local name_ok = q.name == nil or (q.exact_match_name == "true" and inst.name == q.name) or
+      (q.exact_match_name ~= "true" and inst.name:find(q.name, 1, true) ~= nil)
+    if name_ok and (q.engine == nil or q.engine == inst.engine) and (q.instance_id == nil or
+      q.instance_id == inst.instance_id) and (q.status == nil or q.status == inst.status) then
+      all[#all + 1] = inst
+    end
+  end
+  table.sort(all, function(a, b) return a.seq < b.seq end)
+  local offset, limit = tonumber(q.offset) or 0, tonumber(q.limit) or 10
+  local page = {}
+  for i = offset + 1, math.min(#all, offset + limit) do page[#page + 1] = instance_view(all[i]) end
+  return 200, { instances = svc().array(page), instance_num = #all }
+end
+
+-- What enabling Smart Connect needs where the instance is: the emulator never runs out.
+function H.show_connector_resource_info(emu, ctx)
+  if not instance(emu, ctx) then return answer(NO_INSTANCE) end
+  return 200, { soldOut = false }
+end
+
+-- ---- topics (topic_management/*.rst) --------------------------------------------------------------
+
+-- The list's partition quota: max_partitions 300, topic_max_partitions 200 (the docs' example).
+local MAX_PARTITIONS, TOPIC_MAX_PARTITIONS = 300, 200
+
+function H.list_instance_topics(emu, ctx)
+  local inst = instance(emu, ctx)
+  if not inst then return answer(NO_INSTANCE) end
+  local offset, limit = tonumber(ctx.query.offset) or 0, tonumber(ctx.query.limit) or 10
+  local page = {}
+  for i = offset + 1, math.min(#inst.topics, offset + limit) do page[#page + 1] = inst.topics[i] end
+  return 200, { total = #inst.topics, size = #page, topics = svc().array(page),
+    remain_partitions = MAX_PARTITIONS - used_partitions(inst), max_partitions = MAX_PARTITIONS,
+    topic_max_partitions = TOPIC_MAX_PARTITIONS }
+end
+
+-- A topic of a name that exists, or more partitions than the instance has left: not documented,
+-- the emulator answers DMS.00400062 and DMS.00400039 (docs/emulator.md). Partitions and replicas
+-- default to 3 (not documented: Kafka's console's), the retention to 72 h (the page's).
+function H.create_instance_topic(emu, ctx)
+  local inst = instance(emu, ctx)
+  if not inst then return answer(NO_INSTANCE) end
+  local b = ctx.body
+  if not b.id:match("^%a") then return answer(BAD_TOPIC_NAME) end
+  if topic_named(inst, b.id) then
+    return err(400, "DMS.00400062", "Invalid request parameter. The topic " .. b.id .. " already exists.")
+  end
+  local partition, replication = b.partition or 3, b.replication or 3
+  if replication > emu.cfg.brokers then return answer(TOO_MANY_REPLICAS) end
+  if used_partitions(inst) + partition > MAX_PARTITIONS then return answer(QUOTA, "(partitions)") end
+  inst.topics[#inst.topics + 1] = { name = b.id, partition = partition, replication = replication,
+    retention_time = b.retention_time or 72, sync_replication = b.sync_replication or false,
+    sync_message_flush = b.sync_message_flush or false, topic_type = 0, policiesOnly = false,
+    topic_desc = b.topic_desc, created_at = emu:now_ms(), topic_other_configs = svc().array(b.topic_other_configs),
+    external_configs = {} }
+  return 200, { name = b.id }
+end
+
+function H.batch_delete_instance_topic(emu, ctx)
+  local inst = instance(emu, ctx)
+  if not inst then return answer(NO_INSTANCE) end
+  local out = {}
+  for _, name in ipairs(ctx.body.topics or {}) do
+    local _, i = topic_named(inst, name)
+    if i then table.remove(inst.topics, i) end
+    out[#out + 1] = { id = name, success = i ~= nil }
+  end
+  return 200, { topics = svc().array(out) }
+end
+
+-- ---- connectivity (validate) -------------------------------------------------------------------
+
+-- A replication peer is reachable when it is an instance of the project that is RUNNING, or
+-- every address of its bootstrap_servers is in cfg.reachable; an OBS sink always is (the
+-- emulator knows no OBS). What the service answers when it is not is not documented: the
+-- emulator answers DMS.00400062 naming what it could not reach.
+function H.validate_connector_connectivity(emu, ctx)
+  local inst = instance(emu, ctx)
+  if not inst then return answer(NO_INSTANCE) end
+  local b, task = ctx.body, ctx.body.task or {}
+  if b.type ~= "KAFKA_REPLICATOR_SOURCE" then return 200, {} end
+  local unreachable
+  if task.instance_id then
+    local peer = emu:project(ctx.project).instances[task.instance_id]
+    if not (peer and emu:settle(peer).status == "RUNNING") then unreachable = "instance " .. task.instance_id end
+  elseif task.bootstrap_servers then
+    local known = {}
+    for _, a in ipairs(emu.cfg.reachable or {}) do known[a] = true end
+    for addr in task.bootstrap_servers:gmatch("[^,%s]+") do
+      if not known[addr] then unreachable = unreachable or addr end
+    end
+  else
+    unreachable = "a peer (the task names neither instance_id nor bootstrap_servers)"
+  end
+  if unreachable then
+    return err(400, "DMS.00400062", "Invalid request parameter. Cannot connect to " .. unreachable .. ".")
+  end
+  return 200, {}
+end
+
+-- modify_connector_task (in the SDKs; the user guide says a task cannot be modified): the emulator
+-- applies the fields given (never id, status or create_time) and answers the task.
+function H.modify_connector_task(emu, ctx)
+  local inst, t, i = instance_task(emu, ctx)
+  if not inst then return t, i end
+  for k, v in pairs(svc().public(ctx.body)) do
+    if k ~= "id" and k ~= "status" and k ~= "create_time" then
+      if type(v) == "table" and type(t.view[k]) == "table" then
+        for kk, vv in pairs(v) do t.view[k][kk] = vv end
+      else
+        t.view[k] = v
+      end
+    end
+  end
+  return 200, shown(t)
 end
 
 return M

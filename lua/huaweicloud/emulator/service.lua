@@ -50,6 +50,11 @@ M.defaults = {
   list_lag = 0,             -- seconds a new Smart Connect task stays out of lists (tests of a lagging list)
   max_connector_tasks = 18, -- per instance; the next create answers DMS.00400039
   dis_task_quota = 5,       -- dump tasks per stream; the next answers DIS.4357
+  brokers = 3,              -- brokers of every instance: a topic with more replicas answers DMS.00400861
+  check_topics = false,     -- true: a dump task naming a topic its instance lacks answers DMS.00400975
+  reachable = {},           -- "host:port" addresses validate_connector_connectivity can reach
+  agencies = { "dis_admin_agency" }, -- IAM agencies of the account; a dump task naming another: DIS.4335
+  scalings_per_hour = 5,    -- partition count changes a stream takes an hour (changing_partition_quantity.rst)
   clock = "auto",           -- "manual": states move only when the test advances the clock
   -- seconds a state takes to settle (CREATING -> RUNNING and the like)
   delays = { task = 0.3, connector = 0.5, stream = 0.3, transfer = 0.3, delete = 0.2 },
@@ -62,7 +67,8 @@ M.defaults = {
 local SETTABLE = { ak = "string", sk = "string", security_token = "string", tokens = "table", project_id = "string",
   projects = "table", metadata_ttl = "number", metadata_token = "boolean", metadata_fail = "boolean",
   max_skew = "number", log = "boolean", auto_create = "boolean", max_connector_tasks = "number",
-  dis_task_quota = "number", list_lag = "number" }
+  dis_task_quota = "number", list_lag = "number", brokers = "number", check_topics = "boolean", reachable = "table",
+  agencies = "table", scalings_per_hour = "number" }
 
 M.NO_API = "The API does not exist or has not been published in the environment"
 
