@@ -30,6 +30,17 @@ for _, name in ipairs(EXAMPLES) do
   if ok ~= true and ok ~= 0 then failed = failed + 1 end
   print()
 end
+-- a pipeline as code: its plan, then its apply, with the `huaweicloud` command
+for _, step in ipairs({ "plan", "apply" }) do
+  print("== huaweicloud " .. step .. " examples/pipeline.lua" .. (step == "apply" and " --yes" or ""))
+  local ok, _, code = os.execute("env " .. env .. " " .. hw.emulator.interpreter() .. " " ..
+    q(dir .. "/../bin/huaweicloud") .. " " .. step .. " " .. q(dir .. "/pipeline.lua") ..
+    (step == "apply" and " --yes" or ""))
+  if type(ok) == "number" then code = ok / 256 elseif ok then code = 0 end -- Lua 5.1: the wait status
+  -- plan exits 2 when there are changes to make
+  if not (code == 0 or (step == "plan" and code == 2)) then failed = failed + 1 end
+  print()
+end
 local stats = emu:stats()
 emu:stop()
 print(string.format("created %d Kafka and %d DIS tasks on the emulator; %d example(s) failed",

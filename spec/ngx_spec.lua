@@ -59,7 +59,7 @@ describe("inside nginx", function()
     return
   end
 
-  local emu, tls_emu, tls_emu2, pki, prefix, port, silent_dns, prereq_emu
+  local emu, tls_emu, tls_emu2, pki, prefix, port, silent_dns, prereq_emu, pipe_emu
   setup(function()
     local out, ok = H.sh("make -s LUA=luajit 2>&1")
     assert(ok, out)
@@ -79,6 +79,8 @@ describe("inside nginx", function()
     prereq_emu = hw.emulator.start({ delays = { connector = 0.2, task = 0.2 }, instances = {
       { instance_id = "i-src", name = "orders-kafka", connector_enable = false },
       { instance_id = "i-peer", name = "peer-kafka" } } })
+    -- a pipeline applied from a timer (examples/pipeline.lua: the emulator's ready-made instances)
+    pipe_emu = hw.emulator.start({ delays = { connector = 0.1, task = 0.1, stream = 0.1, transfer = 0.1 } })
     pki = H.make_ca()
     tls_emu = hw.emulator.start({ auto_create = true, tls = { certificate = pki.cert, key = pki.key } })
     -- another port, so the untrusted location cannot reuse the trusted one's pooled connection
@@ -243,6 +245,24 @@ describe("inside nginx", function()
     location = /pid {
       content_by_lua_block { ngx.say(ngx.worker.pid()) }
     }
+    location = /pipeline {
+      content_by_lua_block {
+        -- apply runs from a timer: its cosockets and light threads outlive the request
+        local ok, err = ngx.timer.at(0, function()
+          local pipeline = require("huaweicloud.pipeline")
+          local cjson = require("cjson")
+          local events = {}
+          local r, e = pipeline.apply("CHECKOUT/examples/pipeline.lua", { client = { endpoint = "PIPE_URL" },
+            interval = 0.05, on_event = function(ev) events[#events + 1] = pipeline.render.event(ev) end })
+          local again = pipeline.plan("CHECKOUT/examples/pipeline.lua", { client = { endpoint = "PIPE_URL" } })
+          local f = io.open("PREFIX/pipeline.json", "w")
+          f:write(cjson.encode(r and { ok = r.ok, summary = pipeline.render.summary(r), events = events,
+            left = again and again.counts.none, phase = ngx.get_phase() } or { err = tostring(e) }))
+          f:close()
+        end)
+        ngx.say(ok and "started" or err)
+      }
+    }
     location = /prerequisites {
       content_by_lua_block {
         package.path = "CHECKOUT/?.lua;" .. package.path
@@ -267,7 +287,7 @@ describe("inside nginx", function()
     }
 ]]
     extra = extra:gsub("SILENTDNS", silent_dns.url:match("//(.*)$")):gsub("PREREQ_URL", prereq_emu.url)
-      :gsub("CHECKOUT", root)
+      :gsub("CHECKOUT", root):gsub("PIPE_URL", pipe_emu.url):gsub("PREFIX", prefix)
     extra = extra:gsub("UNTRUSTED", tls_emu2.url):gsub("TLSEMU", tls_emu.url):gsub("EMU", emu.url):gsub("CA;", pki.ca .. ";")
     conf = conf:gsub("events {}", "events {}\n"):gsub("http {\n", "http {\n" .. temps, 1)
     conf = conf:gsub("(location = /dump%-task)", function(l) return extra .. "    " .. l end, 1)
@@ -283,6 +303,7 @@ describe("inside nginx", function()
     if tls_emu then tls_emu:stop() end
     if tls_emu2 then tls_emu2:stop() end
     if prereq_emu then prereq_emu:stop() end
+    if pipe_emu then pipe_emu:stop() end
     if pki then os.execute("rm -rf " .. pki.dir) end
   end)
 
@@ -326,6 +347,23 @@ describe("inside nginx", function()
     end
     assert.are.same({ 1, 1 }, { prereq_emu:stats().calls.create_connector,
       prereq_emu:stats().calls.validate_connector_connectivity })
+  end)
+
+  it("applies a pipeline from a timer, on light threads and cosockets", function()
+    local code, body = curl("http://127.0.0.1:" .. port .. "/pipeline")
+    assert.are.same({ 200, "started\n" }, { code, body })
+    local text
+    for _ = 1, 200 do
+      text = H.read_if(prefix .. "/pipeline.json")
+      if text then break end
+      os.execute("sleep 0.05")
+    end
+    assert.truthy(text, "the timer wrote nothing")
+    local r = require("cjson").decode(text)
+    assert.is_nil(r.err, text)
+    assert.are.same({ true, "Apply: 5 created, 1 updated, 0 replaced, 0 deleted, 0 failed, 0 skipped.", 6, "timer" },
+      { r.ok, r.summary, r.left, r.phase })
+    assert.are.equal(0, pipe_emu:stats().rejected_signatures)
   end)
 
   it("creates many at once on light threads, in order", function()

@@ -53,8 +53,27 @@ local function run_all(files)
   return results, root
 end
 
+-- The README's ```text blocks that show a `$ huaweicloud ...` command and what it prints.
+local function shown_commands()
+  local out = {}
+  for text in H.read("README.md"):gmatch("```text\n(.-)```") do
+    local args, rest = text:match("^%$ huaweicloud ([^\n]*)\n(.*)$")
+    if args then out[#out + 1] = { args = args, output = rest } end
+  end
+  return out
+end
+
+-- Durations vary, and the things of one level finish in any order: lines compared as a set.
+local function normalized(text)
+  local lines = {}
+  for line in text:gmatch("[^\n]+") do lines[#lines + 1] = (line:gsub(" in %d+%.%d s", " in N s")) end
+  table.sort(lines)
+  return lines
+end
+
 describe("README and docs, as written", function()
   local list = blocks()
+  local commands = shown_commands()
   local files, results, isolated = {}, nil, false
   setup(function()
     local dir = H.tmpname()
@@ -64,6 +83,14 @@ describe("README and docs, as written", function()
       H.write(files[i], b.code)
     end
     for _, name in ipairs(EXAMPLES) do files[#files + 1] = "examples/" .. name .. ".lua" end
+    -- the commands the README shows, one after the other against one fresh emulator
+    local runner = {}
+    for _, c in ipairs(commands) do
+      runner[#runner + 1] = ("do local p = io.popen(%q) io.write('@@\\n', p:read('*a')) p:close() end"):format(
+        hw.emulator.interpreter() .. " bin/huaweicloud " .. c.args .. " 2>&1")
+    end
+    files[#files + 1] = dir .. "/commands.lua"
+    H.write(files[#files], table.concat(runner, "\n"))
     results, isolated = run_all(files)
     os.execute("rm -rf " .. H.q(dir))
   end)
@@ -99,11 +126,22 @@ describe("README and docs, as written", function()
     end)
   end
 
+  it("shows what the huaweicloud command prints for the README's pipeline", function()
+    assert.is_true(#commands >= 2)
+    local r = results[#results]
+    assert.is_true(r.ok, r.out)
+    local printed = {}
+    for block in (r.out .. "@@\n"):gmatch("@@\n(.-)%f[@]") do printed[#printed + 1] = block end
+    for i, c in ipairs(commands) do
+      assert.are.same(normalized(c.output), normalized(printed[i] or ""), "huaweicloud " .. c.args)
+    end
+  end)
+
   it("make demo runs every example against the emulator", function()
     local lua = hw.emulator.interpreter()
     local out, ok = H.sh("make -s demo LUA=" .. lua .. " 2>&1")
     assert.is_true(ok, out)
-    assert.truthy(out:find("created 5 Kafka and 3 DIS tasks on the emulator; 0 example(s) failed", 1, true), out)
+    assert.truthy(out:find("created 7 Kafka and 4 DIS tasks on the emulator; 0 example(s) failed", 1, true), out)
     assert.is_nil(out:find("OBS-SECRET-KEY", 1, true))
     assert.is_nil(out:find("peer-password", 1, true))
   end)

@@ -29,10 +29,10 @@ end
 
 return setmetatable(M, {
   __index = function(t, k)
-    if k == "emulator" then
-      local emulator = require("huaweicloud.emulator")
-      rawset(t, k, emulator)
-      return emulator
+    if k == "emulator" or k == "pipeline" then -- loaded on first use
+      local mod = require("huaweicloud." .. k)
+      rawset(t, k, mod)
+      return mod
     end
   end,
 })

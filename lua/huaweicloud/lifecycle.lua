@@ -217,11 +217,13 @@ function M.wait(client, helper, w, args, svc)
   local now = args.now or core.clock
   local sleep = args.sleep or function(s) client.transport.sleep(s) end
   local deadline = now() + timeout
+  local job_history
   if w.job and args.job_id ~= nil then -- the job the call that started the change answered: followed first
     local jargs = { job_id = args.job_id, timeout = timeout, interval = args.interval, sleep = args.sleep, now = now }
     for _, p in ipairs(w.params) do jargs[p] = args[p] end
-    local job, jerr = M.wait(client, helper, svc.waiters[w.job], jargs, svc)
-    if not job then return nil, jerr end
+    local job, jmeta = M.wait(client, helper, svc.waiters[w.job], jargs, svc)
+    if not job then return nil, jmeta end
+    job_history = jmeta.history
     timeout = math.max(0.001, deadline - now())
   end
   local history, last, last_err, polls = {}, nil, nil, 0
@@ -237,7 +239,7 @@ function M.wait(client, helper, w, args, svc)
       seen(state)
       last = obj
       if not target.gone and reached(target, state, obj) then
-        return obj, { history = history, polls = polls, status = meta.status }
+        return obj, { history = history, polls = polls, status = meta.status, job_history = job_history }
       end
       if not target.gone and failure[state] then
         return fail_scrubbed(client, args, "failed", w.show .. " shows " .. w.state .. " = " .. tostring(state) ..
@@ -399,20 +401,31 @@ end
 
 -- ---- ensure: create only when absent ---------------------------------------------------------------
 
--- The field paths where body and what the service shows differ (fields the answer shows; never
--- a secret). map renames a request field (a dotted path) to the answer's name for it.
-local function drift(body, shown, map, prefix, out)
+-- What differs between body and what the service shows: { field = path, from = shown, to = body }
+-- for every field the answer shows, sorted by path; never a secret (it cannot be read back). map
+-- renames a request field (a dotted path) to the answer's name for it. false and "false", 3 and
+-- "3" are one value: the services' examples write both.
+function M.diff(body, shown, map, prefix, out)
+  out = out or {}
   for k, v in pairs(body) do
     local path = (prefix and (prefix .. ".") or "") .. k
     local name = map and map[path] or k
     local other = type(shown) == "table" and shown[name]
     if type(k) == "string" and not core.sensitive_name(k) and other ~= nil then
-      if type(v) == "table" and type(other) == "table" then drift(v, other, map, path, out)
-      -- false and "false", 3 and "3" are one value: the services' examples write both
-      elseif v ~= other and (type(v) == "table" or tostring(v) ~= tostring(other)) then out[#out + 1] = path end
+      if type(v) == "table" and type(other) == "table" then M.diff(v, other, map, path, out)
+      elseif v ~= other and (type(v) == "table" or tostring(v) ~= tostring(other)) then
+        out[#out + 1] = { field = path, from = other, to = v }
+      end
     end
   end
-  table.sort(out)
+  if not prefix then table.sort(out, function(a, b) return a.field < b.field end) end
+  return out
+end
+
+-- The field paths where body and what the service shows differ (M.diff's fields).
+local function drift(body, shown, map)
+  local out = {}
+  for _, d in ipairs(M.diff(body, shown, map)) do out[#out + 1] = d.field end
   return out
 end
 
@@ -643,7 +656,7 @@ function M.ensure(client, svc, e, args)
   local meta = { created = created, raced = raced, grown = grown,
     history = args.wait and wmeta and wmeta.history or nil, polls = args.wait and wmeta and wmeta.polls or nil }
   if not created then
-    local d = drift(args.body, result, e.drift_map, nil, {})
+    local d = drift(args.body, result, e.drift_map)
     if #d > 0 then meta.drift = d end
   end
   return result, meta

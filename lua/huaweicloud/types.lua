@@ -1029,8 +1029,50 @@ function iam.new(opts) end
 ---@field iam huaweicloud.iam
 ---@field version string
 ---@field emulator table The local emulator of both services (docs/emulator.md).
+---@field pipeline huaweicloud.pipeline Pipelines as code: plan, apply, destroy (README, Pipelines as code).
 ---@field inspect fun(value: any, model: string?): string Prints a value with its secrets shown as ***.
 local huaweicloud = {}
+
+---@class huaweicloud.pipeline.Options
+---@field client huaweicloud.ClientOptions? Options of the clients it makes (region: the declaration's).
+---@field clients { kafka: huaweicloud.kafka.Client, dis: huaweicloud.dis.Client }? Clients of your own.
+---@field prune boolean? Also delete what declared instances and streams hold but the declaration does not name.
+---@field replace (boolean|string[])? Allow replaces: all, or these addresses or names.
+---@field concurrency integer? Things of one level at once (8).
+---@field interval number? Seconds between polls of a wait.
+---@field timeout number? Seconds a wait may take.
+---@field destroy boolean? plan: what destroy would do.
+---@field on_event fun(e: { address: string, action: string, phase: string, seconds: number?, history: string[]?, error: any })?
+
+---@class huaweicloud.pipeline.Plan
+---@field items { address: string, kind: string, action: string, changes: { field: string, from: any, to: any }[], unread: string[], note: string?, error: string? }[]
+---@field counts { create: integer, update: integer, replace: integer, delete: integer, none: integer, error: integer }
+
+---@class huaweicloud.pipeline.Result
+---@field ok boolean Every thing done.
+---@field outcomes { address: string, action: string, status: string, error: any, seconds: number?, history: string[]? }[]
+---@field plan huaweicloud.pipeline.Plan
+
+---@class huaweicloud.pipeline
+local pipeline = {}
+--- What apply would do, read from what exists (no writes). decl: a table or a Lua/JSON file's path.
+---@param decl table|string
+---@param opts huaweicloud.pipeline.Options?
+---@return huaweicloud.pipeline.Plan|nil plan
+---@return huaweicloud.Error? err
+function pipeline.plan(decl, opts) end
+--- Makes what exists what is declared, in dependency order, waiting for each thing.
+---@param decl table|string
+---@param opts huaweicloud.pipeline.Options?
+---@return huaweicloud.pipeline.Result|nil result
+---@return huaweicloud.Error? err
+function pipeline.apply(decl, opts) end
+--- Deletes what the declaration names, in reverse order, waiting until each is gone.
+---@param decl table|string
+---@param opts huaweicloud.pipeline.Options?
+---@return huaweicloud.pipeline.Result|nil result
+---@return huaweicloud.Error? err
+function pipeline.destroy(decl, opts) end
 
 --- v and the rest when v is true; else raises err's one-line message.
 ---@generic T

@@ -12,6 +12,15 @@ function M.read(path)
   return s
 end
 
+-- The file's text, or nil when it cannot be read (yet).
+function M.read_if(path)
+  local f = io.open(path, "rb")
+  if not f then return nil end
+  local s = f:read("*a")
+  f:close()
+  return s
+end
+
 function M.write(path, data)
   local f = assert(io.open(path, "wb"))
   f:write(data)

@@ -3,13 +3,34 @@
 -- exactly as the library does (the environment, the profile file, the metadata service).
 --   huaweicloud emulator [--port N] [--host H] [--background] [--log]
 --   huaweicloud version | help
--- main(args, out, err) -> exit code: 0 done, 1 error, 2 bad usage.
+--   huaweicloud plan | apply | destroy FILE ...   (huaweicloud.cli.pipeline)
+--   huaweicloud call | wait | describe ...        (huaweicloud.cli.ops)
+-- main(args, out, err, stdin) -> exit code: 0 done, 1 error or bad usage, 2 (plan) changes to make.
 local M = {}
 
 local USAGE = [[
 usage: huaweicloud <command> [options]
 
-commands:
+pipelines as code (a declaration: a Lua or JSON file; see examples/pipeline.lua):
+  plan FILE [--prune] [--destroy] [--json]
+      what apply would do, read from what exists (nothing is changed). Exit 0: nothing to do,
+      2: changes, 1: an error.
+  apply FILE [--prune] [--replace NAME...] [--replace-all] [--yes] [--json]
+             [--interval S] [--timeout S] [--concurrency N]
+      makes what exists what is declared, in dependency order, waiting for each thing; asks first
+      on a terminal (elsewhere --yes). --prune deletes what declared instances and streams hold but
+      the file does not name; --replace allows those things to be deleted and made again.
+  destroy FILE [--yes] [--json] [--interval S] [--timeout S]
+      deletes what the file declares, in reverse order, waiting until each is gone.
+
+any operation:
+  call SERVICE OPERATION key=value ... [--body FILE|-] [--dry-run]
+      calls it and prints the answer as JSON (--dry-run: the signed request, secrets masked).
+  wait SERVICE THING key=value ... [--until STATE] [--timeout S] [--interval S]
+      polls until the thing reaches the state (wait_<THING> of the library).
+  describe SERVICE [OPERATION]
+      the operations of a service, or one operation's parameters and body.
+
   emulator [--port N] [--host H] [--background] [--log]
       runs the local emulator of both services and prints the lines to export so that every
       script, example and the README's blocks talk to it (endpoint, IAM endpoint, AK, SK, project
@@ -18,6 +39,9 @@ commands:
         eval "$(huaweicloud emulator --background)"
   version     prints the SDK's version
   help        this text
+
+Credentials, region and endpoint come from the environment and profile as in the library
+(HUAWEICLOUD_SDK_AK, _SK, _PROJECT_ID, _REGION, _ENDPOINT). Errors are one line on stderr, exit 1.
 ]]
 
 -- The project id the emulator's exports name (any would do: it accepts only this one).
@@ -49,37 +73,15 @@ function M.exports(url, emu)
   return table.concat(out, "\n") .. "\n"
 end
 
--- Parses --name value and --flag options against spec ({ name = "number" | "string" | "flag" }).
-local function options(args, first, spec)
-  local o, i = {}, first
-  while args[i] do
-    local name = args[i]:match("^%-%-([%w%-]+)$")
-    local kind = name and spec[name]
-    if not kind then return nil, "unknown option " .. args[i] end
-    if kind == "flag" then
-      o[name] = true
-    else
-      local v = args[i + 1]
-      if v == nil then return nil, "--" .. name .. " needs a value" end
-      if kind == "number" then
-        v = tonumber(v)
-        if not v or v % 1 ~= 0 or v < 0 or v > 65535 then return nil, "--" .. name .. " must be a port number" end
-      end
-      o[name] = v
-      i = i + 1
-    end
-    i = i + 1
-  end
-  return o
-end
-
 local COMMANDS = {}
 
 function COMMANDS.emulator(args, out, err)
-  local o, why = options(args, 2, { port = "number", host = "string", background = "flag", log = "flag" })
-  if not o then
+  local o, why = require("huaweicloud.cli.args").parse(args, 2, { port = "port", host = "string",
+    background = "flag", log = "flag" })
+  if o and #o.positional > 0 then why = "unexpected " .. o.positional[1] end
+  if not o or why then
     err:write("huaweicloud emulator: ", why, "\n")
-    return 2
+    return 1
   end
   local emulator = require("huaweicloud.emulator")
   local opts = { port = o.port or 0, host = o.host, project_id = M.EMULATOR_PROJECT, log = o.log or nil }
@@ -121,16 +123,31 @@ function COMMANDS.help(_, out)
   return 0
 end
 
-function M.main(args, out, err)
+for _, name in ipairs({ "plan", "apply", "destroy" }) do
+  COMMANDS[name] = function(args, out, err, stdin) return require("huaweicloud.cli.pipeline").run(name, args, out,
+    err, stdin) end
+end
+for _, name in ipairs({ "call", "wait", "describe" }) do
+  COMMANDS[name] = function(args, out, err, stdin)
+    return require("huaweicloud.cli.ops")[name](args, out, err, stdin)
+  end
+end
+
+function M.main(args, out, err, stdin)
   out, err = out or io.stdout, err or io.stderr
   local name = args[1]
   if name == nil or name == "--help" or name == "-h" then name = "help" end
   local cmd = COMMANDS[name]
   if not cmd then
-    err:write("huaweicloud: unknown command ", tostring(name), " (huaweicloud help lists them)\n")
-    return 2
+    local names = {}
+    for k in pairs(COMMANDS) do names[#names + 1] = k end
+    table.sort(names)
+    local near = require("huaweicloud.core").closest(tostring(name), names)
+    err:write("huaweicloud: unknown command ", tostring(name), near and (" (did you mean " .. near .. "?)") or "",
+      "; huaweicloud help lists them\n")
+    return 1
   end
-  return cmd(args, out, err)
+  return cmd(args, out, err, stdin)
 end
 
 return M
