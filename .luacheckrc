@@ -9,3 +9,5 @@ files["registry"] = { max_line_length = 140 }
 exclude_files = { "lua/huaweicloud/types.lua" }
 -- runs inside nginx (make bench)
 files["spec/bench/ngx_app.lua"] = { globals = { "ngx" } }
+-- runs inside nginx
+files["examples/nginx_metrics.lua"] = { globals = { "ngx" } }

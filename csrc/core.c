@@ -36,8 +36,17 @@ static int core_clock(lua_State *L) {
   return 1;
 }
 
+/* core.time(): seconds since the epoch with their fraction, for timestamps (a span's start). */
+static int core_time(lua_State *L) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  lua_pushnumber(L, (lua_Number)ts.tv_sec + (lua_Number)ts.tv_nsec / 1e9);
+  return 1;
+}
+
 static const luaL_Reg core_funcs[] = {
   {"sleep", core_sleep},
+  {"time", core_time},
   {"clock", core_clock},
   {"read_file", hwc_lua_read_file},
   {"describe", hwc_lua_describe},

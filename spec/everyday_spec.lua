@@ -121,8 +121,9 @@ describe("the emulator for your own tests", function()
     local emu = hw.emulator.start({ auto_create = true })
     finally(function() emu:stop() end)
     local creds = { ak = emu.ak, sk = emu.sk, project_id = "p1" }
-    local kafka = assert(hw.kafka.new({ endpoint = emu.url, credentials = creds }))
-    local dis = assert(hw.dis.new({ endpoint = emu.url, credentials = creds }))
+    -- retries = 0: each fault comes back as it is (by default a throttle is sent again)
+    local kafka = assert(hw.kafka.new({ endpoint = emu.url, credentials = creds, retries = 0 }))
+    local dis = assert(hw.dis.new({ endpoint = emu.url, credentials = creds, retries = 0 }))
     emu:fail({ operation = "create_connector_task", times = 2, status = 404, code = "DMS.10240407",
       message = "The request is too frequent." })
     emu:fail({ operation = "create_obs_transfer_task", status = 400, code = "DIS.4303" })

@@ -9,9 +9,11 @@ local X = require("spec.fixtures.examples")
 local CREDS = { ak = "FAULTAK0001", sk = "fault-sk-0001", project_id = "p1" }
 local OK = { status = 200, headers = { ["Content-Type"] = "application/json" }, body = X.kafka_response }
 
+-- retries = 0 unless given: each case sees the first answer's error
 local function kafka_client(url, opts)
   opts = opts or {}
   opts.endpoint, opts.credentials = url, CREDS
+  if opts.retries == nil then opts.retries = 0 end
   return assert(hw.kafka.new(opts))
 end
 
@@ -156,14 +158,21 @@ describe("faults", function()
 end)
 
 describe("retries", function()
-  it("are off by default", function()
-    local srv = fake.start({ { status = 503, body = "" }, OK })
+  it("are on by default for reads and what was not processed; a create's 500 is not sent again", function()
+    local srv = fake.start({ { status = 500, body = "" }, OK, { status = 500, body = "" }, OK })
     finally(srv.stop)
-    local client = kafka_client(srv.url)
+    local client = assert(hw.kafka.new({ endpoint = srv.url, credentials = CREDS, retry_base = 0.001 }))
+    local shown, meta = client:show_connector_task({ instance_id = "i-1", task_id = "t" })
+    assert.is_table(shown, tostring(meta))
+    assert.are.equal(2, meta.attempts) -- a read's 500: sent again
     local _, err = create(client)
-    assert.are.equal(503, err.status)
-    assert.are.equal(1, err.attempts)
-    assert.are.equal(1, srv.stats().requests)
+    assert.are.same({ 500, 1 }, { err.status, err.attempts }) -- it may have been processed: not again
+    assert.are.equal(3, srv.stats().requests)
+    local off = assert(hw.kafka.new({ endpoint = srv.url, credentials = CREDS, retries = 0 }))
+    assert.is_table((off:show_connector_task({ instance_id = "i-1", task_id = "t" }))) -- the script's OK
+    _, err = off:show_connector_task({ instance_id = "i-1", task_id = "t" }) -- its 500, from the top
+    assert.are.same({ 500, 1 }, { err.status, err.attempts }) -- retries = 0: not again
+    assert.are.equal(5, srv.stats().requests)
     srv.stop()
   end)
 

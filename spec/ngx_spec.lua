@@ -174,7 +174,7 @@ describe("inside nginx", function()
         local a = ngx.req.get_uri_args()
         local dis = assert(hw.dis.new({ endpoint = a.url, credentials = { ak = "AKNGX", sk = "SKNGX", project_id = "p" },
           timeout = tonumber(a.timeout), connect_timeout = tonumber(a.ct), max_body = tonumber(a.max_body),
-          proxy = a.proxy, ca_file = a.ca_file }))
+          proxy = a.proxy, ca_file = a.ca_file, retries = 0 }))
         ngx.update_time()
         local t0 = ngx.now()
         local ok, meta = dis:create_obs_transfer_task({ stream_name = "s",
@@ -424,6 +424,126 @@ http {
     assert.are.same({ 200, "201 HOME=nil\n" }, { code, body })
     local stats = emu:stats()
     assert.are.same({ 1, 1 }, { stats.metadata_calls, stats.iam_calls })
+  end)
+
+  describe("with four workers and a lua_shared_dict", function()
+    local p4, port4
+    -- the metadata credentials last REFRESH_BEFORE (40 min) and 3 s: fresh for 3 s, then due
+    local TTL = 2400 + 3
+    setup(function()
+      p4, port4 = new_prefix(), H.free_port()
+      local head, temps = prefix_head(p4)
+      head = head:gsub("worker_processes 1;", "worker_processes 4;")
+      local root = H.sh("pwd"):gsub("%s+$", "")
+      local conf = head .. ([[
+load_module /usr/share/nginx/modules/ndk_http_module.so;
+load_module /usr/share/nginx/modules/ngx_http_lua_module.so;
+events {}
+http {
+  TEMPS
+  lua_package_path "ROOT/lua/?.lua;ROOT/lua/?/init.lua;ROOT/examples/?.lua;;";
+  lua_package_cpath "ROOT/build/luajit/?.so;;";
+  lua_shared_dict huaweicloud 1m;
+  lua_shared_dict huaweicloud_metrics 1m;
+  init_worker_by_lua_block { require("huaweicloud.credentials.shared").LOCK_TTL = 2 }
+  server {
+    listen 127.0.0.1:PORT;
+    location = /call {
+      content_by_lua_block {
+        local hw = require("huaweicloud")
+        local dis = hw.assert(hw.dis.new({ region = "cn-north-4", endpoint = "EMU", iam_endpoint = "EMU",
+          metadata_endpoint = "EMU", shared_dict = (not ngx.var.arg_plain) and "huaweicloud" or nil,
+          on_call = require("nginx_metrics").on_call,
+          traceparent = function() return ngx.var.http_traceparent end }))
+        local ok, meta = dis:list_streams({})
+        ngx.say(ngx.worker.pid(), " ", ok and meta.status or tostring(meta))
+      }
+    }
+    location = /hold {
+      content_by_lua_block {
+        -- a worker that wins the election for the metadata credentials, then dies holding it
+        local sh = require("huaweicloud.credentials.shared")
+        local dict = ngx.shared.huaweicloud
+        dict:flush_all()
+        sh.LOCK_TTL = 2
+        assert(sh.elect(dict, sh.key("metadata", "EMU")))
+        dict:set("holder", ngx.worker.pid())
+        ngx.sleep(30)
+      }
+    }
+    location = /holder { content_by_lua_block { ngx.say(ngx.shared.huaweicloud:get("holder") or "") } }
+    location = /flush { content_by_lua_block { ngx.shared.huaweicloud:flush_all() ngx.say("ok") } }
+    location = /metrics { content_by_lua_block { require("nginx_metrics").collect() } }
+  }
+}
+]]):gsub("TEMPS", temps):gsub("ROOT", root):gsub("PORT", port4):gsub("EMU", emu.url)
+      start_nginx(p4, conf, port4, "")
+    end)
+    teardown(function() stop_nginx(p4) end)
+
+    -- n requests of path, 8 at a time; returns the answers and how many workers served them
+    local function burst(path, n, header)
+      local out = H.sh(("seq %d | xargs -P 8 -I{} curl -s %s 'http://127.0.0.1:%d%s'"):format(n,
+        header and ("-H " .. H.q(header)) or "", port4, path))
+      local pids, lines = {}, {}
+      for pid, rest in out:gmatch("(%d+) ([^\n]*)\n") do
+        pids[pid] = true
+        lines[#lines + 1] = rest
+      end
+      local workers = 0
+      for _ in pairs(pids) do workers = workers + 1 end
+      return lines, workers
+    end
+
+    it("refreshes metadata credentials and asks IAM once per expiry across the workers", function()
+      emu:config({ metadata_ttl = TTL })
+      finally(function() emu:config({ metadata_ttl = 3600 }) end)
+      emu:reset()
+      H.sh("curl -s http://127.0.0.1:" .. port4 .. "/flush")
+      local lines, workers = burst("/call", 40, "traceparent: 00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
+      assert.are.equal(40, #lines)
+      for _, l in ipairs(lines) do assert.are.equal("200", l) end
+      local s = emu:stats()
+      assert.are.same({ 1, 1, 0 }, { s.metadata_calls, s.iam_calls, s.rejected_signatures })
+      assert.are.equal("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", s.last_traceparent)
+      os.execute("sleep 3.5") -- due now: one worker refreshes, once
+      burst("/call", 40)
+      s = emu:stats()
+      assert.are.same({ 2, 2 }, { s.metadata_calls, s.iam_calls })
+      -- without the dict, every client fetches its own
+      emu:reset()
+      burst("/call?plain=1", 16)
+      local plain = emu:stats().metadata_calls
+      print(("    4 workers, 40 calls per expiry: 1 metadata fetch and 1 IAM lookup each (served by %d workers); " ..
+        "without shared_dict 16 calls made %d fetches"):format(workers, plain))
+      assert.truthy(workers >= 2, "one worker served every request")
+      assert.truthy(plain > 1)
+      -- every call was one span: the metrics example counted them
+      local _, metrics = curl("http://127.0.0.1:" .. port4 .. "/metrics")
+      local total = 0
+      for n in metrics:gmatch('huaweicloud_calls_total{method="ListStreams",service="Dis",status="200"} (%d+)') do
+        total = total + tonumber(n)
+      end
+      assert.are.equal(96, total, metrics)
+      assert.truthy(metrics:find("# TYPE huaweicloud_call_duration_seconds histogram", 1, true), metrics)
+    end)
+
+    it("goes on when a worker dies holding the election", function()
+      emu:reset()
+      H.sh("curl -s -m 40 http://127.0.0.1:" .. port4 .. "/hold >/dev/null 2>&1 &")
+      local holder
+      for _ = 1, 50 do
+        holder = tonumber((select(2, curl("http://127.0.0.1:" .. port4 .. "/holder")) or ""):match("%d+"))
+        if holder then break end
+        os.execute("sleep 0.1")
+      end
+      assert.truthy(holder, "no worker took the election")
+      os.execute("kill -9 " .. holder)
+      local lines = burst("/call", 12)
+      assert.are.equal(12, #lines)
+      for _, l in ipairs(lines) do assert.are.equal("200", l) end
+      assert.are.equal(1, emu:stats().metadata_calls) -- the election lapsed, and one other worker fetched
+    end)
   end)
 
   it("says clearly that a phase without cosockets cannot send, instead of blocking", function()

@@ -37,4 +37,24 @@ describe("the official Node.js SDK against the emulator", function()
     assert.are.equal(0, stats.rejected_signatures) -- every signature of the official signer verified
     assert.are.equal(1, stats.kafka_tasks)
   end)
+
+  it("signs a request that carries a traceparent as the official signer does", function()
+    local req = hw.assert(hw.core.prepare("show_connector_task", { endpoint = "https://dms.cn-north-4.myhuaweicloud.com",
+      date = "20240207T123456Z", credentials = { ak = "AKTRACE", sk = "SKTRACE", project_id = "p1" } },
+      { instance_id = "i1", task_id = "t1",
+        headers = { traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" } }))
+    local headers = {}
+    for k, v in pairs(req.headers) do
+      if k ~= "Authorization" and k ~= "Host" then headers[k] = v end -- the official signer adds host itself
+    end
+    local input = H.tmpname()
+    H.write(input, require("cjson").encode({ url = req.url, method = req.method, headers = headers, ak = "AKTRACE",
+      sk = "SKTRACE" }))
+    local out, ok = H.sh("env NODE_PATH=" .. H.q(DIR .. "/node_modules") .. " node spec/node/sign.js < " .. input ..
+      " 2>&1")
+    os.remove(input)
+    assert.is_true(ok, out)
+    assert.are.equal(req.headers.Authorization, (out:gsub("%s+$", "")))
+    assert.truthy(req.headers.Authorization:find("SignedHeaders=host;traceparent;", 1, true))
+  end)
 end)

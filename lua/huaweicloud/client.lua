@@ -9,6 +9,7 @@ local credentials = require("huaweicloud.credentials")
 local errors = require("huaweicloud.errors")
 local log = require("huaweicloud.log")
 local regions = require("huaweicloud.regions")
+local telemetry = require("huaweicloud.telemetry")
 
 local M = {}
 
@@ -43,6 +44,9 @@ local function check_options(opts)
   end
   if opts.retries and (opts.retries < 0 or opts.retries % 1 ~= 0 or opts.retries > 100) then
     return config_error("retries", "must be an integer from 0 to 100")
+  end
+  if type(opts.traceparent) == "string" and not telemetry.valid_traceparent(opts.traceparent) then
+    return config_error("traceparent", "must be a W3C traceparent (00-<32 hex>-<16 hex>-<2 hex>, lower case)")
   end
   -- timeouts, max_body, proxy, ca_file, user_agent: the core's own checks, the ones it applies
   return core.http_options(opts)
@@ -207,18 +211,27 @@ function M.new(class, opts)
   end
   local transport, terr = pick_transport(opts.transport)
   if not transport then return nil, terr end
+  local shared
+  if opts.shared_dict then
+    local why
+    shared, why = credentials.shared.dict(opts.shared_dict)
+    if not shared then return config_error("shared_dict", why) end
+  end
   local self = setmetatable({
     opts = opts,
     region = region,
     log = log.sink(opts),
     endpoint = endpoint,
     transport = transport,
-    retries = opts.retries or 0,
+    retries = opts.retries or 2,
     retry_base = opts.retry_base or 0.01,
     retry_max = opts.retry_max or 60,
+    budget = opts.retry_budget ~= false and telemetry.budget() or nil,
+    shared = shared,
   }, class)
   self.chain = credentials.default_chain(opts.credentials, { endpoint = opts.metadata_endpoint,
-    send = function(req) return self:raw_send(req) end, sleep = function(s) self.transport.sleep(s) end })
+    send = function(req) return self:raw_send(req) end, sleep = function(s) self.transport.sleep(s) end,
+    shared = shared })
   return self
 end
 
@@ -292,12 +305,14 @@ end
 
 -- Whether err may be retried: surely not sent, or the server asked (429/503); anything else
 -- only with retry_unsafe, because a create is not idempotent.
-function Client:should_retry(err)
+-- A read (GET) is always safe to send again on a fault: by default its network errors, timeouts
+-- and 5xx are retried too; anything else only with retry_unsafe.
+function Client:should_retry(err, op)
   if err.retryable then return true end
-  if not self.opts.retry_unsafe or err.class == "never" or err.class == "gone" or err.class == "exists" then
-    return false
-  end
-  return err.kind == "network" or err.kind == "timeout" or (err.kind == "api" and err.status >= 500)
+  if err.class == "never" or err.class == "gone" or err.class == "exists" then return false end
+  local read = op ~= nil and self.operations[op] and self.operations[op].method == "GET"
+  if not (read or self.opts.retry_unsafe) then return false end
+  return err.kind == "network" or err.kind == "timeout" or (err.kind == "api" and (err.status or 0) >= 500)
 end
 
 -- Reads what a failed attempt's error means in the service's own codes (err.class, err.retryable)
@@ -339,14 +354,30 @@ local function validation_error(op, params)
   if not req and err.kind == "validation" then return err end
 end
 
--- call(op, params [, deadline]) -> result, meta | nil, err. deadline (core.clock() seconds), from
--- a wait: it bounds every attempt (each gets what is left), every retry and every sleep.
-function Client:call(op, params, deadline)
-  check_op(self, op, 3)
-  if type(params) ~= "table" then
-    error("bad argument #1 to '" .. op .. "' (table expected, got " .. type(params) .. ")", 3)
+-- params with the client's traceparent among its headers (unless the caller set one), for one
+-- attempt; a function's answer that is not a valid traceparent is not sent.
+local function traced(self, params)
+  local tp = self.opts.traceparent
+  if tp == nil then return params end
+  if type(tp) == "function" then
+    local ok, v = pcall(tp)
+    tp = ok and v or nil
   end
-  local attempt = 0
+  if not telemetry.valid_traceparent(tp) then return params end
+  local p, h = {}, {}
+  for k, v in pairs(params) do p[k] = v end
+  for k, v in pairs(type(params.headers) == "table" and params.headers or {}) do
+    if type(k) == "string" and k:lower() == "traceparent" then return params end
+    h[k] = v
+  end
+  h.traceparent = tp
+  p.headers = h
+  return p
+end
+
+-- The attempts of one call: the first, then retries while the policy and the budget allow.
+local function attempts(self, op, params, deadline, once)
+  local attempt, spent = 0, nil
   while true do
     attempt = attempt + 1
     local cfg, err = self:config()
@@ -357,7 +388,7 @@ function Client:call(op, params, deadline)
       return nil, errors.new({ kind = "timeout", message = op .. ": the caller's deadline passed before attempt " ..
         attempt, code = "DEADLINE", retryable = true, attempts = attempt - 1 })
     end
-    local res, meta = self.transport.call(self, op, cfg, params, limit)
+    local res, meta = self.transport.call(self, op, cfg, traced(self, params), limit)
     if type(meta) ~= "table" then -- a transport of one's own that answered neither
       res, meta = nil, errors.new({ kind = "network", message = "the transport " .. tostring(self.transport.name or
         "table") .. " returned " .. (res == nil and "nothing" or "a result without meta") })
@@ -365,12 +396,43 @@ function Client:call(op, params, deadline)
     meta.attempts = attempt
     if res == nil then self:explain(op, meta) end
     if self.log then self.log(log.event(self, op, log.url(self, op, params, cfg), attempt, started, res, meta)) end
-    if res ~= nil then return res, meta end
-    if attempt > self.retries or not self:should_retry(meta) then return nil, meta end
+    if res ~= nil then
+      if self.budget then self.budget.give(spent or telemetry.SUCCESS) end
+      return res, meta
+    end
+    if once or attempt > self.retries or not self:should_retry(meta, op) then return nil, meta end
     local pause = self:backoff(attempt, meta)
     if deadline and core.clock() + pause >= deadline then return nil, meta end -- no retry past it
+    if self.budget then
+      spent = self.budget.take(meta)
+      if not spent then -- a failing service does not get the retries too
+        meta.retry_budget = "exhausted"
+        return nil, meta
+      end
+    end
     self.transport.sleep(pause)
   end
+end
+
+-- call(op, params [, deadline [, once]]) -> result, meta | nil, err. deadline (core.clock()
+-- seconds), from a wait: it bounds every attempt (each gets what is left), every retry and every
+-- sleep; once: no retry (a wait polls again itself). Each call is one span (on_call) and one entry
+-- of client:stats().
+function Client:call(op, params, deadline, once)
+  check_op(self, op, 3)
+  if type(params) ~= "table" then
+    error("bad argument #1 to '" .. op .. "' (table expected, got " .. type(params) .. ")", 3)
+  end
+  local started, wall = core.clock(), core.time()
+  local res, meta = attempts(self, op, params, deadline, once)
+  telemetry.record(self, op, started, wall, res, meta)
+  return res, meta
+end
+
+-- Per operation: { calls, errors = { [kind] = n }, retries, duration = { buckets, counts, sum,
+-- count } } (counts[i]: calls that took at most buckets[i] seconds).
+function Client:stats()
+  return telemetry.stats(self)
 end
 
 -- Dry run: the signed request, nothing sent. Secrets are shown as *** unless { reveal = true }.
@@ -461,6 +523,7 @@ function Client:create_many(op, list, opts)
   local progress = opts.on_progress
   if progress ~= nil and type(progress) ~= "function" then error("create_many: on_progress must be a function", 2) end
   local results, done, nexti = {}, 0, 1
+  local began = {} -- i -> { clock, wall } of its first attempt
   local retry = heap() -- { i, attempt, at } waiting for their backoff, soonest first
   local jobs = {}
   function jobs.done() return done == total end
@@ -472,6 +535,7 @@ function Client:create_many(op, list, opts)
     end
     if nexti <= total then
       nexti = nexti + 1
+      began[nexti - 1] = { core.clock(), core.time() }
       return nexti - 1, list[nexti - 1], 1
     end
   end
@@ -481,9 +545,14 @@ function Client:create_many(op, list, opts)
   end
   function jobs.finish(i, res, meta, attempt, retried)
     meta.attempts = attempt
-    if res == nil and not retried and attempt <= self.retries and self:should_retry(meta) then
+    if res == nil and not retried and attempt <= self.retries and self:should_retry(meta, op) and
+      (not self.budget or self.budget.take(meta)) then
       retry.push({ i = i, attempt = attempt + 1, at = core.clock() + self:backoff(attempt, meta) })
       return
+    end
+    if not retried then -- one span per item (client:call made its own)
+      if res ~= nil and self.budget then self.budget.give(attempt > 1 and telemetry.RETRY_COST or telemetry.SUCCESS) end
+      telemetry.record(self, op, began[i][1], began[i][2], res, meta)
     end
     results[i] = { res, meta }
     done = done + 1

@@ -18,7 +18,10 @@ return {
     { "user_agent", "string", "string", "The User-Agent header." },
     { "max_body", "number", "integer", "The largest answer body read, in bytes (default 8 MiB)." },
     { "validate", "boolean", "boolean", "false: Lua types only; enums, ranges, rules left to the service." },
-    { "retries", "number", "integer", "Attempts after the first (default 0)." },
+    { "retries", "number", "integer",
+      "Attempts after the first (default 2: reads, and what the service says it did not process; 0: none)." },
+    { "retry_budget", "boolean", "boolean",
+      "A token bucket per client bounds retries (500 tokens, 5 a retry, 1 back a success; default true)." },
     { "retry_base", "number", "number", "Seconds of the first backoff (default 0.01)." },
     { "retry_max", "number", "number", "The longest backoff, in seconds (default 60)." },
     { "retry_unsafe", "boolean", "boolean", "Also retry what may have been processed." },
@@ -28,6 +31,12 @@ return {
     { "iam_endpoint", "string", "string", "Where project ids are looked up (default iam.<region>)." },
     { "metadata_endpoint", "string", "string", "The ECS metadata service (default http://169.254.169.254)." },
     { "log", "function", "fun(event: huaweicloud.LogEvent)", "Called with one event per attempt." },
+    { "on_call", "function", "fun(span: huaweicloud.Span)",
+      "Called once when each operation call ends (its retries included), with an OpenTelemetry-style span." },
+    { "traceparent", "string|function", "string|fun(): string?",
+      "A W3C traceparent sent (and signed) with each attempt, or a function returning one." },
+    { "shared_dict", "string", "string",
+      "Inside nginx: a lua_shared_dict where workers share metadata credentials and project ids." },
   },
   -- error kinds: { name, doc }
   kinds = {
@@ -56,6 +65,7 @@ return {
     { "canonical_request_diff", "table", "A 401's first differing line of the canonical requests." },
     { "encoded_authorization_message", "string", "A 403's encoded message." },
     { "attempts", "integer", "How many times it was sent." },
+    { "retry_budget", "string", "\"exhausted\" when a retry was due but the client's retry budget was spent." },
     { "state", "string", "The last state a wait saw (failed, timeout)." },
     { "history", "string[]", "The states a wait saw, in order." },
     { "last", "table", "The last object a wait saw." },
@@ -75,6 +85,17 @@ return {
     { "error", "string?", "The error kind, when it failed." },
     { "code", "string?", "The error code, when it failed." },
     { "note", "string?", "How a success differs from the page." },
+  },
+  -- { name, annotation type, doc } of a span (on_call): OpenTelemetry's names; never a secret
+  span_fields = {
+    { "name", "string", "\"<Service>.<Operation>\", e.g. Kafka.CreateConnectorTask (the official SDKs' names)." },
+    { "kind", "string", "client." },
+    { "start_time", "number", "Seconds since the epoch when the call began." },
+    { "duration", "number", "Seconds the call took, its retries and backoff included." },
+    { "status", "string", "ok or error." },
+    { "attributes", "table<string,any>", "rpc.system (huaweicloud), rpc.service, rpc.method, cloud.region, " ..
+      "server.address, server.port, http.request.method, http.response.status_code, error.type (on failure), " ..
+      "huaweicloud.request_id, huaweicloud.attempts." },
   },
   -- { name, annotation type, doc } of meta
   meta_fields = {

@@ -233,7 +233,8 @@ function M.wait(client, helper, w, args, svc)
   while true do
     polls = polls + 1
     -- the deadline bounds this poll, its retries and its sleeps (on the client's clock)
-    local obj, meta = client:call(w.show, params, core.clock() + math.max(0, deadline - now()))
+    -- one attempt a poll: the wait itself polls again what may change, on its own clock
+    local obj, meta = client:call(w.show, params, core.clock() + math.max(0, deadline - now()), true)
     if obj then
       local state = at(obj, w.state)
       seen(state)

@@ -32,6 +32,7 @@
 ---@field canonical_request_diff? table A 401's first differing line of the canonical requests.
 ---@field encoded_authorization_message? string A 403's encoded message.
 ---@field attempts? integer How many times it was sent.
+---@field retry_budget? string "exhausted" when a retry was due but the client's retry budget was spent.
 ---@field state? string The last state a wait saw (failed, timeout).
 ---@field history? string[] The states a wait saw, in order.
 ---@field last? table The last object a wait saw.
@@ -51,6 +52,14 @@
 ---@field code string? The error code, when it failed.
 ---@field note string? How a success differs from the page.
 
+---@class huaweicloud.Span
+---@field name string "<Service>.<Operation>", e.g. Kafka.CreateConnectorTask (the official SDKs' names).
+---@field kind string client.
+---@field start_time number Seconds since the epoch when the call began.
+---@field duration number Seconds the call took, its retries and backoff included.
+---@field status string ok or error.
+---@field attributes table<string,any> rpc.system (huaweicloud), rpc.service, rpc.method, cloud.region, server.address, server.port, http.request.method, http.response.status_code, error.type (on failure), huaweicloud.request_id, huaweicloud.attempts.
+
 ---@class (exact) huaweicloud.ClientOptions
 ---@field region? string The region (its endpoint unless one is set; its IAM project), e.g. cn-north-4.
 ---@field endpoint? string https://... or http://127.0.0.1:PORT; beats HUAWEICLOUD_SDK_ENDPOINT and the region's.
@@ -63,7 +72,8 @@
 ---@field user_agent? string The User-Agent header.
 ---@field max_body? integer The largest answer body read, in bytes (default 8 MiB).
 ---@field validate? boolean false: Lua types only; enums, ranges, rules left to the service.
----@field retries? integer Attempts after the first (default 0).
+---@field retries? integer Attempts after the first (default 2: reads, and what the service says it did not process; 0: none).
+---@field retry_budget? boolean A token bucket per client bounds retries (500 tokens, 5 a retry, 1 back a success; default true).
 ---@field retry_base? number Seconds of the first backoff (default 0.01).
 ---@field retry_max? number The longest backoff, in seconds (default 60).
 ---@field retry_unsafe? boolean Also retry what may have been processed.
@@ -72,6 +82,9 @@
 ---@field iam_endpoint? string Where project ids are looked up (default iam.<region>).
 ---@field metadata_endpoint? string The ECS metadata service (default http://169.254.169.254).
 ---@field log? fun(event: huaweicloud.LogEvent) Called with one event per attempt.
+---@field on_call? fun(span: huaweicloud.Span) Called once when each operation call ends (its retries included), with an OpenTelemetry-style span.
+---@field traceparent? string|fun(): string? A W3C traceparent sent (and signed) with each attempt, or a function returning one.
+---@field shared_dict? string Inside nginx: a lua_shared_dict where workers share metadata credentials and project ids.
 
 ---@class BackgroundTask A background job of an instance (enabling Smart Connect is one).
 ---@field id? string

@@ -13,10 +13,12 @@ M.env = require("huaweicloud.credentials.env")
 M.profile = require("huaweicloud.credentials.profile")
 M.metadata = require("huaweicloud.credentials.metadata")
 M.project = require("huaweicloud.credentials.project")
+M.shared = require("huaweicloud.credentials.shared")
 
 -- The chain for a client: its credentials option (a table of keys, a provider, or nil), then the
 -- environment, the profile file and the metadata service. meta = { endpoint, send, sleep } for
--- the metadata provider (HUAWEICLOUD_SDK_METADATA_ENDPOINT overrides the address, e.g. in tests).
+-- the metadata provider (HUAWEICLOUD_SDK_METADATA_ENDPOINT overrides the address, e.g. in tests;
+-- shared: a lua_shared_dict its credentials are shared through).
 function M.default_chain(explicit, meta)
   if type(explicit) == "table" and type(explicit.get) == "function" then return { explicit } end
   meta = meta or {}
@@ -26,7 +28,7 @@ function M.default_chain(explicit, meta)
     M.env.new("CLOUD_SDK"),
     M.profile.new(),
     M.metadata.new({ endpoint = meta.endpoint or os.getenv("HUAWEICLOUD_SDK_METADATA_ENDPOINT"), send = meta.send,
-      sleep = meta.sleep }),
+      sleep = meta.sleep, shared = meta.shared }),
   }
 end
 

@@ -15,7 +15,8 @@ M.REFRESH_BEFORE = 40 * 60 -- seconds before expiry
 M.RETRY_AFTER = 60         -- seconds between attempts after a failed refresh
 M.TIMEOUT = 3              -- seconds, as the official SDKs: a machine without metadata is not held up
 
--- opts: endpoint, send(req) -> status, headers, body | nil, err; sleep(seconds); now() -> epoch s
+-- opts: endpoint, send(req) -> status, headers, body | nil, err; sleep(seconds); now() -> epoch s;
+-- shared: a lua_shared_dict (nginx) where every worker finds the credentials one of them fetched
 function M.new(opts)
   opts = opts or {}
   local self = setmetatable({
@@ -25,8 +26,10 @@ function M.new(opts)
     now = opts.now or os.time,
     dynamic = true, -- the client asks again before each call
     fetches = 0,
+    shared = opts.shared,
   }, { __index = M })
   self.where = "ECS metadata " .. self.endpoint
+  if self.shared then self.shared_key = require("huaweicloud.credentials.shared").key("metadata", self.endpoint) end
   return self
 end
 
@@ -68,9 +71,50 @@ end
 -- scheduler): there the fetch runs unprotected.
 local YIELDABLE_PCALL = type(jit) == "table" or _VERSION ~= "Lua 5.1"
 
+local function protected(self)
+  if YIELDABLE_PCALL then return pcall(fetch, self) end
+  return true, fetch(self)
+end
+
+-- With a shared dict: the credentials any worker fetched; when they are due, one worker (the
+-- election's winner) fetches while the others keep using them, or wait for the first ones. A
+-- failed refresh is not tried again by anyone for RETRY_AFTER seconds.
+function M:get_shared(now, current)
+  local sh, dict, key = require("huaweicloud.credentials.shared"), self.shared, self.shared_key
+  local seen = sh.get_json(dict, key)
+  if seen and (not current or seen.expires > current.expires) then self.cred, current = seen, seen end
+  if current and current.expires - now > M.REFRESH_BEFORE then return current end
+  local valid = current and current.expires > now
+  if valid and dict:get(key .. "#retry") then return current end
+  for _ = 1, math.ceil((sh.LOCK_TTL + M.TIMEOUT * 2) / sh.WAIT_STEP) do
+    if sh.elect(dict, key) then
+      local ok, fresh, err = protected(self)
+      if ok and fresh then sh.set_json(dict, key, fresh, fresh.expires - self.now()) end
+      if not (ok and fresh) then dict:set(key .. "#retry", true, M.RETRY_AFTER) end
+      sh.release(dict, key)
+      if ok and fresh then
+        self.cred, self.last_err = fresh, nil
+        return fresh
+      end
+      self.last_err = ok and err or ("failed: " .. tostring(fresh))
+      if valid then return current end
+      return nil, self.last_err
+    end
+    if valid then return current end -- another worker refreshes; these still work
+    self.sleep(sh.WAIT_STEP)
+    seen = sh.get_json(dict, key)
+    if seen and seen.expires > self.now() then
+      self.cred = seen
+      return seen
+    end
+  end
+  return nil, self.last_err or "timed out waiting for another nginx worker's refresh"
+end
+
 function M:get()
   local now, current = self.now(), self.cred
   if current and current.expires - now > M.REFRESH_BEFORE then return current end
+  if self.shared then return self:get_shared(now, current) end
   -- another coroutine is fetching: never start a second fetch (a fetch that died without
   -- clearing the mark stops counting after a while)
   if self.refreshing and os.time() - self.refreshing < M.TIMEOUT * 4 then
@@ -84,12 +128,7 @@ function M:get()
   end
   if current and current.expires > now and self.retry_at and now < self.retry_at then return current end
   self.refreshing = os.time()
-  local ok, fresh, err
-  if YIELDABLE_PCALL then
-    ok, fresh, err = pcall(fetch, self)
-  else
-    ok, fresh, err = true, fetch(self)
-  end
+  local ok, fresh, err = protected(self)
   self.refreshing = nil
   if ok and fresh then
     self.cred, self.retry_at, self.last_err = fresh, nil, nil

@@ -31,16 +31,41 @@ function M.discover(client, cred)
   end
   local iam = M.iam_endpoint(client.opts, cred, region)
   local key = table.concat({ cred.ak or cred.token or "", region, iam }, "\n")
+  if client.shared then return M.discover_shared(client, cred, region, iam, key) end
   for _ = 1, 200 do -- another coroutine is asking already: wait for its answer (up to ~10 s)
     if not pending[key] then break end
     client.transport.sleep(0.05)
   end
   if M.cache[key] then return M.cache[key] end
   pending[key] = true
-  local ok, res, meta = pcall(client.transport.call, client, "keystone_list_projects",
-    { endpoint = iam, credentials = cred, validate = true }, { name = region })
+  local ok, pid, err = pcall(M.lookup, client, cred, region, iam)
   pending[key] = nil
-  if not ok then error(res, 0) end
+  if not ok then error(pid, 0) end
+  if pid then M.cache[key] = pid end
+  return pid, err
+end
+
+-- With a shared dict (nginx): one worker asks IAM, every worker finds its answer there.
+function M.discover_shared(client, cred, region, iam, key)
+  if M.cache[key] then return M.cache[key] end
+  local sh = require("huaweicloud.credentials.shared")
+  local failed
+  local function sleep(s) client.transport.sleep(s) end
+  local pid, why = sh.once(client.shared, sh.key("project", key), sleep, function()
+    local p, err = M.lookup(client, cred, region, iam)
+    failed = err
+    return p
+  end, sh.PROJECT_TTL)
+  if failed then return nil, failed end
+  if not pid then return fail(why) end
+  M.cache[key] = pid
+  return pid
+end
+
+-- Asks IAM: the project id, or nil and a config error.
+function M.lookup(client, cred, region, iam)
+  local res, meta = client.transport.call(client, "keystone_list_projects",
+    { endpoint = iam, credentials = cred, validate = true }, { name = region })
   if not res then
     return fail("looking the project id up in IAM (" .. iam .. ") failed: " .. tostring(meta),
       { status = meta.status, code = meta.code, request_id = meta.request_id, cause = meta,
@@ -52,7 +77,6 @@ function M.discover(client, cred)
     return fail(string.format("IAM lists %d projects named %s for these credentials (one is needed); " ..
       "set credentials.project_id (IAM trace id %s)", #projects, region, tostring(trace)), { iam_trace_id = trace })
   end
-  M.cache[key] = projects[1].id
   return projects[1].id
 end
 

@@ -181,7 +181,7 @@ function Emulator:reset()
   self.metadata_tokens = {}
   self.clock_base, self.clock_start, self.frozen = 0, nil, self.cfg.clock == "manual"
   self.stats = { requests = 0, connections = 0, api_connections = 0, rejected_signatures = 0, iam_calls = 0,
-    metadata_calls = 0, metadata_token_calls = 0, calls = {} }
+    metadata_calls = 0, metadata_token_calls = 0, calls = {}, traced = 0 }
 end
 
 -- The state clock, in seconds: the wall clock when running, its value at the freeze plus what
@@ -456,6 +456,9 @@ function Emulator:handle(req)
   end
   local status, body = self:authenticate(req)
   if status then return status, body end
+  if req.headers.traceparent then -- what a caller's trace context looked like, signed and verified
+    self.stats.traced, self.stats.last_traceparent = self.stats.traced + 1, req.headers.traceparent
+  end
   local ctx
   ctx, status, body = self:context(op, params, req)
   if not ctx then return status, body end
@@ -596,6 +599,7 @@ function Emulator:admin(req, what)
       all_connections = self.stats.connections, rejected_signatures = self.stats.rejected_signatures,
       kafka_tasks = #self.kafka_tasks, dis_tasks = #self.dis_tasks, iam_calls = self.stats.iam_calls,
       metadata_calls = self.stats.metadata_calls, metadata_token_calls = self.stats.metadata_token_calls,
+      traced = self.stats.traced, last_traceparent = self.stats.last_traceparent,
       calls = calls, clock = self:clock() })
   elseif what == "tasks" and req.method == "GET" then
     return 200, json.encode({ kafka = self.kafka_tasks, dis = self.dis_tasks })
