@@ -8,10 +8,13 @@
 #include "http.h"
 #include "lhead.h"
 #include "lcall.h"
+#include "lparse.h"
+#include "lprepare.h"
+#include "lwire.h"
 #include "lfile.h"
 #include "lmodel.h"
 #include "lsecrets.h"
-#include "request.h"
+#include "lrequest.h"
 #include "version.h"
 
 /* core.sleep(seconds): blocks the thread; for retry backoff outside nginx. 0 or less: at once;
@@ -60,6 +63,7 @@ static const luaL_Reg core_funcs[] = {
   {"models", hwc_lua_models},
   {"prepare", hwc_lua_prepare},
   {"wire", hwc_lua_wire},
+  {"http_bytes", hwc_lua_http_bytes},
   {"parse", hwc_lua_parse},
   {"mask", hwc_lua_mask},
   {"scrub", hwc_lua_scrub},

@@ -1,7 +1,7 @@
 /* errors.h - the structured error values every runtime failure returns (`nil, err`).
  * err is a table { kind, message, field?, status?, code?, request_id?, retryable, ... } whose
  * metatable (registry "huaweicloud.error") gives a one-line __tostring. Messages are built
- * by the caller; they must never carry a secret (see redaction in model.c). */
+ * by the caller; they must never carry a secret (lsecrets.c scrubs what a server echoes). */
 #ifndef HWC_ERRORS_H
 #define HWC_ERRORS_H
 

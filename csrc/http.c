@@ -14,7 +14,7 @@
 #include "errors.h"
 #include "http.h"
 #include "lhead.h"
-#include "request.h"
+#include "lrequest.h"
 #include "sbuf.h"
 #include "version.h"
 
@@ -502,19 +502,95 @@ typedef struct out_req {
   double limit; /* > 0: no longer than this (a caller's deadline), below the client's timeouts */
 } out_req;
 
+/* What every transfer of a handle keeps: callbacks, TLS, proxy, protocols (set once per easy). */
+static const char *configure_once(hwc_http *h, xfer *x) {
+  CURL *c = x->easy;
+  SETOPT(c, CURLOPT_NOSIGNAL, 1L);
+  SETOPT(c, CURLOPT_SSL_VERIFYPEER, h->o.verify_tls ? 1L : 0L);
+  SETOPT(c, CURLOPT_SSL_VERIFYHOST, h->o.verify_tls ? 2L : 0L);
+  if (h->o.ca_file[0]) SETOPT(c, CURLOPT_CAINFO, h->o.ca_file);
+  if (h->o.proxy_off) SETOPT(c, CURLOPT_PROXY, "");
+  else if (h->o.proxy[0]) SETOPT(c, CURLOPT_PROXY, h->o.proxy);
+#if LIBCURL_VERSION_NUM >= 0x075500
+  SETOPT(c, CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+  SETOPT(c, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+  SETOPT(c, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
+  SETOPT(c, CURLOPT_OPENSOCKETDATA, h);
+  SETOPT(c, CURLOPT_CLOSESOCKETFUNCTION, on_close_socket);
+  SETOPT(c, CURLOPT_CLOSESOCKETDATA, h);
+  SETOPT(c, CURLOPT_FOLLOWLOCATION, 0L);
+  SETOPT(c, CURLOPT_TCP_KEEPALIVE, 1L);
+  SETOPT(c, CURLOPT_ERRORBUFFER, x->errbuf);
+  SETOPT(c, CURLOPT_WRITEFUNCTION, on_body);
+  SETOPT(c, CURLOPT_WRITEDATA, x);
+  SETOPT(c, CURLOPT_HEADERFUNCTION, on_header);
+  SETOPT(c, CURLOPT_HEADERDATA, x);
+  SETOPT(c, CURLOPT_PRIVATE, x);
+#if HWC_PREREQ_GUARD
+  SETOPT(c, CURLOPT_PREREQFUNCTION, on_prereq);
+  SETOPT(c, CURLOPT_PREREQDATA, x);
+#else
+  SETOPT(c, CURLOPT_READFUNCTION, on_read);
+  SETOPT(c, CURLOPT_READDATA, &x->upload);
+  SETOPT(c, CURLOPT_SEEKFUNCTION, on_seek);
+#endif
+  x->configured = 1;
+  return NULL;
+}
+
+/* The method and the body: GET, HEAD, or a custom method; POST and PUT always frame a body
+ * (Content-Length: 0 when there is none: gateways answer a bodiless PUT with 411). */
+static const char *configure_method(lua_State *L, xfer *x, const out_req *r, int copy_body) {
+  CURL *c = x->easy;
+  const char *method = r->method, *body = r->body;
+  size_t mn = r->mn, bn = r->bn;
+  int is_post = mn == 4 && memcmp(method, "POST", 4) == 0;
+  if (mn == 3 && memcmp(method, "GET", 3) == 0 && body == NULL) {
+    SETOPT(c, CURLOPT_CUSTOMREQUEST, NULL);
+    SETOPT(c, CURLOPT_HTTPGET, 1L);
+    return NULL;
+  }
+  if (mn == 4 && memcmp(method, "HEAD", 4) == 0) {
+    SETOPT(c, CURLOPT_CUSTOMREQUEST, NULL);
+    SETOPT(c, CURLOPT_NOBODY, 1L);
+    return NULL;
+  }
+  SETOPT(c, CURLOPT_CUSTOMREQUEST, is_post ? NULL : method);
+  if (!(body != NULL || is_post || (mn == 3 && memcmp(method, "PUT", 3) == 0))) {
+    SETOPT(c, CURLOPT_HTTPGET, 1L); /* a bodiless custom method: DELETE and the like */
+    return NULL;
+  }
+  if (copy_body) {
+    sbuf_reset(&x->copy);
+    sbuf_add(&x->copy, body ? body : "", bn);
+    if (!sbuf_ok(&x->copy)) luaL_error(L, "out of memory");
+    body = x->copy.p;
+  }
+  SETOPT(c, CURLOPT_POST, 1L); /* also clears HTTPGET and NOBODY */
+  SETOPT(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)bn);
+#if HWC_PREREQ_GUARD
+  SETOPT(c, CURLOPT_POSTFIELDS, body ? body : ""); /* not copied: alive until the transfer ends */
+#else
+  x->upload.p = body ? body : "";
+  x->upload.len = bn;
+  x->upload.pos = 0;
+#endif
+  return NULL;
+}
+
 /* Sets x up for r, whose headers are in x's list already (hl_done not yet called).
  * copy_body: keep a private copy of the body (a batch outlives the call). */
 static const char *xfer_configure(lua_State *L, hwc_http *h, xfer *x, const out_req *r, int copy_body) {
-  const char *method = r->method, *url = r->url, *body = r->body;
-  size_t mn = r->mn, bn = r->bn;
-  int has_ua = r->has_ua, is_post;
   CURL *c;
+  const char *why;
   if (x->easy == NULL && (x->easy = curl_easy_init()) == NULL) luaL_error(L, "curl_easy_init failed");
   c = x->easy;
   /* "Expect:" removes libcurl's 100-continue round trip (and an unsigned header); without a
    * body, "Content-Type:" keeps libcurl from adding its form type to an empty POST */
   hl_line(x, "Expect:", 7, NULL, 0, 1);
-  if (body == NULL) hl_line(x, "Content-Type:", 13, NULL, 0, 1);
+  if (r->body == NULL) hl_line(x, "Content-Type:", 13, NULL, 0, 1);
   if (!hl_done(x)) luaL_error(L, "out of memory");
   sbuf_reset(&x->body);
   sbuf_reset(&x->head);
@@ -529,75 +605,11 @@ static const char *xfer_configure(lua_State *L, hwc_http *h, xfer *x, const out_
   x->connect_timeout = x->timeout < h->o.connect_timeout ? x->timeout : h->o.connect_timeout;
   SETOPT(c, CURLOPT_TIMEOUT_MS, to_ms(x->timeout));
   SETOPT(c, CURLOPT_CONNECTTIMEOUT_MS, to_ms(x->connect_timeout));
-  if (!x->configured) {
-    SETOPT(c, CURLOPT_NOSIGNAL, 1L);
-    SETOPT(c, CURLOPT_SSL_VERIFYPEER, h->o.verify_tls ? 1L : 0L);
-    SETOPT(c, CURLOPT_SSL_VERIFYHOST, h->o.verify_tls ? 2L : 0L);
-    if (h->o.ca_file[0]) SETOPT(c, CURLOPT_CAINFO, h->o.ca_file);
-    if (h->o.proxy_off) SETOPT(c, CURLOPT_PROXY, "");
-    else if (h->o.proxy[0]) SETOPT(c, CURLOPT_PROXY, h->o.proxy);
-#if LIBCURL_VERSION_NUM >= 0x075500
-    SETOPT(c, CURLOPT_PROTOCOLS_STR, "http,https");
-#else
-    SETOPT(c, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-#endif
-    SETOPT(c, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
-    SETOPT(c, CURLOPT_OPENSOCKETDATA, h);
-    SETOPT(c, CURLOPT_CLOSESOCKETFUNCTION, on_close_socket);
-    SETOPT(c, CURLOPT_CLOSESOCKETDATA, h);
-    SETOPT(c, CURLOPT_FOLLOWLOCATION, 0L);
-    SETOPT(c, CURLOPT_TCP_KEEPALIVE, 1L);
-    SETOPT(c, CURLOPT_ERRORBUFFER, x->errbuf);
-    SETOPT(c, CURLOPT_WRITEFUNCTION, on_body);
-    SETOPT(c, CURLOPT_WRITEDATA, x);
-    SETOPT(c, CURLOPT_HEADERFUNCTION, on_header);
-    SETOPT(c, CURLOPT_HEADERDATA, x);
-    SETOPT(c, CURLOPT_PRIVATE, x);
-#if HWC_PREREQ_GUARD
-    SETOPT(c, CURLOPT_PREREQFUNCTION, on_prereq);
-    SETOPT(c, CURLOPT_PREREQDATA, x);
-#else
-    SETOPT(c, CURLOPT_READFUNCTION, on_read);
-    SETOPT(c, CURLOPT_READDATA, &x->upload);
-    SETOPT(c, CURLOPT_SEEKFUNCTION, on_seek);
-#endif
-    x->configured = 1;
-  }
-  SETOPT(c, CURLOPT_URL, url);
+  if (!x->configured && (why = configure_once(h, x)) != NULL) return why;
+  SETOPT(c, CURLOPT_URL, r->url);
   SETOPT(c, CURLOPT_HTTPHEADER, x->slist);
-  SETOPT(c, CURLOPT_USERAGENT, has_ua ? NULL : h->o.user_agent);
-  is_post = mn == 4 && memcmp(method, "POST", 4) == 0;
-  if (mn == 3 && memcmp(method, "GET", 3) == 0 && body == NULL) {
-    SETOPT(c, CURLOPT_CUSTOMREQUEST, NULL);
-    SETOPT(c, CURLOPT_HTTPGET, 1L);
-  } else if (mn == 4 && memcmp(method, "HEAD", 4) == 0) {
-    SETOPT(c, CURLOPT_CUSTOMREQUEST, NULL);
-    SETOPT(c, CURLOPT_NOBODY, 1L);
-  } else {
-    SETOPT(c, CURLOPT_CUSTOMREQUEST, is_post ? NULL : method);
-    /* POST and PUT always frame a body (Content-Length: 0 when there is none: gateways answer a
-     * bodiless PUT with 411) */
-    if (body != NULL || is_post || (mn == 3 && memcmp(method, "PUT", 3) == 0)) {
-      if (copy_body) {
-        sbuf_reset(&x->copy);
-        sbuf_add(&x->copy, body ? body : "", bn);
-        if (!sbuf_ok(&x->copy)) luaL_error(L, "out of memory");
-        body = x->copy.p;
-      }
-      SETOPT(c, CURLOPT_POST, 1L); /* also clears HTTPGET and NOBODY */
-      SETOPT(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)bn);
-#if HWC_PREREQ_GUARD
-      SETOPT(c, CURLOPT_POSTFIELDS, body ? body : ""); /* not copied: alive until the transfer ends */
-#else
-      x->upload.p = body ? body : "";
-      x->upload.len = bn;
-      x->upload.pos = 0;
-#endif
-    } else {
-      SETOPT(c, CURLOPT_HTTPGET, 1L); /* a bodiless custom method: DELETE and the like */
-    }
-  }
-  return NULL;
+  SETOPT(c, CURLOPT_USERAGENT, r->has_ua ? NULL : h->o.user_agent);
+  return configure_method(L, x, r, copy_body);
 }
 
 /* A request table { method, url, headers, body? } (a wrong type reads as absent: prepare made

@@ -4,14 +4,11 @@
 #include "compat.h"
 #include "http.h"
 #include "lcall.h"
+#include "lop.h"
+#include "lparse.h"
+#include "lprepare.h"
+#include "lscratch.h"
 
-
-const hwc_op *hwc_check_op(lua_State *L, int arg) {
-  const char *name = luaL_checkstring(L, arg);
-  const hwc_op *op = hwc_op_find(name);
-  if (op == NULL) luaL_argerror(L, arg, lua_pushfstring(L, "unknown operation '%s'", name));
-  return op;
-}
 
 /* ---- the one-call operations ----------------------------------------------------------- */
 

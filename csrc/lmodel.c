@@ -4,7 +4,7 @@
 #include "errors.h"
 #include "lmodel.h"
 #include "ops.h"
-#include "request.h"
+#include "lscratch.h"
 
 #define DECODER_KEY "huaweicloud.core.decode"
 

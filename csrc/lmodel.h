@@ -13,7 +13,8 @@
 
 #include "lua.h"
 #include "model.h"
-#include "request.h"
+#include "reqb.h"
+#include "scratch.h"
 
 /* Checks argument arg is a known model name; raises otherwise (a programmer error). */
 const hwc_model *hwc_check_model(lua_State *L, int arg);

@@ -1,38 +1,17 @@
 /* lparse.c - reading an answer: any 2xx and what came (meta.note says how it differs from the page),
  * or a structured error as the official SDKs read them (with the gateway's canonical-request diff
- * for a 401); see lcall.h. */
+ * for a 401); see lparse.h. */
 #include <stdio.h>
 #include <string.h>
 #include "compat.h"
 #include "errors.h"
-#include "lcall.h"
+#include "lop.h"
+#include "lparse.h"
 #include "lmodel.h"
 #include "lsecrets.h"
 
 #define MESSAGE_MAX 1024      /* an error body shown as a message is cut here */
 #define JSON_MESSAGE_MAX 8192 /* and a message the body names, here */
-
-/* Pushes the value of header name (any case) from the table at idx, or nil. */
-void hwc_push_header(lua_State *L, int idx, const char *name) {
-  size_t want = strlen(name);
-  if (lua_type(L, idx) == LUA_TTABLE) {
-    idx = lua_absindex(L, idx);
-    lua_pushnil(L);
-    while (lua_next(L, idx)) {
-      size_t n;
-      const char *k;
-      if (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TSTRING) {
-        k = lua_tolstring(L, -2, &n);
-        if (hwc_header_name_eq(k, n, name, want)) {
-          lua_remove(L, -2);
-          return;
-        }
-      }
-      lua_pop(L, 1);
-    }
-  }
-  lua_pushnil(L);
-}
 
 /* Pushes meta = { status, request_id?, headers } */
 static void push_meta(lua_State *L, int status, int headers) {
@@ -173,75 +152,89 @@ static void push_message(lua_State *L, const char *s, size_t n, size_t max, int 
   }
 }
 
-/* The gateway echoes its canonical request in a 401 APIGW.0301 message, '|' for newlines.
- * Sets err.canonical_request_diff to the first line where it and ours differ. */
-static void canonical_diff(lua_State *L, int err, const char *message, size_t mlen, const hwc_sent *sent,
-                           int secrets) {
-  const char *ours, *method, *start = NULL, *q, *cur, *end = message + mlen;
-  size_t olen = 0, mn = 0, ol, tl, hash_line;
-  int headers_end = 0, line, nours, diff = 0;
-  char marker[24];
+/* Pushes our canonical request's text and method (two stack slots, nil when unknown). */
+static void push_ours(lua_State *L, const hwc_sent *sent, const char **ours, size_t *olen, const char **method,
+                      size_t *mn) {
   if (sent->req) {
     lua_getfield(L, sent->req, "canonical_request");
     lua_getfield(L, sent->req, "method");
-    ours = lua_tolstring(L, -2, &olen);
-    method = lua_tolstring(L, -1, &mn);
-  } else {
-    lua_pushnil(L); /* the same two slots as above */
-    lua_pushnil(L);
-    ours = sent->canonical;
-    olen = sent->canonical_len;
-    method = sent->method;
-    mn = method ? strlen(method) : 0;
+    *ours = lua_tolstring(L, -2, olen);
+    *method = lua_tolstring(L, -1, mn);
+    return;
   }
-  if (ours == NULL || method == NULL || mn > 15) { lua_pop(L, 2); return; }
-  snprintf(marker, sizeof marker, "%s|/", method);
-  for (q = message; q + strlen(marker) <= end; q++)
-    if (memcmp(q, marker, strlen(marker)) == 0) { start = q; break; }
-  if (start == NULL) { lua_pop(L, 2); return; }
-  lua_newtable(L); /* ours: a few lines */
-  split_into(L, ours, olen, '\n');
-  nours = (int)lua_rawlen(L, -1);
-  for (line = 4; line <= nours; line++) {
+  lua_pushnil(L); /* the same two slots as above */
+  lua_pushnil(L);
+  *ours = sent->canonical;
+  *olen = sent->canonical_len;
+  *method = sent->method;
+  *mn = *method ? strlen(*method) : 0;
+}
+
+/* The line (from 4) of the table on top that ends the headers (the empty one), or 0. */
+static int headers_end_of(lua_State *L, int nlines) {
+  int line;
+  for (line = 4; line <= nlines; line++) {
+    size_t n;
     lua_rawgeti(L, -1, line);
-    if (lua_rawlen(L, -1) == 0) headers_end = line;
+    n = lua_rawlen(L, -1);
     lua_pop(L, 1);
-    if (headers_end) break;
+    if (n == 0) return line;
   }
-  hash_line = (size_t)nours;
-  cur = start;
+  return 0;
+}
+
+/* Compares our lines (the table on top) with theirs from cur; pushes the diff table of the first
+ * that differs, or the "identical" one. */
+static void push_diff(lua_State *L, const char *cur, const char *end, int nours, int secrets) {
+  int headers_end = headers_end_of(L, nours), line;
   for (line = 1; line <= nours; line++) {
     const char *a, *b = "";
+    size_t ol, tl;
     int theirs = next_piece(&cur, end, &b, &tl);
     lua_rawgeti(L, -1, line);
     a = lua_tolstring(L, -1, &ol);
     lua_pop(L, 1); /* the table keeps it */
     if (!theirs) tl = 0;
     /* the echo may run on past the body hash: compare the hash's own length there */
-    if ((size_t)line == hash_line && tl > ol) tl = ol;
-    if (!theirs || ol != tl || memcmp(a, b, ol) != 0) {
-      diff = line;
-      lua_createtable(L, 0, 4);
-      lua_pushinteger(L, line);
-      lua_setfield(L, -2, "line");
-      lua_pushstring(L, canonical_part(line, headers_end ? headers_end : nours + 1));
-      lua_setfield(L, -2, "part");
-      hwc_push_scrubbed(L, a, ol, secrets);
-      lua_setfield(L, -2, "ours");
-      if (theirs) {
-        push_message(L, b, tl, DIFF_SHOWN, secrets); /* scrubbed whole, then cut */
-        lua_setfield(L, -2, "theirs");
-      }
-      break;
+    if (line == nours && tl > ol) tl = ol;
+    if (theirs && ol == tl && memcmp(a, b, ol) == 0) continue;
+    lua_createtable(L, 0, 4);
+    lua_pushinteger(L, line);
+    lua_setfield(L, -2, "line");
+    lua_pushstring(L, canonical_part(line, headers_end ? headers_end : nours + 1));
+    lua_setfield(L, -2, "part");
+    hwc_push_scrubbed(L, a, ol, secrets);
+    lua_setfield(L, -2, "ours");
+    if (theirs) {
+      push_message(L, b, tl, DIFF_SHOWN, secrets); /* scrubbed whole, then cut */
+      lua_setfield(L, -2, "theirs");
     }
+    return;
   }
-  if (!diff) {
-    lua_createtable(L, 0, 2);
-    lua_pushboolean(L, 1);
-    lua_setfield(L, -2, "identical");
-    lua_pushliteral(L, "the canonical requests match: the secret key (SK) is wrong or does not belong to this AK");
-    lua_setfield(L, -2, "hint");
-  }
+  lua_createtable(L, 0, 2);
+  lua_pushboolean(L, 1);
+  lua_setfield(L, -2, "identical");
+  lua_pushliteral(L, "the canonical requests match: the secret key (SK) is wrong or does not belong to this AK");
+  lua_setfield(L, -2, "hint");
+}
+
+/* The gateway echoes its canonical request in a 401 APIGW.0301 message, '|' for newlines.
+ * Sets err.canonical_request_diff to the first line where it and ours differ. */
+static void canonical_diff(lua_State *L, int err, const char *message, size_t mlen, const hwc_sent *sent,
+                           int secrets) {
+  const char *ours, *method, *start = NULL, *q, *end = message + mlen;
+  size_t olen = 0, mn = 0, ml;
+  char marker[24];
+  push_ours(L, sent, &ours, &olen, &method, &mn);
+  if (ours == NULL || method == NULL || mn > 15) { lua_pop(L, 2); return; }
+  snprintf(marker, sizeof marker, "%s|/", method);
+  ml = strlen(marker);
+  for (q = message; q + ml <= end; q++)
+    if (memcmp(q, marker, ml) == 0) { start = q; break; }
+  if (start == NULL) { lua_pop(L, 2); return; }
+  lua_newtable(L); /* ours: a few lines */
+  split_into(L, ours, olen, '\n');
+  push_diff(L, start, end, (int)lua_rawlen(L, -1), secrets);
   lua_setfield(L, err, "canonical_request_diff");
   lua_pop(L, 3);
 }

@@ -1,14 +1,16 @@
 /* lprepare.c - core.prepare: a request built from the operation table and the caller's tables,
- * validated, marshaled and signed; nothing is sent. See lcall.h. */
+ * validated, marshaled and signed; nothing is sent. See lprepare.h. */
 #include <stdio.h>
 #include <string.h>
 #include "compat.h"
 #include "errors.h"
 #include "json.h"
-#include "lcall.h"
+#include "lop.h"
+#include "lprepare.h"
 #include "lmodel.h"
 #include "lsecrets.h"
-#include "request.h"
+#include "lrequest.h"
+#include "lscratch.h"
 
 /* No identifier the services take comes near this; a URL of megabytes never reaches libcurl. */
 #define MAX_PATH_VALUE 4096
@@ -252,7 +254,7 @@ static int sign(lua_State *L, prep *p, size_t path_end) {
   p->rb.url = p->ep; /* host and port from the endpoint; the path is the one just built */
   p->rb.url.path = url->p + (p->ep.path - p->endpoint);
   p->rb.url.path_len = path_end - (size_t)(p->ep.path - p->endpoint);
-  if (!hwc_reqb_sign(&p->rb, &p->c, p->date, p->s, &f)) return hwc_fail_fault(L, &f);
+  if (!hwc_reqb_sign(&p->rb, &p->c, p->date, &p->s->sig, &f)) return hwc_fail_fault(L, &f);
   return 0;
 }
 
@@ -312,15 +314,6 @@ int hwc_prepare_build(lua_State *L, const hwc_op *op, int cfg, int params, hwc_s
   return sign(L, p, path_end);
 }
 
-void hwc_results_down(lua_State *L, int base, int n) {
-  int top = lua_gettop(L), i;
-  for (i = 1; i <= n; i++) { /* the results, just above the stack found */
-    lua_pushvalue(L, top - n + i);
-    lua_replace(L, base + i);
-  }
-  lua_settop(L, base + n);
-}
-
 int hwc_prepare(lua_State *L, const hwc_op *op, int cfg, int params) {
   int base = lua_gettop(L), n;
   prep p;
@@ -337,136 +330,12 @@ int hwc_prepare(lua_State *L, const hwc_op *op, int cfg, int params) {
   return n;
 }
 
-/* ---- core.wire: the request as HTTP/1.1 bytes, for transports that write them themselves ---- */
-
-/* What parse needs of a request sent as bytes, in one userdata: its secrets (values, spans,
- * ranges) and canonical request, copied flat; no finalizer, nothing to free. */
-typedef struct sent_blob {
-  size_t bytes_len, spans_len, ranges_len, canonical_len;
-  const char *method; /* the operation's, static */
-} sent_blob;
-
 void hwc_prep_sent(const hwc_prep *p, hwc_sent *sent) {
   sent->req = 0;
   sent->sec = &p->s->sec;
   sent->method = p->op->method;
   sent->canonical = p->c.ak ? p->s->sig.canonical.p : NULL;
   sent->canonical_len = p->c.ak ? p->s->sig.canonical.len : 0;
-}
-
-static void push_sent(lua_State *L, const hwc_sent *sent) {
-  const hwc_secrec *r = sent->sec;
-  size_t clen = sent->canonical_len;
-  size_t total = sizeof(sent_blob) + r->spans.len + r->ranges.len + r->bytes.len + clen;
-  sent_blob *b = (sent_blob *)lua_newuserdatauv(L, total, 0);
-  char *at = (char *)(b + 1);
-  b->bytes_len = r->bytes.len;
-  b->spans_len = r->spans.len;
-  b->ranges_len = r->ranges.len;
-  b->canonical_len = clen;
-  b->method = sent->method;
-  /* the size_t arrays first: they stay aligned after the header */
-  if (r->spans.len) memcpy(at, r->spans.p, r->spans.len);
-  at += r->spans.len;
-  if (r->ranges.len) memcpy(at, r->ranges.p, r->ranges.len);
-  at += r->ranges.len;
-  if (r->bytes.len) memcpy(at, r->bytes.p, r->bytes.len);
-  at += r->bytes.len;
-  if (clen) memcpy(at, sent->canonical, clen);
-  luaL_setmetatable(L, HWC_SENT_MT);
-}
-
-static void view(sbuf *b, char *p, size_t n) {
-  sbuf_init(b);
-  b->p = n ? p : NULL;
-  b->len = b->cap = n;
-}
-
-int hwc_sent_from(lua_State *L, int idx, hwc_sent *sent, hwc_secrec *sec) {
-  sent_blob *b = (sent_blob *)luaL_testudata(L, idx, HWC_SENT_MT);
-  char *at;
-  if (b == NULL) return 0;
-  at = (char *)(b + 1);
-  view(&sec->spans, at, b->spans_len);
-  at += b->spans_len;
-  view(&sec->ranges, at, b->ranges_len);
-  at += b->ranges_len;
-  view(&sec->bytes, at, b->bytes_len);
-  at += b->bytes_len;
-  memset(sent, 0, sizeof *sent);
-  sent->sec = sec;
-  sent->method = b->method;
-  sent->canonical = b->canonical_len ? at : NULL;
-  sent->canonical_len = b->canonical_len;
-  return 1;
-}
-
-static int has_header(const hwc_reqb *rb, const char *name, size_t n) {
-  size_t i;
-  for (i = 0; i < rb->nheaders; i++)
-    if (hwc_header_name_eq(rb->headers[i].k, rb->headers[i].kn, name, n)) return 1;
-  return 0;
-}
-
-static void add_line(luaL_Buffer *b, const char *k, size_t kn, const char *v, size_t vn) {
-  luaL_addlstring(b, k, kn);
-  luaL_addlstring(b, ": ", 2);
-  luaL_addlstring(b, v, vn);
-  luaL_addlstring(b, "\r\n", 2);
-}
-
-/* The request line, headers (the signed ones, Authorization, User-Agent unless given,
- * Content-Length for a body, a POST or a PUT) and body. */
-static void push_wire(lua_State *L, const hwc_prep *p, const char *ua, size_t ualen) {
-  const hwc_scratch *s = p->s;
-  const char *target = p->rb.url.path, *method = p->op->method;
-  size_t tlen = (size_t)(s->url.p + p->url_len - target), i;
-  luaL_Buffer b;
-  luaL_buffinit(L, &b);
-  luaL_addstring(&b, method);
-  luaL_addchar(&b, ' ');
-  if (tlen == 0) luaL_addchar(&b, '/');
-  luaL_addlstring(&b, target, tlen);
-  luaL_addlstring(&b, " HTTP/1.1\r\n", 11);
-  for (i = 0; i < p->rb.nheaders; i++)
-    add_line(&b, p->rb.headers[i].k, p->rb.headers[i].kn, p->rb.headers[i].v, p->rb.headers[i].vn);
-  if (p->c.ak) add_line(&b, "Authorization", 13, s->sig.authorization.p, s->sig.authorization.len);
-  if (ua && !has_header(&p->rb, "User-Agent", 10)) add_line(&b, "User-Agent", 10, ua, ualen);
-  if (p->rb.body || strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0) {
-    char num[24];
-    int len = snprintf(num, sizeof num, "%zu", p->rb.body ? p->rb.body_len : 0);
-    add_line(&b, "Content-Length", 14, num, (size_t)len);
-  }
-  luaL_addlstring(&b, "\r\n", 2);
-  if (p->rb.body) luaL_addlstring(&b, p->rb.body, p->rb.body_len);
-  luaL_pushresult(&b);
-}
-
-int hwc_lua_wire(lua_State *L) {
-  const hwc_op *op = hwc_check_op(L, 1);
-  size_t ualen = 0;
-  const char *ua;
-  int n;
-  hwc_prep p;
-  hwc_sent sent;
-  hwc_scratch *s;
-  lua_settop(L, 4);
-  ua = lua_isnil(L, 4) ? NULL : luaL_checklstring(L, 4, &ualen);
-  if (ua && (memchr(ua, '\r', ualen) || memchr(ua, '\n', ualen) || memchr(ua, '\0', ualen)))
-    return luaL_argerror(L, 4, "user agent contains CR, LF or NUL");
-  hwc_prepare_args(L, 2, 3);
-  s = hwc_scratch_new(L);
-  n = hwc_prepare_build(L, op, 2, 3, s, &p);
-  if (n == 0) {
-    push_wire(L, &p, ua, ualen);
-    hwc_prep_sent(&p, &sent);
-    push_sent(L, &sent);
-    lua_pushlstring(L, s->url.p, p.url_len);
-    n = 3;
-  }
-  hwc_scratch_release(s);
-  hwc_results_down(L, 4, n);
-  return n;
 }
 
 int hwc_lua_prepare(lua_State *L) {

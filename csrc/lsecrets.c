@@ -2,7 +2,7 @@
 #include <string.h>
 #include "compat.h"
 #include "lsecrets.h"
-#include "request.h"
+#include "lscratch.h"
 #include "signer.h"
 
 #define RECORDS_KEY "huaweicloud.core.secrets" /* weak-keyed: req table -> its record */

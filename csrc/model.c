@@ -1,4 +1,5 @@
-/* model.c - the descriptor walker: validate + marshal, typed read, redact; see model.h. */
+/* model.c - the descriptor walker, writing: validate a Lua table and marshal its JSON in model
+ * order (model.h). Reading answers and redaction are model_read.c. */
 #include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
@@ -102,35 +103,6 @@ static const char *type_name(lua_State *L, int i) {
 
 /* ---- the closest known name, for "did you mean" ------------------------------------- */
 
-static size_t edit_distance(const char *a, size_t an, const char *b, size_t bn) {
-  size_t row[65], i, j;
-  if (an > 64 || bn > 64) return (size_t)-1;
-  for (j = 0; j <= bn; j++) row[j] = j;
-  for (i = 1; i <= an; i++) {
-    size_t diag = row[0];
-    row[0] = i;
-    for (j = 1; j <= bn; j++) {
-      size_t up = row[j], best = diag + (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
-      if (up + 1 < best) best = up + 1;
-      if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
-      diag = up;
-      row[j] = best;
-    }
-  }
-  return row[bn];
-}
-
-size_t hwc_name_distance(const char *s, size_t n, const char *name, size_t fn) {
-  size_t d = edit_distance(s, n, name, fn);
-  /* a prefix or suffix of a known name is a near miss however short: obs_bucket */
-  if (n >= 3 && ((fn > n && (strncmp(name, s, n) == 0 || strcmp(name + fn - n, s) == 0)) ||
-                 (n > fn && strncmp(s, name, fn) == 0)))
-    d = d < 2 ? d : 2;
-  return d;
-}
-
-int hwc_near_enough(size_t n, size_t d) { return d <= (n / 3 > 2 ? n / 3 : 2); }
-
 static const char *closest(const hwc_model *m, const char *s, size_t n) {
   const char *best = NULL;
   size_t i, best_d = (size_t)-1;
@@ -143,13 +115,6 @@ static const char *closest(const hwc_model *m, const char *s, size_t n) {
 }
 
 /* ---- validation helpers -------------------------------------------------------------- */
-
-static const hwc_field *find_field(const hwc_model *m, const char *s, size_t n) {
-  size_t i;
-  for (i = 0; i < m->nfields; i++)
-    if (strncmp(m->fields[i].name, s, n) == 0 && m->fields[i].name[n] == '\0') return &m->fields[i];
-  return NULL;
-}
 
 static int enum_ok(const char *const *e, const char *s, size_t n) {
   for (; *e; e++) /* s is a Lua string: s[0] exists even when n is 0 */
@@ -261,7 +226,7 @@ static int sorted_keys(hwc_walk *w, int idx, const hwc_model *m, keyref **out, s
       return fail(w, "expected an object with string keys, got a %s key", tn);
     }
     keys[k].s = lua_tolstring(L, -1, &keys[k].n);
-    if (m == NULL || find_field(m, keys[k].s, keys[k].n) == NULL) k++;
+    if (m == NULL || hwc_field_find(m, keys[k].s, keys[k].n) == NULL) k++;
   }
   qsort(keys, k, sizeof *keys, keyref_cmp);
   *out = keys;
@@ -559,29 +524,23 @@ static long field_of_key(lua_State *L, const field_index *fx, int ud) {
   return found;
 }
 
-static int write_object(hwc_walk *w, const hwc_model *m, int idx) {
+/* One pass over the body's own keys of the table at idx: each value stays on the stack, its
+ * slot (in the frame) naming where; returns how many keys are no field of m, or -1. */
+static long slot_values(hwc_walk *w, const hwc_model *m, int idx, size_t frame, int *map) {
   lua_State *L = w->L;
-  size_t i, unknown = 0, frame = w->slots->len, need = m->nfields * sizeof(int);
-  int first = 1, map;
-  const field_index *fx;
-  idx = lua_absindex(L, idx);
-  if (!enter_table(w, idx)) return 0;
-  luaL_checkstack(L, (int)m->nfields + 8, "model walk");
-  if (!sbuf_grow(w->slots, need)) return fail(w, "out of memory");
-  memset(w->slots->p + frame, 0, need);
-  w->slots->len += need;
-  fx = push_field_index(L, m);
-  map = lua_gettop(L);
-  /* one pass over the body's own keys: each value stays on the stack for its field */
+  const field_index *fx = push_field_index(L, m);
+  long unknown = 0;
+  *map = lua_gettop(L);
   lua_pushnil(L);
   while (lua_next(L, idx)) {
     long at;
     if (lua_type(L, -2) != LUA_TSTRING) {
       const char *tn = type_name(L, -2); /* a static string */
-      return fail(w, "expected an object with string keys, got a %s key", tn);
+      fail(w, "expected an object with string keys, got a %s key", tn);
+      return -1;
     }
     lua_insert(L, -2); /* keep the value below the key lua_next needs */
-    at = field_of_key(L, fx, map);
+    at = field_of_key(L, fx, *map);
     if (at < 0) {
       unknown++;
       lua_remove(L, -2);
@@ -589,50 +548,79 @@ static int write_object(hwc_walk *w, const hwc_model *m, int idx) {
     }
     SLOT(w, frame, (size_t)at) = lua_gettop(L) - 1;
   }
-  sbuf_addc(w->out, '{');
+  return unknown;
+}
+
+/* ,"name": in one append: descriptor names need no escaping (registry/gen.lua checks). */
+static int write_name(hwc_walk *w, const char *name, size_t nlen, int first) {
+  if (w->out->cap - w->out->len < nlen + 4 && !sbuf_grow(w->out, nlen + 4)) return fail(w, "out of memory");
+  if (!first) w->out->p[w->out->len++] = ',';
+  w->out->p[w->out->len++] = '"';
+  memcpy(w->out->p + w->out->len, name, nlen);
+  w->out->len += nlen;
+  w->out->p[w->out->len++] = '"';
+  w->out->p[w->out->len++] = ':';
+  return 1;
+}
+
+/* The fields of m the body has, in the model's order; a missing required one fails. */
+static int write_known(hwc_walk *w, const hwc_model *m, size_t frame, int *first) {
+  size_t i;
   for (i = 0; i < m->nfields; i++) {
     const hwc_field *f = &m->fields[i];
-    size_t saved, nlen;
+    size_t saved, nlen = strlen(f->name);
     int slot = SLOT(w, frame, i);
     if (!slot) {
       if (w->validate && (f->flags & HWC_F_REQUIRED)) {
-        path_push(w, f->name, strlen(f->name));
+        path_push(w, f->name, nlen);
         return fail(w, "required");
       }
       continue;
     }
-    nlen = strlen(f->name);
-    /* ,"name": in one append: descriptor names need no escaping (registry/gen.lua checks) */
-    if (w->out->cap - w->out->len < nlen + 4 && !sbuf_grow(w->out, nlen + 4)) return fail(w, "out of memory");
-    if (!first) w->out->p[w->out->len++] = ',';
-    first = 0;
-    w->out->p[w->out->len++] = '"';
-    memcpy(w->out->p + w->out->len, f->name, nlen);
-    w->out->len += nlen;
-    w->out->p[w->out->len++] = '"';
-    w->out->p[w->out->len++] = ':';
+    if (!write_name(w, f->name, nlen, *first)) return 0;
+    *first = 0;
     saved = path_push(w, f->name, nlen);
     if (!write_value(w, f, slot)) return 0;
     path_pop(w, saved);
   }
-  if (unknown) { /* keys the model does not describe */
-    keyref *keys;
-    size_t count;
-    if (!sorted_keys(w, idx, m, &keys, &count)) return 0;
-    for (i = 0; w->validate && i < count; i++) {
-      const char *near;
-      size_t saved = path_push(w, keys[i].s, keys[i].n);
-      if (unknown_allowed(w)) {
-        path_pop(w, saved);
-        continue;
-      }
-      near = closest(m, keys[i].s, keys[i].n);
-      if (near) return fail(w, "unknown field (did you mean %s?)", near);
-      return fail(w, "unknown field of %s (allow_unknown lets a field the SDK does not know yet through)", m->name);
+  return 1;
+}
+
+/* Keys the model does not describe: refused when validating (unless allowed), then written after
+ * the known ones, sorted. */
+static int write_unknown(hwc_walk *w, const hwc_model *m, int idx, int first) {
+  keyref *keys;
+  size_t count, i;
+  if (!sorted_keys(w, idx, m, &keys, &count)) return 0;
+  for (i = 0; w->validate && i < count; i++) {
+    const char *near;
+    size_t saved = path_push(w, keys[i].s, keys[i].n);
+    if (unknown_allowed(w)) {
+      path_pop(w, saved);
+      continue;
     }
-    /* written after the known ones, sorted */
-    if (!write_members(w, idx, keys, count, first)) return 0;
+    near = closest(m, keys[i].s, keys[i].n);
+    if (near) return fail(w, "unknown field (did you mean %s?)", near);
+    return fail(w, "unknown field of %s (allow_unknown lets a field the SDK does not know yet through)", m->name);
   }
+  return write_members(w, idx, keys, count, first);
+}
+
+static int write_object(hwc_walk *w, const hwc_model *m, int idx) {
+  lua_State *L = w->L;
+  size_t frame = w->slots->len, need = m->nfields * sizeof(int);
+  int first = 1, map;
+  long unknown;
+  idx = lua_absindex(L, idx);
+  if (!enter_table(w, idx)) return 0;
+  luaL_checkstack(L, (int)m->nfields + 8, "model walk");
+  if (!sbuf_grow(w->slots, need)) return fail(w, "out of memory");
+  memset(w->slots->p + frame, 0, need);
+  w->slots->len += need;
+  if ((unknown = slot_values(w, m, idx, frame, &map)) < 0) return 0;
+  sbuf_addc(w->out, '{');
+  if (!write_known(w, m, frame, &first)) return 0;
+  if (unknown && !write_unknown(w, m, idx, first)) return 0;
   sbuf_addc(w->out, '}');
   w->depth--;
   if (w->validate && m->nrules && !check_rules(w, m, frame)) return 0;
@@ -641,68 +629,72 @@ static int write_object(hwc_walk *w, const hwc_model *m, int idx) {
   return 1;
 }
 
+/* A string field: a string (checked), or, where the page and the model disagree, an integer. */
+static int write_string(hwc_walk *w, const hwc_field *f, int vi) {
+  lua_State *L = w->L;
+  size_t n;
+  const char *s;
+  long long iv;
+  int ranged = (f->flags & HWC_F_NUMBER_OK) && (f->min || f->max); /* the number's range, however written */
+  if (lua_type(L, vi) == LUA_TNUMBER && (f->flags & HWC_F_NUMBER_OK) && hwc_tointeger(L, vi, &iv)) {
+    if (ranged && w->validate && (iv < f->min || iv > f->max))
+      return fail(w, "must be an integer from %lld to %lld (a number or a string of digits), got %lld", f->min,
+                  f->max, iv);
+    hwc_json_int(w->out, iv);
+    return 1;
+  }
+  if (lua_type(L, vi) != LUA_TSTRING)
+    return fail(w, "expected string%s, got %s", (f->flags & HWC_F_NUMBER_OK) ? " or integer" : "", type_name(L, vi));
+  s = lua_tolstring(L, vi, &n);
+  if (!check_string(w, ranged ? NULL : f, s, n)) return 0;
+  if (ranged && w->validate && !(digits_value(s, n, &iv) && iv >= f->min && iv <= f->max)) {
+    char got[64];
+    show(got, sizeof got, s, n);
+    return fail(w, "must be an integer from %lld to %lld (a number or a string of digits), got %s", f->min,
+                f->max, got);
+  }
+  if (w->secrets && (f->flags & HWC_F_SENSITIVE)) { /* remembered: dry runs and replies mask it */
+    size_t start = w->out->len;
+    hwc_json_string(w->out, s, n);
+    hwc_secrec_add(w->secrets, s, n);
+    hwc_secrec_range(w->secrets, start, w->out->len);
+    return 1;
+  }
+  hwc_json_string(w->out, s, n);
+  return 1;
+}
+
+static int write_integer(hwc_walk *w, const hwc_field *f, int vi) {
+  lua_State *L = w->L;
+  long long v;
+  if (lua_type(L, vi) != LUA_TNUMBER) return fail(w, "expected integer, got %s", type_name(L, vi));
+  if (!hwc_tointeger(L, vi, &v)) {
+    double d = (double)lua_tonumber(L, vi);
+    if (d == floor(d) && d == d) return fail(w, "integer out of the 64-bit range (got %.17g)", d);
+    return fail(w, "expected integer, got %.17g", d);
+  }
+  if (f->type == HWC_T_INT32 && (v < -2147483647LL - 1 || v > 2147483647LL))
+    return fail(w, "must be a 32-bit integer (-2147483648..2147483647), got %lld", v);
+  if (w->validate && (f->min || f->max) && (v < f->min || v > f->max))
+    return fail(w, "must be between %lld and %lld, got %lld", f->min, f->max, v);
+  hwc_json_int(w->out, v);
+  return 1;
+}
+
 static int write_value(hwc_walk *w, const hwc_field *f, int vi) {
   lua_State *L = w->L;
-  int t = lua_type(L, vi);
   switch (f->type) {
-    case HWC_T_STRING: {
-      size_t n;
-      const char *s;
-      long long iv;
-      int ranged = (f->flags & HWC_F_NUMBER_OK) && (f->min || f->max); /* the number's range, however written */
-      if (t == LUA_TNUMBER && (f->flags & HWC_F_NUMBER_OK) && hwc_tointeger(L, vi, &iv)) {
-        if (ranged && w->validate && (iv < f->min || iv > f->max))
-          return fail(w, "must be an integer from %lld to %lld (a number or a string of digits), got %lld", f->min,
-                      f->max, iv);
-        hwc_json_int(w->out, iv);
-        return 1;
-      }
-      if (t != LUA_TSTRING)
-        return fail(w, "expected string%s, got %s", (f->flags & HWC_F_NUMBER_OK) ? " or integer" : "", type_name(L, vi));
-      s = lua_tolstring(L, vi, &n);
-      if (!check_string(w, ranged ? NULL : f, s, n)) return 0;
-      if (ranged && w->validate && !(digits_value(s, n, &iv) && iv >= f->min && iv <= f->max)) {
-        char got[64];
-        show(got, sizeof got, s, n);
-        return fail(w, "must be an integer from %lld to %lld (a number or a string of digits), got %s", f->min,
-                    f->max, got);
-      }
-      if (w->secrets && (f->flags & HWC_F_SENSITIVE)) { /* remembered: dry runs and replies mask it */
-        size_t start = w->out->len;
-        hwc_json_string(w->out, s, n);
-        hwc_secrec_add(w->secrets, s, n);
-        hwc_secrec_range(w->secrets, start, w->out->len);
-        return 1;
-      }
-      hwc_json_string(w->out, s, n);
-      return 1;
-    }
+    case HWC_T_STRING: return write_string(w, f, vi);
     case HWC_T_BOOLEAN:
-      if (t != LUA_TBOOLEAN) return fail(w, "expected boolean, got %s", type_name(L, vi));
+      if (lua_type(L, vi) != LUA_TBOOLEAN) return fail(w, "expected boolean, got %s", type_name(L, vi));
       sbuf_adds(w->out, lua_toboolean(L, vi) ? "true" : "false");
       return 1;
     case HWC_T_INT32:
-    case HWC_T_INT64: {
-      long long v;
-      int is32 = f->type == HWC_T_INT32;
-      if (t != LUA_TNUMBER) return fail(w, "expected integer, got %s", type_name(L, vi));
-      if (!hwc_tointeger(L, vi, &v)) {
-        double d = (double)lua_tonumber(L, vi);
-        if (d == floor(d) && d == d) return fail(w, "integer out of the 64-bit range (got %.17g)", d);
-        return fail(w, "expected integer, got %.17g", d);
-      }
-      if (is32 && (v < -2147483647LL - 1 || v > 2147483647LL))
-        return fail(w, "must be a 32-bit integer (-2147483648..2147483647), got %lld", v);
-      if (w->validate && (f->min || f->max) && (v < f->min || v > f->max))
-        return fail(w, "must be between %lld and %lld, got %lld", f->min, f->max, v);
-      hwc_json_int(w->out, v);
-      return 1;
-    }
+    case HWC_T_INT64: return write_integer(w, f, vi);
     case HWC_T_OBJECT:
-      if (t != LUA_TTABLE) return fail(w, "expected object (a table), got %s", type_name(L, vi));
+      if (lua_type(L, vi) != LUA_TTABLE) return fail(w, "expected object (a table), got %s", type_name(L, vi));
       return write_object(w, f->model, vi);
-    case HWC_T_ARRAY:
-      return write_array(w, f, vi);
+    case HWC_T_ARRAY: return write_array(w, f, vi);
   }
   return fail(w, "bad descriptor");
 }
@@ -718,163 +710,4 @@ int hwc_model_write(hwc_walk *w, const hwc_model *m, int idx) {
   sbuf_reset(w->slots);
   if (ok && !sbuf_ok(w->out)) ok = fail(w, "out of memory");
   return ok;
-}
-
-/* ---- reading responses --------------------------------------------------------------- */
-
-static int is_null(lua_State *L, int i) {
-  return lua_type(L, i) == LUA_TLIGHTUSERDATA && lua_touserdata(L, i) == NULL;
-}
-
-/* lua-cjson decodes every number as a float; the services' integers (create_time is in ms)
- * are exact below 2^53. 1 when the number at i is such a float, its value in *iv (Lua 5.3+:
- * before, every number is a float and stays one). */
-static int exact_integer(lua_State *L, int i, long long *iv) {
-#if LUA_VERSION_NUM >= 503
-  return !lua_isinteger(L, i) && fabs(lua_tonumber(L, i)) < 9007199254740992.0 && hwc_tointeger(L, i, iv);
-#else
-  (void)L;
-  (void)i;
-  (void)iv;
-  return 0;
-#endif
-}
-
-static void read_in_place(lua_State *L, int idx, int depth) {
-  luaL_checkstack(L, 4, "response nesting");
-  lua_pushnil(L);
-  while (lua_next(L, idx)) {
-    int t = lua_type(L, -1);
-    if (t == LUA_TTABLE) {
-      if (depth < 200) read_in_place(L, lua_gettop(L), depth + 1);
-    } else if (t == LUA_TNUMBER) {
-      long long iv;
-      if (exact_integer(L, -1, &iv)) { /* replacing a value keeps lua_next valid */
-        lua_pushvalue(L, -2);
-        lua_pushinteger(L, (lua_Integer)iv);
-        lua_rawset(L, idx);
-      }
-    } else if (is_null(L, -1) && lua_type(L, -2) == LUA_TSTRING) { /* so does clearing one */
-      lua_pushvalue(L, -2);
-      lua_pushnil(L);
-      lua_rawset(L, idx);
-    }
-    lua_pop(L, 1);
-  }
-}
-
-void hwc_model_read(lua_State *L, const hwc_model *m, int idx) {
-  long long iv;
-  (void)m;
-  idx = lua_absindex(L, idx);
-  if (lua_type(L, idx) == LUA_TTABLE) read_in_place(L, idx, 0);
-  else if (lua_type(L, idx) == LUA_TNUMBER && exact_integer(L, idx, &iv)) {
-    lua_pushinteger(L, (lua_Integer)iv);
-    lua_replace(L, idx);
-  }
-}
-
-/* ---- redaction ----------------------------------------------------------------------- */
-
-typedef struct redact_state {
-  const void *stack[HWC_MAX_DEPTH + 1]; /* the tables being copied, to spot cycles */
-  long tables;
-} redact_state;
-
-static void redact(lua_State *L, const hwc_model *m, int idx, int depth, redact_state *rs) {
-  const void *p;
-  int i;
-  idx = lua_absindex(L, idx);
-  if (lua_type(L, idx) != LUA_TTABLE) {
-    lua_pushvalue(L, idx);
-    return;
-  }
-  p = lua_topointer(L, idx);
-  for (i = 0; i < depth; i++)
-    if (rs->stack[i] == p) {
-      lua_pushliteral(L, "<cycle>");
-      return;
-    }
-  if (depth >= HWC_MAX_DEPTH || ++rs->tables > HWC_MAX_TABLES) { /* deep, or too many: stop copying */
-    lua_pushliteral(L, "<...>");
-    return;
-  }
-  rs->stack[depth] = p;
-  luaL_checkstack(L, 6, "redact");
-  lua_newtable(L);
-  lua_pushnil(L);
-  while (lua_next(L, idx)) {
-    const hwc_field *f = NULL;
-    int secret = 0;
-    if (lua_type(L, -2) == LUA_TSTRING) {
-      size_t n;
-      const char *k = lua_tolstring(L, -2, &n);
-      f = m ? find_field(m, k, n) : NULL;
-      secret = f ? (f->flags & HWC_F_SENSITIVE) != 0 : hwc_sensitive_name(k, n);
-    }
-    if (secret) lua_pushliteral(L, "***");
-    else redact(L, f && f->type == HWC_T_OBJECT ? f->model : NULL, -1, depth + 1, rs);
-    lua_pushvalue(L, -3);
-    lua_insert(L, -2);
-    lua_rawset(L, -5);
-    lua_pop(L, 1);
-  }
-}
-
-void hwc_model_redact(lua_State *L, const hwc_model *m, int idx) {
-  redact_state rs;
-  rs.tables = 0;
-  redact(L, m, idx, 0, &rs);
-}
-
-/* ---- the descriptors --------------------------------------------------------------------- */
-
-const hwc_model *const *hwc_model_all(void) { return hwc_models; }
-
-const hwc_model *hwc_model_find(const char *name) {
-  const hwc_model *const *m;
-  for (m = hwc_models; *m; m++)
-    if (strcmp((*m)->name, name) == 0) return *m;
-  return NULL;
-}
-
-/* Checks that path (field indices from m) stays inside the models it walks through. */
-static const char *check_path(const hwc_model *m, const int *path, char *buf, size_t cap, const char *what) {
-  const hwc_model *cur = m;
-  int k;
-  if (path == NULL || path[0] < 0) return snprintf(buf, cap, "%s: a rule of %s has an empty path", what, m->name), buf;
-  for (k = 0; path[k] >= 0; k++) {
-    if (cur == NULL || (size_t)path[k] >= cur->nfields)
-      return snprintf(buf, cap, "%s: a rule path of %s leaves the model", what, m->name), buf;
-    cur = cur->fields[path[k]].model;
-  }
-  return NULL;
-}
-
-const char *hwc_model_check(const hwc_model *m, char *buf, size_t cap) {
-  size_t i, k;
-  if (m->name == NULL || m->fields == NULL) return snprintf(buf, cap, "a model without name or fields"), buf;
-  for (i = 0; i < m->nfields; i++) {
-    const hwc_field *f = &m->fields[i];
-    if (f->name == NULL || !*f->name) return snprintf(buf, cap, "%s: field %zu has no name", m->name, i), buf;
-    if (f->type > HWC_T_ARRAY) return snprintf(buf, cap, "%s.%s: bad type", m->name, f->name), buf;
-    if ((f->type == HWC_T_OBJECT || (f->type == HWC_T_ARRAY && f->elem == HWC_T_OBJECT)) && f->model == NULL)
-      return snprintf(buf, cap, "%s.%s: an object without its model", m->name, f->name), buf;
-    if (f->type == HWC_T_ARRAY && f->elem == HWC_T_ARRAY)
-      return snprintf(buf, cap, "%s.%s: arrays of arrays are not described", m->name, f->name), buf;
-    if (f->max && f->min > f->max) return snprintf(buf, cap, "%s.%s: min > max", m->name, f->name), buf;
-    if (find_field(m, f->name, strlen(f->name)) != f)
-      return snprintf(buf, cap, "%s.%s: a field name twice", m->name, f->name), buf;
-  }
-  for (i = 0; i < m->nrules; i++) {
-    const hwc_rule *r = &m->rules[i];
-    const char *why;
-    if ((r->when == NULL) != (r->equals == NULL) || (r->when != NULL) != (r->when_path != NULL))
-      return snprintf(buf, cap, "%s: rule %zu has half a condition", m->name, i), buf;
-    if (r->when_path && (why = check_path(m, r->when_path, buf, cap, "condition")) != NULL) return why;
-    if (r->npaths == 0) return snprintf(buf, cap, "%s: rule %zu names no field", m->name, i), buf;
-    for (k = 0; k < r->npaths; k++)
-      if ((why = check_path(m, r->paths[k], buf, cap, r->fields[k])) != NULL) return why;
-  }
-  return NULL;
 }

@@ -1,11 +1,11 @@
 /* ops.h - the operation table: everything the core needs to build, send and read one API call,
  * as data. The tables are generated from registry/<service>.lua (registry.c); adding an API is
- * an entry there, never code here. */
+ * an entry there, never code here. No Lua here. */
 #ifndef HWC_OPS_H
 #define HWC_OPS_H
 
 #include <stddef.h>
-#include "model.h"
+#include "desc.h"
 
 typedef enum hwc_param_in { HWC_IN_PATH, HWC_IN_QUERY } hwc_param_in;
 

@@ -3,7 +3,7 @@
 #ifndef HWC_REGISTRY_H
 #define HWC_REGISTRY_H
 
-#include "model.h"
+#include "desc.h"
 #include "ops.h"
 
 #endif

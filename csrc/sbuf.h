@@ -1,7 +1,8 @@
 /* sbuf.h - a growable byte buffer for the pure C units (signer, URI, JSON writer).
  * No Lua here. Out of memory is sticky: appends become no-ops and sbuf_ok() turns false,
  * so callers check once at the end. Code that can raise a Lua error must keep an sbuf
- * inside a userdata with __gc (see scratch.h), never on the C stack across the raise. */
+ * inside a userdata with __gc (the scratch: scratch.h, lent by lscratch.c), never on the C stack
+ * across the raise. */
 #ifndef HWC_SBUF_H
 #define HWC_SBUF_H
 

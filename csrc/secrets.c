@@ -205,11 +205,11 @@ static int value_end(char c) {
 /* A 4096-bit filter of the byte pairs a match can start with (false positives only cost a look). */
 #define PAIR(a, b) ((((unsigned)(unsigned char)(a) << 4) ^ (unsigned)(unsigned char)(b)) & 4095u)
 
-void hwc_scrub(sbuf *out, const char *s, size_t n, const hwc_str *forms, size_t nforms) {
-  unsigned char pairs[512];
-  size_t i = 0, run = 0, k;
+/* The bit set of byte pairs a match can start with: a header prefix ("x-", "si"...) or a form. */
+static void start_pairs(unsigned char pairs[512], const hwc_str *forms, size_t nforms) {
   static const char *const prefix_starts[] = {"x-", "X-", "si", "Si", "sI", "SI", NULL};
-  memset(pairs, 0, sizeof pairs);
+  size_t k;
+  memset(pairs, 0, 512);
   for (k = 0; prefix_starts[k]; k++) {
     unsigned p = PAIR(prefix_starts[k][0], prefix_starts[k][1]);
     pairs[p >> 3] |= (unsigned char)(1u << (p & 7));
@@ -219,8 +219,42 @@ void hwc_scrub(sbuf *out, const char *s, size_t n, const hwc_str *forms, size_t 
       unsigned p = PAIR(forms[k].s[0], forms[k].s[1]);
       pairs[p >> 3] |= (unsigned char)(1u << (p & 7));
     }
+}
+
+/* The longest form at s (avail bytes), or 0. */
+static size_t form_at(const char *s, size_t avail, const hwc_str *forms, size_t nforms, int first_two) {
+  size_t k, hit = 0;
+  for (k = 0; k < nforms; k++) {
+    const hwc_str *x = &forms[k];
+    if (x->n > hit && x->n >= HWC_SCRUB_MIN && x->n <= avail && (!first_two || (x->s[0] == s[0] && x->s[1] == s[1])) &&
+        memcmp(s, x->s, x->n) == 0)
+      hit = x->n;
+  }
+  return hit;
+}
+
+/* A secret header's value at s[i] (after its name, plen bytes): how far the mask reaches (a
+ * known secret whole, else up to the value's end), or 0 when there is no value to mask. */
+static size_t header_value_end(const char *s, size_t n, size_t i, size_t plen, const hwc_str *forms, size_t nforms) {
+  size_t j = i + plen, whole;
+  while (j < n && s[j] == ' ') j++;
+  /* a known secret there is masked whole, whatever it holds (a token with '"', ',', ' ', ...);
+   * the value-end characters only bound an unknown one */
+  whole = form_at(s + j, n - j, forms, nforms, 0);
+  if (whole) return j + whole;
+  if (j < n && !value_end(s[j])) {
+    while (j < n && !value_end(s[j])) j++;
+    return j;
+  }
+  return 0;
+}
+
+void hwc_scrub(sbuf *out, const char *s, size_t n, const hwc_str *forms, size_t nforms) {
+  unsigned char pairs[512];
+  size_t i = 0, run = 0;
+  start_pairs(pairs, forms, nforms);
   while (i + 1 < n) {
-    size_t hit = 0, plen;
+    size_t hit, plen, stop = 0;
     unsigned p = PAIR(s[i], s[i + 1]);
     if (!(pairs[p >> 3] & (1u << (p & 7)))) {
       run++;
@@ -228,36 +262,16 @@ void hwc_scrub(sbuf *out, const char *s, size_t n, const hwc_str *forms, size_t 
       continue;
     }
     plen = (s[i] == 'x' || s[i] == 'X' || s[i] == 's' || s[i] == 'S') ? prefix_at(s + i, n - i) : 0;
-    if (plen) {
-      size_t j = i + plen, whole = 0;
+    if (plen && (stop = header_value_end(s, n, i, plen, forms, nforms)) != 0) {
+      size_t j = i + plen;
       while (j < n && s[j] == ' ') j++;
-      /* a known secret there is masked whole, whatever it holds (a token with '"', ',', ' ', ...);
-       * the value-end characters below only bound an unknown one */
-      for (k = 0; k < nforms; k++)
-        if (forms[k].n > whole && forms[k].n >= HWC_SCRUB_MIN && forms[k].n <= n - j &&
-            memcmp(s + j, forms[k].s, forms[k].n) == 0)
-          whole = forms[k].n;
-      if (whole) {
-        sbuf_add(out, s + i - run, run + (j - i));
-        run = 0;
-        sbuf_adds(out, HWC_MASK);
-        i = j + whole;
-        continue;
-      }
-      if (j < n && !value_end(s[j])) {
-        sbuf_add(out, s + i - run, run + (j - i));
-        run = 0;
-        while (j < n && !value_end(s[j])) j++;
-        sbuf_adds(out, HWC_MASK);
-        i = j;
-        continue;
-      }
+      sbuf_add(out, s + i - run, run + (j - i));
+      run = 0;
+      sbuf_adds(out, HWC_MASK);
+      i = stop;
+      continue;
     }
-    for (k = 0; k < nforms; k++) {
-      const hwc_str *x = &forms[k];
-      if (x->n > hit && x->n >= HWC_SCRUB_MIN && x->n <= n - i && x->s[0] == s[i] && x->s[1] == s[i + 1] && memcmp(s + i, x->s, x->n) == 0)
-        hit = x->n;
-    }
+    hit = form_at(s + i, n - i, forms, nforms, 1);
     if (hit) {
       sbuf_add(out, s + i - run, run);
       run = 0;

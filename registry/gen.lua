@@ -7,6 +7,7 @@
 --   docs/api.md                   the reference: operations, parameters, fields, rules, secrets
 --   README.md                     the operation table, between <!-- registry:operations --> markers
 --   docs/rules.md                 the list of enforced conditional rules, between its markers
+--   docs/guide.md                 the public surface (lua/huaweicloud/contract.lua), between its markers
 -- Usage: lua5.4 registry/gen.lua [--check] [root]. --check writes nothing and exits 1 when a
 -- generated file differs from what it would write (CI: the committed output is never stale).
 -- The format of a service file is described in registry/README.md.
@@ -635,6 +636,26 @@ local function gen_types()
   w("--- Closes its connections (also on garbage collection and <close>).")
   w("function Client:close() end")
   w("")
+  w("--- Any operation by name; deadline (core clock seconds) bounds every attempt; once: no retry.")
+  w("---@param op string")
+  w("---@param params table")
+  w("---@param deadline number?")
+  w("---@param once boolean?")
+  w("---@return table|nil result")
+  w("---@return huaweicloud.Meta|huaweicloud.Error meta_or_err")
+  w("function Client:call(op, params, deadline, once) end")
+  w("")
+  w("--- Per operation: calls, errors by kind, retries, a duration histogram (Prometheus' buckets).")
+  w("---@return table<string, { calls: integer, errors: table<string,integer>, retries: integer, " ..
+    "duration: { buckets: number[], counts: integer[], sum: number, count: integer } }>")
+  w("function Client:stats() end")
+  w("")
+  for _, name in ipairs(contract.client_internal) do
+    w("--- Internal: may change without notice.")
+    w("---@private")
+    w("function Client:" .. name .. "(...) end")
+    w("")
+  end
   local function op_fields(op, skip)
     local fields = {}
     for _, p in ipairs(op.params) do
@@ -791,7 +812,13 @@ local function gen_types()
   w("---@field emulator table The local emulator of both services (docs/emulator.md).")
   w("---@field pipeline huaweicloud.pipeline Pipelines as code: plan, apply, destroy (README, Pipelines as code).")
   w("---@field inspect fun(value: any, model: string?): string Prints a value with its secrets shown as ***.")
+  w("---@field core huaweicloud.core The C core's public entries (the rest of hw.core is internal).")
   w("local huaweicloud = {}")
+  w("")
+  w("---@class huaweicloud.core")
+  for _, c in ipairs(contract.core_public) do
+    w("---@field " .. c[1] .. " " .. (c[1] == "version" and "string" or "function") .. " " .. one_line(c[2]))
+  end
   w("")
   w("---@class huaweicloud.pipeline.Options")
   w("---@field client huaweicloud.ClientOptions? Options of the clients it makes (region: the declaration's).")
@@ -1140,8 +1167,18 @@ local function readme_rules()
   return table.concat(rows, "\n")
 end
 
-local function splice(text, name, body)
-  local open, close = "<!-- registry:" .. name .. " -->", "<!-- /registry:" .. name .. " -->"
+-- The public entries of hw.core and of every client (lua/huaweicloud/contract.lua), for docs/guide.md.
+local function public_surface()
+  local rows = { "| | what |", "| --- | --- |" }
+  local function cell(s) return (s:gsub("|", "\\|")) end
+  for _, c in ipairs(contract.client_methods) do rows[#rows + 1] = "| `client:" .. c[1] .. "` | " .. cell(c[2]) .. " |" end
+  for _, c in ipairs(contract.core_public) do rows[#rows + 1] = "| `hw.core." .. c[1] .. "` | " .. cell(c[2]) .. " |" end
+  return table.concat(rows, "\n")
+end
+
+local function splice(text, name, body, family)
+  family = family or "registry"
+  local open, close = "<!-- " .. family .. ":" .. name .. " -->", "<!-- /" .. family .. ":" .. name .. " -->"
   local a = text:find(open, 1, true)
   local b = text:find(close, 1, true)
   if not a or not b then
@@ -1163,6 +1200,7 @@ end
 
 local readme = splice(read("README.md") or "", "operations", readme_ops())
 local rules_doc = splice(read("docs/rules.md") or "", "rules", readme_rules())
+local guide = splice(read("docs/guide.md") or "", "public", public_surface(), "contract")
 
 local outputs = {
   { "csrc/registry.c", gen_c() },
@@ -1171,6 +1209,7 @@ local outputs = {
   { "docs/api.md", gen_docs() .. "\n" },
   { "README.md", readme },
   { "docs/rules.md", rules_doc },
+  { "docs/guide.md", guide },
 }
 local stale = {}
 for _, o in ipairs(outputs) do

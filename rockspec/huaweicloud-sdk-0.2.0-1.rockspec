@@ -41,11 +41,11 @@ build = {
    modules = {
       ["huaweicloud.core"] = {
          sources = {
-            "csrc/core.c", "csrc/errors.c", "csrc/hash.c", "csrc/head.c", "csrc/http.c", "csrc/json.c",
-            "csrc/lcall.c", "csrc/lfile.c", "csrc/lhead.c", "csrc/lmodel.c", "csrc/lparse.c", "csrc/lprepare.c",
-            "csrc/lsecrets.c",
-            "csrc/model.c", "csrc/ops.c", "csrc/registry.c", "csrc/request.c", "csrc/sbuf.c",
-            "csrc/secrets.c", "csrc/signer.c", "csrc/uri.c",
+            "csrc/core.c", "csrc/desc.c", "csrc/errors.c", "csrc/hash.c", "csrc/head.c", "csrc/http.c",
+            "csrc/json.c", "csrc/lcall.c", "csrc/lfile.c", "csrc/lhead.c", "csrc/lmodel.c", "csrc/lop.c",
+            "csrc/lparse.c", "csrc/lprepare.c", "csrc/lrequest.c", "csrc/lscratch.c", "csrc/lsecrets.c",
+            "csrc/lsent.c", "csrc/lwire.c", "csrc/model.c", "csrc/model_read.c", "csrc/ops.c",
+            "csrc/registry.c", "csrc/reqb.c", "csrc/sbuf.c", "csrc/secrets.c", "csrc/signer.c", "csrc/uri.c",
          },
          defines = { "_POSIX_C_SOURCE=200809L" },
          libraries = { "curl", "crypto", "m" },

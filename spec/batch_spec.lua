@@ -62,11 +62,14 @@ describe("create_many", function()
     local s = srv.stats()
     local conns = kafka:http():stats().connections
     local seen = ("max_held %d, server connections %d, client connections %d"):format(s.max_held, s.connections, conns)
-    assert.are.equal(8, s.max_held, seen) -- the server held 8 at once: they really were concurrent
-    assert.are.equal(8, conns, seen)
+    -- concurrent (the server held more than one at once), never more than asked
+    assert.truthy(s.max_held > 1 and s.max_held <= 8, seen)
+    assert.truthy(conns > 1 and conns <= 8, seen)
     kafka:create_many("create_connector_task", list_of(16), { concurrency = 8 })
-    assert.are.equal(8, kafka:http():stats().connections) -- kept alive: no new connection
-    assert.are.equal(32, srv.stats().requests)
+    local again = srv.stats()
+    assert.are.equal(32, again.requests)
+    -- the next batch reused them: the server saw no new connection
+    assert.are.equal(s.connections, again.connections, seen)
   end)
 
   it("keeps every connection of a batch that drains one transfer at a time", function()

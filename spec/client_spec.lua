@@ -35,14 +35,22 @@ describe("client options", function()
 
   it("applies timeouts, user agent and size cap to the libcurl transport", function()
     local fake = require("spec.support.fake_server")
-    local srv = fake.start({ { fault = "stall" } })
+    -- a stall, an echo of the headers received, a body larger than the cap
+    local srv = fake.start({ { fault = "stall" }, { status = 400, echo = "text" },
+      { fault = "big", size = 64 * 1024 } })
     finally(srv.stop)
-    local c = assert(hw.dis.new({ endpoint = srv.url, timeout = 0.3,
-      credentials = { ak = "AK01", sk = "SK01", project_id = "p" } }))
+    local c = assert(hw.dis.new({ endpoint = srv.url, timeout = 0.3, user_agent = "pipeline-tests/1.0",
+      max_body = 4096, retries = 0, credentials = { ak = "AK01", sk = "SK01", project_id = "p" } }))
+    local function create() return c:create_obs_transfer_task({ stream_name = X.unique("s"), body = X.dis[1].body }) end
     local t0 = H.now()
-    local _, err = c:create_obs_transfer_task({ stream_name = X.unique("s"), body = X.dis[1].body })
+    local _, err = create()
     assert.are.equal("timeout", err.kind)
-    assert.truthy(H.now() - t0 < 1.5)
+    assert.truthy(H.now() - t0 < 1.5) -- one-sided: the 0.3 s timeout, not the server, ended it
+    _, err = create()
+    assert.are.equal(400, err.status)
+    assert.truthy(err.message:find("user-agent:pipeline-tests/1.0", 1, true), err.message) -- the option's, on the wire
+    _, err = create()
+    assert.are.same({ "network", "RESPONSE_TOO_LARGE" }, { err.kind, err.code }) -- 64 KB against a 4 KB cap
     c:close()
     c:close()
     srv.stop()

@@ -206,14 +206,37 @@ describe("transport failures", function()
   end)
 
   it("sends Host exactly as signed and no Expect or form Content-Type", function()
-    local srv = fake.start({ { status = 201, body = "" } })
+    -- the server echoes the headers it received: what went over the wire, not the prepared table
+    local srv = fake.start({ { status = 200, echo = "text" } })
     finally(srv.stop)
     local c = core.http_client()
-    local req = assert(core.prepare("create_obs_transfer_task", { endpoint = srv.url,
-      credentials = { ak = "AK0123", sk = "SK0123", project_id = "p" } }, { stream_name = X.unique("s"), body = X.dis[1].body }))
-    assert.are.equal(srv.url:match("//(.*)"), req.headers.Host)
-    assert.are.equal("application/json", req.headers["Content-Type"])
-    assert.are.equal(201, (c:send(req)))
+    local cfg = { endpoint = srv.url, credentials = { ak = "AK0123", sk = "SK0123", project_id = "p" } }
+    local req = assert(core.prepare("create_obs_transfer_task", cfg, { stream_name = X.unique("s"),
+      body = X.dis[1].body }))
+    local function received(r)
+      local status, _, body = c:send(r)
+      assert.are.equal(200, status)
+      -- "you sent name:value|name:value|... <body>", names sorted (x-sdk-date, without spaces, last)
+      local h, pieces = {}, {}
+      for piece in body:gsub("^you sent ", ""):gmatch("[^|]+") do pieces[#pieces + 1] = piece end
+      pieces[#pieces] = pieces[#pieces]:match("^(%S+)")
+      for _, piece in ipairs(pieces) do
+        local k, v = piece:match("^([%w%-]+):(.*)$")
+        if k then h[k] = v end
+      end
+      return h
+    end
+    local h = received(req)
+    assert.are.equal(req.headers.Host, h.host) -- exactly as signed
+    assert.are.equal("application/json", h["content-type"])
+    assert.is_nil(h.expect) -- no 100-continue round trip, no unsigned header
+    assert.are.equal(req.headers.Authorization, h.authorization)
+    -- a POST without a body: libcurl would add its form Content-Type; none goes out
+    local bare = assert(core.prepare("delete_connector", cfg, { instance_id = "i" }))
+    h = received(bare)
+    assert.is_nil(h["content-type"])
+    assert.is_nil(h.expect)
+    assert.are.equal("0", h["content-length"])
     srv.stop()
     c:close()
   end)
@@ -261,6 +284,36 @@ describe("the client object", function()
     assert.error_matches(function() c:send({ method = "GET", url = "http://127.0.0.1:1/" }) end,
       "calling 'send' on bad self (the HTTP client is closed)", 1, true)
     assert.truthy(tostring(c):find("closed"))
+    -- __gc: a client dropped with a connection open is closed by its finalizer
+    local srv = fake.start({ { status = 200, body = "ok" } })
+    finally(srv.stop)
+    local dropped = core.http_client()
+    assert.are.equal(200, (dropped:send({ method = "GET", url = srv.url .. "/x" })))
+    local mt = getmetatable(dropped)
+    local old, after = mt.__gc, nil
+    assert.is_function(old)
+    mt.__gc = function(self)
+      old(self)
+      after = tostring(self) -- what the finalizer left
+    end
+    dropped = nil -- luacheck: ignore
+    collectgarbage()
+    collectgarbage()
+    mt.__gc = old
+    assert.truthy(after and after:find("closed"), tostring(after))
+    -- __close (Lua 5.4's to-be-closed variables)
+    if _VERSION == "Lua 5.4" then
+      local closed
+      local chunk = assert(load([[
+        local core, url = ...
+        local client <close> = core.http_client()
+        assert(client:send({ method = "GET", url = url .. "/y" }))
+        return client
+      ]]))
+      closed = chunk(core, srv.url)
+      assert.truthy(tostring(closed):find("closed"), tostring(closed)) -- closed when its scope ended
+    end
+    srv.stop()
   end)
 
   it("refuses bad options", function()

@@ -18,7 +18,7 @@ local OPTIONS = {}
 for _, o in ipairs(require("huaweicloud.contract").options) do OPTIONS[o[1]] = o[2] end
 
 local function config_error(field, message)
-  return nil, errors.new({ kind = "config", field = field, message = message })
+  return errors.fail("config", message, { field = field })
 end
 
 local function check_options(opts)
@@ -50,115 +50,6 @@ local function check_options(opts)
   end
   -- timeouts, max_body, proxy, ca_file, user_agent: the core's own checks, the ones it applies
   return core.http_options(opts)
-end
-
--- ---- transports ---------------------------------------------------------------------------
--- A transport is { call = function(client, op, cfg, params, limit?) -> result, meta | nil, err,
---                  sleep = function(seconds) }; limit: seconds the call may take at most.
-
--- Many requests at once for create_many: next_job() -> i, params, attempt | nil (nothing ready
--- now; `wake` is when a retry becomes due) and finish(i, res, meta, attempt) record results.
-
--- libcurl's multi interface: up to `concurrency` transfers on one thread, each signed just
--- before it starts (a long batch never sends a stale X-Sdk-Date).
-local function curl_many(client, op, concurrency, jobs)
-  -- a batch already running on this client (create_many from two coroutines) keeps its handle;
-  -- this one gets its own, so neither takes the other's transfers
-  local http, own = client:http(), nil
-  if client.batching then
-    own = client:new_http()
-    http = own
-  else
-    client.batching = true
-  end
-  local inflight, slots = 0, {}
-  local ok, err = pcall(function()
-    while not jobs.done() do
-      while inflight < concurrency do
-        local i, params, attempt = jobs.next()
-        if not i then break end
-        local cfg, cerr = client:config()
-        local req
-        if cfg then req, cerr = core.prepare(op, cfg, params) end
-        if req then
-          local added, aerr = http:batch_add(i, req)
-          if not added then req, cerr = nil, aerr end
-        end
-        if req then
-          slots[i] = { req = req, attempt = attempt, started = core.clock() }
-          inflight = inflight + 1
-        else
-          jobs.finish(i, nil, cerr, attempt)
-        end
-      end
-      if inflight > 0 then
-        local finished = http:batch_run(0.1)
-        for _, f in ipairs(finished) do
-          inflight = inflight - 1
-          local slot = slots[f.id]
-          slots[f.id] = nil
-          local res, meta = nil, f.err
-          if not f.err then res, meta = core.parse(op, f.status, f.headers, f.body, slot.req) end
-          if res == nil then client:explain(op, meta) end
-          if client.log then
-            client.log(log.event(client, op, log.masked_url(slot.req.url), slot.attempt, slot.started, res, meta))
-          end
-          jobs.finish(f.id, res, meta, slot.attempt)
-        end
-      elseif not jobs.done() then
-        core.sleep(math.max(0.001, jobs.wake() - core.clock()))
-      end
-    end
-  end)
-  if own then own:close() else client.batching = nil end
-  if not ok then -- e.g. on_progress raised: nothing may stay in flight for the next batch
-    if not own then http:batch_abort() end
-    error(err, 0)
-  end
-end
-
-local curl_transport = {
-  name = "curl",
-  call = function(client, op, cfg, params, limit)
-    return core[op](client:http(), cfg, params, limit)
-  end,
-  sleep = core.sleep,
-  many = curl_many,
-}
-
--- transport = function(req) -> status, headers, body | nil, message (e.g. lua-resty-http)
-local function function_transport(fn)
-  return {
-    name = "function",
-    call = function(_, op, cfg, params)
-      local req, err = core.prepare(op, cfg, params)
-      if not req then return nil, err end
-      local ok, status, headers, body = pcall(fn, req)
-      if not ok or status == nil then
-        local why = ok and tostring(headers or "no status") or tostring(status)
-        return nil, errors.new({ kind = "network", message = "transport failed: " .. why, retryable = false })
-      end
-      return core.parse(op, status, headers, body, req)
-    end,
-    sleep = core.sleep,
-  }
-end
-
--- The transport an option names, or nil and a config error.
-local function pick_transport(t)
-  if type(t) == "function" then return function_transport(t) end
-  if type(t) == "table" then
-    if type(t.call) ~= "function" or type(t.sleep) ~= "function" then
-      return config_error("transport", "a transport table needs call and sleep functions")
-    end
-    return t
-  end
-  if t == "curl" then return curl_transport end
-  -- inside nginx a blocking libcurl call would stall the worker: always cosockets there
-  local ngx = rawget(_G, "ngx")
-  if t == "ngx" or (t == nil and ngx and ngx.get_phase) then return require("huaweicloud.transport.ngx") end
-  if t == nil then return curl_transport end
-  return config_error("transport", "unknown transport '" .. tostring(t) .. "' (curl, ngx, a function or a table)")
 end
 
 -- ---- the client -----------------------------------------------------------------------------
@@ -209,7 +100,7 @@ function M.new(class, opts)
     endpoint, err = regions.endpoint(class.service, region)
     if not endpoint then return nil, err end
   end
-  local transport, terr = pick_transport(opts.transport)
+  local transport, terr = require("huaweicloud.transport").pick(opts.transport)
   if not transport then return nil, terr end
   local shared
   if opts.shared_dict then
@@ -385,8 +276,8 @@ local function attempts(self, op, params, deadline, once)
     local started = self.log and core.clock()
     local limit = deadline and deadline - core.clock()
     if limit and limit <= 0 then
-      return nil, errors.new({ kind = "timeout", message = op .. ": the caller's deadline passed before attempt " ..
-        attempt, code = "DEADLINE", retryable = true, attempts = attempt - 1 })
+      return errors.fail("timeout", op .. ": the caller's deadline passed before attempt " .. attempt,
+        { code = "DEADLINE", retryable = true, attempts = attempt - 1 })
     end
     local res, meta = self.transport.call(self, op, cfg, traced(self, params), limit)
     if type(meta) ~= "table" then -- a transport of one's own that answered neither
@@ -452,116 +343,12 @@ end
 
 -- A binary min-heap of { at = ... } entries: retries waiting for their backoff. Taking the soonest
 -- is O(log n), so 10,000 failing jobs cost what 1,000 do, per job.
-local function heap()
-  local h, n = {}, 0
-  local function less(a, b) return h[a].at < h[b].at end
-  local function swap(a, b) h[a], h[b] = h[b], h[a] end
-  local self = {}
-  function self.top() return h[1] end
-  function self.push(e)
-    n = n + 1
-    h[n] = e
-    local i = n
-    while i > 1 and less(i, math.floor(i / 2)) do
-      swap(i, math.floor(i / 2))
-      i = math.floor(i / 2)
-    end
-  end
-  function self.pop()
-    local e = h[1]
-    h[1] = h[n] -- two statements: with n == 1 both name the same slot
-    h[n] = nil
-    n = n - 1
-    local i = 1
-    while true do
-      local l, r, m = 2 * i, 2 * i + 1, i
-      if l <= n and less(l, m) then m = l end
-      if r <= n and less(r, m) then m = r end
-      if m == i then break end
-      swap(i, m)
-      i = m
-    end
-    return e
-  end
-  return self
-end
-
--- One after the other, with the client's retries: for transports that have no concurrency.
-local function sequential_many(client, op, _, jobs)
-  while not jobs.done() do
-    local i, params, attempt = jobs.next()
-    if i then
-      local res, meta = client:call(op, params)
-      jobs.finish(i, res, meta, meta and meta.attempts or attempt, true)
-    end
-  end
-end
-
 -- create_many(op, list, { concurrency = 16, on_progress = function(done, total, last_err) end })
--- sends every params table of list, many at once, and returns results in input order:
--- { {result, meta} or {nil, err}, ... }. Individual failures do not stop the rest; each
--- request gets the client's retry policy. With libcurl: one thread, the multi interface,
--- kept-alive connections; in nginx: light threads on cosockets; a custom function transport:
--- one at a time.
+-- sends every params table of list, many at once, and returns results in input order (see
+-- huaweicloud.batch).
 function Client:create_many(op, list, opts)
   check_op(self, op, 2)
-  if type(list) ~= "table" then
-    error("bad argument #2 to 'create_many' (table expected, got " .. type(list) .. ")", 2)
-  end
-  opts = opts or {}
-  if type(opts) ~= "table" then error("bad argument #3 to 'create_many' (table expected)", 2) end
-  local total = #list
-  for i = 1, total do
-    if type(list[i]) ~= "table" then
-      error("create_many: list[" .. i .. "] is a " .. type(list[i]) .. ", not a table", 2)
-    end
-  end
-  local concurrency = opts.concurrency or 16
-  if type(concurrency) ~= "number" or concurrency < 1 or concurrency > 256 or concurrency % 1 ~= 0 then
-    error("create_many: concurrency must be an integer from 1 to 256", 2)
-  end
-  local progress = opts.on_progress
-  if progress ~= nil and type(progress) ~= "function" then error("create_many: on_progress must be a function", 2) end
-  local results, done, nexti = {}, 0, 1
-  local began = {} -- i -> { clock, wall } of its first attempt
-  local retry = heap() -- { i, attempt, at } waiting for their backoff, soonest first
-  local jobs = {}
-  function jobs.done() return done == total end
-  function jobs.next()
-    local r = retry.top()
-    if r and r.at <= core.clock() then
-      retry.pop()
-      return r.i, list[r.i], r.attempt
-    end
-    if nexti <= total then
-      nexti = nexti + 1
-      began[nexti - 1] = { core.clock(), core.time() }
-      return nexti - 1, list[nexti - 1], 1
-    end
-  end
-  function jobs.wake()
-    local r = retry.top()
-    return r and r.at or math.huge
-  end
-  function jobs.finish(i, res, meta, attempt, retried)
-    meta.attempts = attempt
-    if res == nil and not retried and attempt <= self.retries and self:should_retry(meta, op) and
-      (not self.budget or self.budget.take(meta)) then
-      retry.push({ i = i, attempt = attempt + 1, at = core.clock() + self:backoff(attempt, meta) })
-      return
-    end
-    if not retried then -- one span per item (client:call made its own)
-      if res ~= nil and self.budget then self.budget.give(attempt > 1 and telemetry.RETRY_COST or telemetry.SUCCESS) end
-      telemetry.record(self, op, began[i][1], began[i][2], res, meta)
-    end
-    results[i] = { res, meta }
-    done = done + 1
-    if progress then progress(done, total, res == nil and meta or nil) end
-  end
-  -- one at a time, the plain loop is the fastest way: no multi handle, no copies
-  local many = concurrency > 1 and self.transport.many or sequential_many
-  if total > 0 then many(self, op, concurrency, jobs) end
-  return results
+  return require("huaweicloud.batch").create_many(self, op, list, opts)
 end
 
 function Client:close()
@@ -590,6 +377,6 @@ function M.module(name)
 end
 
 M.Client = Client
-M.curl_transport = curl_transport
+M.curl_transport = require("huaweicloud.transport.curl")
 
 return M

@@ -38,6 +38,31 @@ return {
     { "shared_dict", "string", "string",
       "Inside nginx: a lua_shared_dict where workers share metadata credentials and project ids." },
   },
+  -- The public surface besides the operations and helpers: what the README and docs/ document.
+  -- Everything else of hw.core (the one-call core.<op> forms, the transports' and the emulator's
+  -- helpers) and of a client (its internal methods) may change without notice.
+  client_methods = {
+    { "call", "call(op, params [, deadline [, once]]) -> result, meta | nil, err: any operation by name." },
+    { "prepare", "The signed request, nothing sent (a dry run); secrets masked unless { reveal = true }." },
+    { "create_many", "Many calls of one operation at once, each with the retry policy; results in order." },
+    { "stats", "Per operation: calls, errors by kind, retries, a duration histogram." },
+    { "close", "Closes the client's connections (also its __close)." },
+  },
+  client_internal = { "config", "http", "new_http", "raw_send", "should_retry", "explain", "backoff" },
+  core_public = {
+    { "version", "The SDK's version." },
+    { "sign", "sign(req, credentials) -> headers, info: SDK-HMAC-SHA256 / SM3 over any request." },
+    { "prepare", "prepare(op, cfg, params) -> req | nil, err: validated, marshaled, signed; nothing sent." },
+    { "parse", "parse(op, status, headers, body [, req]) -> result, meta | nil, err: an answer as the SDK reads it." },
+    { "validate", "validate(model, value) -> true | nil, err: a body checked by its model." },
+    { "encode", "encode(model, value [, opts]) -> JSON text, in the model's field order." },
+    { "decode", "decode(model, text) -> value: an answer's JSON, typed." },
+    { "redact", "redact(model, value) -> a copy with every secret shown as ***." },
+    { "operations", "operations() -> every operation: name, service, method, path, params, models." },
+    { "describe", "describe(model) -> its fields: name, type, required, enum, range, secret." },
+    { "models", "models() -> the names of every model." },
+    { "http_client", "http_client(opts) -> a libcurl client with send(req), for a transport of one's own." },
+  },
   -- error kinds: { name, doc }
   kinds = {
     { "validation", "The request is wrong: nothing was sent." },

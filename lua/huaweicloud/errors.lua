@@ -15,6 +15,14 @@ function M.new(t)
   return core.error(t)
 end
 
+-- nil and a new error of kind with message and the fields of extra (field, retryable, ...): the
+-- one way every module of the SDK returns a runtime failure.
+function M.fail(kind, message, extra)
+  local e = { kind = kind, message = message }
+  for k, v in pairs(extra or {}) do e[k] = v end
+  return nil, core.error(e)
+end
+
 -- true when v is an error value of this SDK.
 function M.is(v)
   return type(v) == "table" and getmetatable(v) == core.error_mt

@@ -21,11 +21,7 @@ local function set(list)
   return s
 end
 
-local function fail(kind, message, extra)
-  local e = { kind = kind, message = message }
-  for k, v in pairs(extra or {}) do e[k] = v end
-  return nil, errors.new(e)
-end
+local fail = errors.fail
 
 -- The secrets a helper's messages must never show, though a server may reflect them into a state,
 -- an id or a name: the client's credentials and every sensitive field of the body.

@@ -91,9 +91,8 @@ function M.endpoint(service, region)
   for name in pairs(known) do names[#names + 1] = name end
   table.sort(names)
   local errors = require("huaweicloud.errors")
-  return nil, errors.new({ kind = "config", field = "region",
-    message = "unknown " .. service .. " region '" .. tostring(region) .. "' (known: " .. table.concat(names, ", ") ..
-      "; or set endpoint)" })
+  return errors.fail("config", "unknown " .. service .. " region '" .. tostring(region) .. "' (known: " ..
+    table.concat(names, ", ") .. "; or set endpoint)", { field = "region" })
 end
 
 -- The regions known for service, sorted.

@@ -575,6 +575,47 @@ function Client:create_many(op, list, opts) end
 --- Closes its connections (also on garbage collection and <close>).
 function Client:close() end
 
+--- Any operation by name; deadline (core clock seconds) bounds every attempt; once: no retry.
+---@param op string
+---@param params table
+---@param deadline number?
+---@param once boolean?
+---@return table|nil result
+---@return huaweicloud.Meta|huaweicloud.Error meta_or_err
+function Client:call(op, params, deadline, once) end
+
+--- Per operation: calls, errors by kind, retries, a duration histogram (Prometheus' buckets).
+---@return table<string, { calls: integer, errors: table<string,integer>, retries: integer, duration: { buckets: number[], counts: integer[], sum: number, count: integer } }>
+function Client:stats() end
+
+--- Internal: may change without notice.
+---@private
+function Client:config(...) end
+
+--- Internal: may change without notice.
+---@private
+function Client:http(...) end
+
+--- Internal: may change without notice.
+---@private
+function Client:new_http(...) end
+
+--- Internal: may change without notice.
+---@private
+function Client:raw_send(...) end
+
+--- Internal: may change without notice.
+---@private
+function Client:should_retry(...) end
+
+--- Internal: may change without notice.
+---@private
+function Client:explain(...) end
+
+--- Internal: may change without notice.
+---@private
+function Client:backoff(...) end
+
 ---@class huaweicloud.kafka.Client : huaweicloud.Client
 local kafka_client = {}
 
@@ -1044,7 +1085,22 @@ function iam.new(opts) end
 ---@field emulator table The local emulator of both services (docs/emulator.md).
 ---@field pipeline huaweicloud.pipeline Pipelines as code: plan, apply, destroy (README, Pipelines as code).
 ---@field inspect fun(value: any, model: string?): string Prints a value with its secrets shown as ***.
+---@field core huaweicloud.core The C core's public entries (the rest of hw.core is internal).
 local huaweicloud = {}
+
+---@class huaweicloud.core
+---@field version string The SDK's version.
+---@field sign function sign(req, credentials) -> headers, info: SDK-HMAC-SHA256 / SM3 over any request.
+---@field prepare function prepare(op, cfg, params) -> req | nil, err: validated, marshaled, signed; nothing sent.
+---@field parse function parse(op, status, headers, body [, req]) -> result, meta | nil, err: an answer as the SDK reads it.
+---@field validate function validate(model, value) -> true | nil, err: a body checked by its model.
+---@field encode function encode(model, value [, opts]) -> JSON text, in the model's field order.
+---@field decode function decode(model, text) -> value: an answer's JSON, typed.
+---@field redact function redact(model, value) -> a copy with every secret shown as ***.
+---@field operations function operations() -> every operation: name, service, method, path, params, models.
+---@field describe function describe(model) -> its fields: name, type, required, enum, range, secret.
+---@field models function models() -> the names of every model.
+---@field http_client function http_client(opts) -> a libcurl client with send(req), for a transport of one's own.
 
 ---@class huaweicloud.pipeline.Options
 ---@field client huaweicloud.ClientOptions? Options of the clients it makes (region: the declaration's).

@@ -263,13 +263,37 @@ local function floor_files(client)
   return req.url, hfile, bfile
 end
 
+local function us_list(xs)
+  local o = {}
+  for i, v in ipairs(xs) do o[i] = v * 1e6 end
+  return o
+end
+
 local function against(endpoint, label, n)
   local client = kafka_client(endpoint)
   sequential(client, math.min(200, n))
   local url, hfile, bfile = floor_files(client)
-  local res = interleave({ "sdk", "floor" }, {
+  local req = assert(client:prepare(OP, PARAMS, { reveal = true }))
+  local cfg = assert(client:config())
+  local res = interleave({ "sdk", "floor", "transport", "coreop" }, {
     sdk = function()
       local r = cpu_wall(n, function(k) sequential(client, k) end)
+      return { rate = 1 / r.wall, cpu = r.cpu }
+    end,
+    -- the SDK's libcurl transport alone: an already prepared request, sent; nothing prepared or parsed
+    transport = function()
+      local http = client:http()
+      local r = cpu_wall(n, function(k)
+        for _ = 1, k do assert(http:send(req)) end
+      end)
+      return { rate = 1 / r.wall, cpu = r.cpu }
+    end,
+    -- the path every client call takes below the Lua client: core.<op> (prepare, send, parse in C)
+    coreop = function()
+      local http, op = client:http(), hw.core[OP]
+      local r = cpu_wall(n, function(k)
+        for _ = 1, k do assert(op(http, cfg, PARAMS)) end
+      end)
       return { rate = 1 / r.wall, cpu = r.cpu }
     end,
     floor = function()
@@ -289,6 +313,10 @@ local function against(endpoint, label, n)
     " µs CPU/call")
   row("  SDK / loop, " .. label, "throughput " .. ms(ratios(res["sdk.rate"], res["floor.rate"]), "%.3f") ..
     ", CPU per call " .. ms(ratios(res["sdk.cpu"], res["floor.cpu"]), "%.2f") .. "x")
+  row("  core." .. OP .. " (prepare + libcurl + parse in one C call), " .. label, ms(us_list(res["coreop.cpu"]), "%.1f") ..
+    " µs CPU/call, " .. ms(ratios(res["coreop.cpu"], res["floor.cpu"]), "%.2f") .. "x the loop")
+  row("  the transport alone (a prepared request sent), " .. label, ms(us_list(res["transport.cpu"]), "%.1f") ..
+    " µs CPU/call, " .. ms(ratios(res["transport.cpu"], res["floor.cpu"]), "%.2f") .. "x the loop")
   return url, hfile, bfile
 end
 

@@ -98,72 +98,82 @@ static unsigned rnd(unsigned n) {
   return (unsigned)((rng >> 33) % n);
 }
 
-int main(void) {
-  /* texts made of pieces that look like what is scrubbed, so matches and near misses abound */
-  static const char *const pieces[] = {"x-security-token:", "X-Auth-Token: ", "Signature=", "sIGNATURE=", "X-SECURITY-TOKEN:", "signatur", "x-", "s",
-                                       "AKEXAMPLE", "AKEXAMP", "SK\\\"x", "SK\"x", "pw%2Fx", "pw/x", "|", "\n", " ",
-                                       "\"", ",", "abc", "x", "S", "~", "\\u0022", "token"};
+/* The secrets' forms (hwc_secret_forms) into forms, plus short ones under HWC_SCRUB_MIN that a
+ * caller may pass (ignored, never read past: one and two have exact sizes for ASan). */
+static size_t make_forms(sbuf *arena, hwc_str *forms, char *one, char *two) {
   static const char *const secrets[] = {"AKEXAMPLE", "SK\"x", "pw/x", "abcd"};
-  static const char *const path_pieces[] = {"/", "v2", "%2F", "%41", "%zz", "a b", "~", "-_.", "%", "\xe4\xb8\xad", "x"};
-  sbuf arena, got, want;
-  hwc_str forms[4 * HWC_SECRET_FORMS + 3];
-  char *one = malloc(1), *two = malloc(2); /* exact sizes: ASan sees a read past a short form */
   size_t spans[2 * HWC_SECRET_FORMS], nforms = 0, k, m;
-  char text[256];
-  int t;
-  sbuf_init(&arena);
-  sbuf_init(&got);
-  sbuf_init(&want);
   for (k = 0; k < 4; k++) {
-    size_t base = nforms, c = hwc_secret_forms(&arena, secrets[k], strlen(secrets[k]), spans);
+    size_t base = nforms, c = hwc_secret_forms(arena, secrets[k], strlen(secrets[k]), spans);
     for (m = 0; m < c; m++) {
       forms[base + m].n = spans[2 * m + 1];
       forms[base + m].s = (const char *)(uintptr_t)spans[2 * m]; /* an offset until the arena stops moving */
     }
     nforms += c;
   }
-  for (k = 0; k < nforms; k++) forms[k].s = arena.p + (size_t)(uintptr_t)forms[k].s;
-  /* forms under HWC_SCRUB_MIN (a caller's, not hwc_secret_forms'): ignored, never read past */
+  for (k = 0; k < nforms; k++) forms[k].s = arena->p + (size_t)(uintptr_t)forms[k].s;
   memcpy(one, "A", 1);
   memcpy(two, "SK", 2);
   forms[nforms].s = one, forms[nforms++].n = 1;
   forms[nforms].s = two, forms[nforms++].n = 2;
   forms[nforms].s = two, forms[nforms++].n = 0;
+  return nforms;
+}
+
+/* A random text of up to `parts` pieces (some cut short) into text; its length. */
+static size_t random_text(char *text, const char *const *pieces, size_t npieces, unsigned parts, int cut) {
+  size_t n = 0;
+  parts = rnd(parts);
+  while (parts-- && n < 200) {
+    const char *p = pieces[rnd((unsigned)npieces)];
+    size_t len = strlen(p);
+    if (cut && rnd(4) == 0) len = rnd((unsigned)len + 1); /* a cut piece */
+    memcpy(text + n, p, len);
+    n += len;
+  }
+  return n;
+}
+
+static void same(const sbuf *got, const sbuf *want, const char *what, const char *text, size_t n) {
+  if (got->len != want->len || memcmp(got->p, want->p, got->len) != 0) {
+    printf("FAIL %s of [%.*s]: got [%.*s] want [%.*s]\n", what, (int)n, text, (int)got->len, got->p,
+           (int)want->len, want->p);
+    failures++;
+  }
+}
+
+int main(void) {
+  /* texts made of pieces that look like what is scrubbed, so matches and near misses abound */
+  static const char *const pieces[] = {"x-security-token:", "X-Auth-Token: ", "Signature=", "sIGNATURE=",
+                                       "X-SECURITY-TOKEN:", "signatur", "x-", "s", "AKEXAMPLE", "AKEXAMP", "SK\\\"x",
+                                       "SK\"x", "pw%2Fx", "pw/x", "|", "\n", " ", "\"", ",", "abc", "x", "S", "~",
+                                       "\\u0022", "token"};
+  static const char *const path_pieces[] = {"/", "v2", "%2F", "%41", "%zz", "a b", "~", "-_.", "%", "\xe4\xb8\xad", "x"};
+  sbuf arena, got, want;
+  hwc_str forms[4 * HWC_SECRET_FORMS + 3];
+  char *one = malloc(1), *two = malloc(2);
+  size_t nforms;
+  char text[256];
+  int t;
+  sbuf_init(&arena);
+  sbuf_init(&got);
+  sbuf_init(&want);
+  nforms = make_forms(&arena, forms, one, two);
   for (t = 0; t < 300000 && failures < 5; t++) {
-    size_t n = 0, parts = rnd(12);
-    while (parts-- && n < 200) {
-      const char *p = pieces[rnd(sizeof pieces / sizeof *pieces)];
-      size_t len = strlen(p);
-      if (rnd(4) == 0) len = rnd((unsigned)len + 1); /* a cut piece */
-      memcpy(text + n, p, len);
-      n += len;
-    }
+    size_t n = random_text(text, pieces, sizeof pieces / sizeof *pieces, 12, 1);
     sbuf_reset(&got);
     sbuf_reset(&want);
     hwc_scrub(&got, text, n, forms, nforms);
     reference_scrub(&want, text, n, forms, nforms);
-    if (got.len != want.len || memcmp(got.p, want.p, got.len) != 0) {
-      printf("FAIL scrub of [%.*s]: got [%.*s] want [%.*s]\n", (int)n, text, (int)got.len, got.p, (int)want.len,
-             want.p);
-      failures++;
-    }
+    same(&got, &want, "scrub", text, n);
   }
   for (t = 0; t < 100000 && failures < 5; t++) {
-    size_t n = 0, parts = rnd(8);
-    while (parts-- && n < 200) {
-      const char *p = path_pieces[rnd(sizeof path_pieces / sizeof *path_pieces)];
-      memcpy(text + n, p, strlen(p));
-      n += strlen(p);
-    }
+    size_t n = random_text(text, path_pieces, sizeof path_pieces / sizeof *path_pieces, 8, 0);
     sbuf_reset(&got);
     sbuf_reset(&want);
     hwc_canonical_uri(&got, text, n);
     reference_uri(&want, text, n);
-    if (got.len != want.len || memcmp(got.p, want.p, got.len) != 0) {
-      printf("FAIL canonical URI of [%.*s]: got [%.*s] want [%.*s]\n", (int)n, text, (int)got.len, got.p,
-             (int)want.len, want.p);
-      failures++;
-    }
+    same(&got, &want, "canonical URI", text, n);
   }
   free(one);
   free(two);

@@ -66,7 +66,7 @@ function M.resolve(chain)
   local looked = {}
   for _, p in ipairs(chain) do
     local c, err, broken = M.ask(p)
-    if broken then return nil, errors.new({ kind = "config", field = "credentials", message = err }) end
+    if broken then return errors.fail("config", err, { field = "credentials" }) end
     if c then
       local project = c.project_id
       for _, other in ipairs(chain) do
@@ -74,8 +74,7 @@ function M.resolve(chain)
         if type(other.project_id) == "function" then
           local ok, pid = pcall(other.project_id, other)
           if not ok then
-            return nil, errors.new({ kind = "config", field = "credentials",
-              message = name_of(other) .. " failed: " .. tostring(pid) })
+            return errors.fail("config", name_of(other) .. " failed: " .. tostring(pid), { field = "credentials" })
           end
           if type(pid) == "string" then project = pid end
         end
@@ -85,8 +84,8 @@ function M.resolve(chain)
     end
     looked[#looked + 1] = name_of(p) .. (err and (" (" .. tostring(err) .. ")") or "")
   end
-  return nil, errors.new({ kind = "config", field = "credentials",
-    message = "no credentials found; looked in: " .. table.concat(looked, "; ") })
+  return errors.fail("config", "no credentials found; looked in: " .. table.concat(looked, "; "),
+    { field = "credentials" })
 end
 
 return M

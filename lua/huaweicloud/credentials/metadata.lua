@@ -86,8 +86,11 @@ function M:get_shared(now, current)
   if current and current.expires - now > M.REFRESH_BEFORE then return current end
   local valid = current and current.expires > now
   if valid and dict:get(key .. "#retry") then return current end
-  for _ = 1, math.ceil((sh.LOCK_TTL + M.TIMEOUT * 2) / sh.WAIT_STEP) do
-    if sh.elect(dict, key) then
+  -- the election outlives a fetch (two requests of at most TIMEOUT each): no second fetch starts
+  -- while the first may still answer
+  local ttl = math.max(sh.LOCK_TTL, 2 * M.TIMEOUT + 1)
+  for _ = 1, math.ceil((ttl + M.TIMEOUT * 2) / sh.WAIT_STEP) do
+    if sh.elect(dict, key, ttl) then
       local ok, fresh, err = protected(self)
       if ok and fresh then sh.set_json(dict, key, fresh, fresh.expires - self.now()) end
       if not (ok and fresh) then dict:set(key .. "#retry", true, M.RETRY_AFTER) end

@@ -18,9 +18,9 @@ function M.iam_endpoint(opts, cred, region)
 end
 
 local function fail(message, extra)
-  local e = { kind = "config", field = "credentials.project_id", message = message }
-  for k, v in pairs(extra or {}) do e[k] = v end
-  return nil, errors.new(e)
+  extra = extra or {}
+  extra.field = "credentials.project_id"
+  return errors.fail("config", message, extra)
 end
 
 -- Returns the project id for cred in the client's region, or nil and a config error.

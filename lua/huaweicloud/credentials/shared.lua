@@ -37,10 +37,11 @@ function M.set_json(dict, key, value, ttl)
   dict:set(key, require("cjson").encode(value), ttl and math.max(1, ttl) or 0)
 end
 
--- true when this worker won the election for key (it must release it).
-function M.elect(dict, key)
+-- true when this worker won the election for key (it must release it). The election lapses
+-- after ttl seconds (LOCK_TTL by default): longer than the work it guards may take.
+function M.elect(dict, key, ttl)
   local n = ngx()
-  return (dict:add(key .. "#lock", n.worker and n.worker.pid() or 0, M.LOCK_TTL)) == true
+  return (dict:add(key .. "#lock", n.worker and n.worker.pid() or 0, ttl or M.LOCK_TTL)) == true
 end
 
 function M.release(dict, key)

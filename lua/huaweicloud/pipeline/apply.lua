@@ -14,9 +14,7 @@ local M = {}
 M.LEVEL = { instance = 1, topic = 2, stream = 2, task = 3, dump = 3 }
 
 local function fail(message, extra)
-  local e = { kind = "conflict", message = message }
-  for k, v in pairs(extra or {}) do e[k] = v end
-  return nil, errors.new(e)
+  return errors.fail("conflict", message, extra)
 end
 
 -- A delete that finds the thing gone already has done its work (another run deleted it).

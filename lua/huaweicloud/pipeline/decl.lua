@@ -23,7 +23,7 @@ local TOP = { "region", "kafka_instances", "kafka_tasks", "dis_streams", "dis_du
 
 -- (the error's one line says the field first: "huaweicloud: validation error: <field>: <message>")
 local function fail(field, message)
-  return nil, errors.new({ kind = "validation", field = field, message = message })
+  return errors.fail("validation", message, { field = field })
 end
 
 local function sorted_keys(t)

@@ -34,11 +34,7 @@ function M.usable()
   return ngx ~= nil and ngx.get_phase ~= nil and COSOCKET_PHASES[ngx.get_phase()] == true
 end
 
-local function fail(kind, message, extra)
-  local e = { kind = kind, message = message, retryable = false }
-  for k, v in pairs(extra or {}) do e[k] = v end
-  return nil, errors.new(e)
-end
+local fail = errors.fail
 
 -- The options libcurl has and cosockets cannot honour: refused, saying what to use instead.
 function M.check_options(opts)
@@ -226,26 +222,19 @@ local function user_agent(opts)
 end
 
 -- Sends req ({method, url, headers, body}) with the client's options; status, headers, body or nil, err.
+-- The bytes are the core's one writer (core.http_bytes): a header a server chose (a metadata token)
+-- cannot add a line of its own, as with libcurl.
 function M.send(opts, req)
   local scheme, host, _, path = split_url(req.url)
   if not scheme then return fail("config", "cannot parse URL " .. tostring(req.url)) end
-  local lines = { req.method .. " " .. path .. " HTTP/1.1" }
-  local has = {}
-  for k, v in pairs(req.headers or {}) do
-    -- a value from a server (a metadata token) must not add a line of its own: the libcurl
-    -- transport refuses the same (http.c)
-    if type(k) ~= "string" or not k:match("^[!#$%%&'*+%-.^_`|~%w]+$") or type(v) ~= "string" or v:find("[\r\n%z]") then
-      return fail("validation", "request header " .. tostring(k) .. " has a bad name, or CR, LF or NUL in its value")
-    end
-    lines[#lines + 1] = k .. ": " .. v
-    has[k:lower()] = true
+  local ok, bytes, err = pcall(core.http_bytes, req.method, path, host, req.headers or {}, req.body,
+    user_agent(opts))
+  if not ok or not bytes then
+    local name = ok and err and err.field and err.field:match("^headers%.(.*)$")
+    return fail("validation", "request header " .. tostring(name or "") .. " has a bad name, or CR, LF or NUL in " ..
+      "its value (" .. tostring(ok and err and err.message or bytes) .. ")")
   end
-  if not has.host then lines[#lines + 1] = "Host: " .. host end
-  if not has["user-agent"] then lines[#lines + 1] = "User-Agent: " .. user_agent(opts) end
-  local body = req.body or ""
-  if req.body or req.method == "POST" or req.method == "PUT" then lines[#lines + 1] = "Content-Length: " .. #body end
-  lines[#lines + 1] = "\r\n"
-  return send_wire(opts, req.method, endpoint_of(req.url), table.concat(lines, "\r\n") .. body)
+  return send_wire(opts, req.method, endpoint_of(req.url), bytes)
 end
 
 -- client's options, with timeout (and connect_timeout) at most limit seconds: a wait's deadline.
