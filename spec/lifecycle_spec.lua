@@ -16,7 +16,8 @@ describe("the Kafka task lifecycle", function()
   before_each(function()
     emu = hw.emulator.start({ clock = "manual", instances = {
       { instance_id = "inst-1" }, { instance_id = "inst-off", connector_enable = false } } })
-    kafka = hw.assert(hw.kafka.new({ endpoint = emu.url, credentials = { ak = emu.ak, sk = emu.sk, project_id = "p1" } }))
+    kafka = hw.assert(hw.kafka.new({ endpoint = emu.url, credentials = { ak = emu.ak, sk = emu.sk, project_id = "p1" },
+      retries = 0 })) -- the emulator's answers, not the retry policy (a "busy" answer is retried in 10 s steps)
   end)
   after_each(function()
     kafka:close()

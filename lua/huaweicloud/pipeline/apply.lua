@@ -48,13 +48,20 @@ function STEP.instance(run, it)
     local _, err = kafka:wait_instance(run:w({ instance_id = id, ["until"] = want and "disabled" or "enabled" }))
     if err then return nil, err end
   end
-  local res, err
-  if want then res, err = kafka:create_connector({ instance_id = id, body = it.thing.connector })
-  else res, err = kafka:delete_connector({ instance_id = id }) end
+  -- First without retries: a refusal is read from the instance at once (another run's change is
+  -- waited for); only a refusal the instance does not explain gets the client's retries (a "busy"
+  -- answer's are 10 s steps).
+  local function change(once)
+    if want then return kafka:call("create_connector", { instance_id = id, body = it.thing.connector }, nil, once) end
+    return kafka:call("delete_connector", { instance_id = id }, nil, once)
+  end
+  local res, err = change(true)
   if not res then
     local now = kafka:show_instance({ instance_id = id })
     if not (now and (now.status == busy or (now.status == "RUNNING" and now.connector_enable == want))) then
-      return nil, err
+      if not err.retryable then return nil, err end
+      res, err = change(false)
+      if not res then return nil, err end
     end
   end
   return kafka:wait_instance(run:w({ instance_id = id, ["until"] = target, job_id = res and res.job_id }))
