@@ -53,7 +53,7 @@ local function curl(url)
   return tonumber(code), body
 end
 
-describe("inside nginx", function()
+describe("inside nginx #nginx", function()
   if not have_nginx() then
     pending("nginx with the Lua module is not installed (make deps installs it)")
     return

@@ -8,11 +8,11 @@
 local M = { handlers = {} }
 local H = M.handlers
 
-local function svc() return require("huaweicloud.emulator.service") end
+local util = require("huaweicloud.emulator.util")
 
 -- DIS error_codes.rst
 local function err(code, message)
-  return svc().error(400, "dis", code, message)
+  return util.error(400, "dis", code, message)
 end
 
 local function no_stream(name) return err("DIS.4301", "The stream does not exist. " .. tostring(name)) end
@@ -21,7 +21,7 @@ local function no_task() return err("DIS.4354", "The transfer task does not exis
 -- Makes the stream spec ({ stream_name, partition_count?, ... } as create_stream takes it) in
 -- project state p, CREATING.
 function M.new_stream(emu, p, spec)
-  local s = { stream_name = spec.stream_name, stream_id = svc().random_uuid():gsub("%-", ""):sub(1, 20),
+  local s = { stream_name = spec.stream_name, stream_id = util.random_uuid():gsub("%-", ""):sub(1, 20),
     create_time = emu:now_ms(), status = "CREATING", stream_type = spec.stream_type or "COMMON",
     data_type = spec.data_type or "BLOB", retention_period = spec.data_duration or 24,
     partition_count = spec.partition_count or 1, tasks = {}, tags = spec.tags, sys_tags = spec.sys_tags,
@@ -70,7 +70,7 @@ local function task_view(t, s, full)
     v.partitions = { { partitionId = "shardId-0000000000", discard = 0, state = t.state,
       last_transfer_timestamp = t.last_transfer_timestamp, last_transfer_offset = 0 } }
     if t.obs then
-      local d = svc().public(t.obs)
+      local d = util.public(t.obs)
       d.retry_duration = 1800
       v.obs_destination_description = d
     end
@@ -96,7 +96,7 @@ function H.create_obs_transfer_task(emu, ctx)
   if task_named(emu, s, name) then return err("DIS.4355", "The transfer task already exists.") end
   if not known_agency(emu, body.obs_destination_descriptor) then return err("DIS.4335", "Invalid IAM agency.") end
   if #s.tasks >= emu.cfg.dis_task_quota then return err("DIS.4357", "Exceeded transfer task quota.") end
-  local t = { task_name = name, task_id = svc().random_uuid():gsub("%-", ""):sub(1, 20), state = "STARTING",
+  local t = { task_name = name, task_id = util.random_uuid():gsub("%-", ""):sub(1, 20), state = "STARTING",
     destination_type = body.destination_type, create_time = emu:now_ms(), last_transfer_timestamp = 0,
     obs = body.obs_destination_descriptor }
   emu:later(t, "state", "RUNNING", emu.cfg.delays.transfer)
@@ -110,7 +110,7 @@ function H.list_transfer_tasks(emu, ctx)
   if not s then return no_stream(ctx.params.stream_name) end
   local tasks = {}
   for _, t in ipairs(s.tasks) do tasks[#tasks + 1] = task_view(emu:settle(t), s) end
-  return 200, { total_number = #tasks, quota = emu.cfg.dis_task_quota, tasks = svc().array(tasks) }
+  return 200, { total_number = #tasks, quota = emu.cfg.dis_task_quota, tasks = util.array(tasks) }
 end
 
 function H.show_transfer_task(emu, ctx)
@@ -168,7 +168,7 @@ end
 local function stream_info(s)
   return { stream_name = s.stream_name, stream_id = s.stream_id, create_time = s.create_time,
     retention_period = s.retention_period, status = s.status, stream_type = s.stream_type, data_type = s.data_type,
-    partition_count = s.partition_count, tags = svc().array(s.tags), sys_tags = s.sys_tags,
+    partition_count = s.partition_count, tags = util.array(s.tags), sys_tags = s.sys_tags,
     auto_scale_enabled = s.auto_scale_enabled, auto_scale_min_partition_count = s.auto_scale_min_partition_count,
     auto_scale_max_partition_count = s.auto_scale_max_partition_count }
 end
@@ -183,10 +183,10 @@ function H.show_stream(emu, ctx)
   local v = { stream_name = s.stream_name, stream_id = s.stream_id, create_time = s.create_time,
     last_modified_time = s.last_modified_time, status = s.status, stream_type = s.stream_type,
     data_type = s.data_type, retention_period = s.retention_period, writable_partition_count = s.partition_count,
-    readable_partition_count = s.partition_count, tags = svc().array(s.tags), sys_tags = s.sys_tags,
+    readable_partition_count = s.partition_count, tags = util.array(s.tags), sys_tags = s.sys_tags,
     auto_scale_enabled = s.auto_scale_enabled, auto_scale_min_partition_count = s.auto_scale_min_partition_count,
     auto_scale_max_partition_count = s.auto_scale_max_partition_count, compression_format = s.compression_format,
-    data_schema = s.data_schema, update_partition_counts = svc().array(s.scalings) }
+    data_schema = s.data_schema, update_partition_counts = util.array(s.scalings) }
   local after, limit = ctx.query.start_partitionId, tonumber(ctx.query.limit_partitions) or 100
   local parts = {}
   for i = 0, s.partition_count - 1 do
@@ -196,7 +196,7 @@ function H.show_stream(emu, ctx)
         sequence_number_range = "[0 : 0]" }
     end
   end
-  v.partitions = svc().array(parts)
+  v.partitions = util.array(parts)
   v.has_more_partitions = #parts > 0 and parts[#parts].partition_id < partition_id(s.partition_count - 1)
   return 200, v
 end
@@ -219,8 +219,8 @@ function H.list_streams(emu, ctx)
       infos[#infos + 1] = stream_info(p.streams[n])
     end
   end
-  return 200, { total_number = #names, stream_names = svc().array(page), has_more_streams = more,
-    stream_info_list = svc().array(infos) }
+  return 200, { total_number = #names, stream_names = util.array(page), has_more_streams = more,
+    stream_info_list = util.array(infos) }
 end
 
 function H.delete_stream(emu, ctx)
@@ -335,7 +335,7 @@ end
 function H.show_stream_tags(emu, ctx)
   local s = by_id(emu, ctx)
   if not s then return no_resource() end
-  return 200, { tags = svc().array(s.tags) }
+  return 200, { tags = util.array(s.tags) }
 end
 
 -- Every key of the project's streams with its values, keys in order.
@@ -356,7 +356,7 @@ function H.list_tags(emu, ctx)
     table.sort(values[k])
     out[#out + 1] = { key = k, values = values[k] }
   end
-  return 200, { tags = svc().array(out) }
+  return 200, { tags = util.array(out) }
 end
 
 return M

@@ -3,7 +3,7 @@
 local M = { handlers = {} }
 local H = M.handlers
 
-local function svc() return require("huaweicloud.emulator.service") end
+local util = require("huaweicloud.emulator.util")
 
 local function iso8601(t)
   return os.date("!%Y-%m-%dT%H:%M:%S.000000Z", t)
@@ -20,7 +20,7 @@ function H.keystone_list_projects(emu, ctx)
     projects[i] = { id = id, name = name, domain_id = "emulatordomain", parent_id = "emulatordomain", enabled = true,
       is_domain = false, description = "" }
   end
-  return 200, { projects = projects, links = { self = "/v3/projects" } }, { ["X-IAM-Trace-Id"] = svc().random_uuid() }
+  return 200, { projects = projects, links = { self = "/v3/projects" } }, { ["X-IAM-Trace-Id"] = util.random_uuid() }
 end
 
 -- The account the emulator's credentials act in (keystone_list_projects names it as domain_id).
@@ -43,19 +43,19 @@ function H.list_agencies(emu, ctx)
     for i, name in ipairs(emu.cfg.agencies or {}) do
       if q.name == nil or q.name == name then
         out[#out + 1] = { id = ("%032x"):format(i), name = name, domain_id = DOMAIN, trust_domain_id = "op_svc_dis",
-          trust_domain_name = "op_svc_dis", duration = "FOREVER", expire_time = svc().null,
+          trust_domain_name = "op_svc_dis", duration = "FOREVER", expire_time = util.null,
           create_time = "2026-01-01T00:00:00.000000", description = "" }
       end
     end
   end
-  return 200, { agencies = svc().array(out) }
+  return 200, { agencies = util.array(out) }
 end
 
 -- PUT /meta-data/latest/api/token
 function H.metadata_token(emu)
   emu.stats.metadata_token_calls = emu.stats.metadata_token_calls + 1
   if not emu.cfg.metadata_token then return 404, "" end
-  local token = svc().random_uuid()
+  local token = util.random_uuid()
   emu.metadata_tokens[token] = true
   return 200, token, { ["Content-Type"] = "text/plain" }
 end
@@ -68,11 +68,11 @@ function H.metadata_securitykey(emu, req)
     return 401, '{"error":"a valid X-Metadata-Token is needed"}'
   end
   if emu.cfg.metadata_fail then return 500, '{"error":"metadata service unavailable"}' end
-  local ak = "TMP" .. svc().random_uuid():gsub("%-", ""):sub(1, 17):upper()
-  local t = { sk = svc().random_uuid(), token = "tok-" .. svc().random_uuid(),
+  local ak = "TMP" .. util.random_uuid():gsub("%-", ""):sub(1, 17):upper()
+  local t = { sk = util.random_uuid(), token = "tok-" .. util.random_uuid(),
     expires = emu.now() + emu.cfg.metadata_ttl }
   emu.temporary[ak] = t
-  return 200, svc().json.encode({ credential = { access = ak, secret = t.sk, securitytoken = t.token,
+  return 200, util.json.encode({ credential = { access = ak, secret = t.sk, securitytoken = t.token,
     expires_at = iso8601(t.expires) } })
 end
 

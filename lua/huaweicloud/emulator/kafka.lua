@@ -10,10 +10,10 @@
 local M = { handlers = {} }
 local H = M.handlers
 
-local function svc() return require("huaweicloud.emulator.service") end
+local util = require("huaweicloud.emulator.util")
 
 local function err(status, code, message)
-  return svc().error(status, "dms", code, message)
+  return util.error(status, "dms", code, message)
 end
 
 -- DMS error_codes.rst
@@ -39,7 +39,7 @@ function M.new_instance(emu, p, d)
     status = d.status or "RUNNING", connector_enable = d.connector_enable ~= false, tasks = {}, engine = "kafka",
     engine_version = "2.7", type = "cluster", specification = "100MB", storage_space = 600, used_storage_space = 0,
     created_at = tostring(math.floor(emu:now_ms())), topics = {}, jobs = {}, seq = p.seq }
-  if inst.connector_enable then inst.connector_id, inst.connector_node_num = svc().random_uuid(), 2 end
+  if inst.connector_enable then inst.connector_id, inst.connector_node_num = util.random_uuid(), 2 end
   p.instances[inst.instance_id] = inst
   return inst
 end
@@ -131,9 +131,9 @@ function H.create_connector_task(emu, ctx)
   local missing = missing_topic(emu, inst, ctx.body)
   if missing then return answer(NO_TOPIC, missing) end
   local body = ctx.body
-  local view = svc().public(body)
+  local view = util.public(body)
   view.start_later = nil -- not part of the answer
-  view.id = svc().random_uuid()
+  view.id = util.random_uuid()
   view.create_time = emu:now_ms()
   if type(view.sink_task) == "table" then sink_defaults(body.sink_type, view.sink_task) end
   local task = { id = view.id, view = view, status = "CREATING", made = emu:clock() }
@@ -158,7 +158,7 @@ function H.list_connector_tasks(emu, ctx)
   local limit = tonumber(ctx.query.limit) or 10
   local page = {}
   for i = offset + 1, math.min(#all, offset + limit) do page[#page + 1] = shown(emu:settle(all[i])) end
-  return 200, { tasks = svc().array(page), total_number = #all, max_tasks = emu.cfg.max_connector_tasks,
+  return 200, { tasks = util.array(page), total_number = #all, max_tasks = emu.cfg.max_connector_tasks,
     quota_tasks = emu.cfg.max_connector_tasks }
 end
 
@@ -224,8 +224,8 @@ end
 -- change it makes is due too), then SUCCESS. Its name is the emulator's choice (docs/emulator.md).
 local function new_job(emu, inst, name, params, delay)
   local now = emu:now_ms()
-  local job = { id = svc().random_uuid(), name = name, user_name = "emulator", user_id = "emulator",
-    params = svc().json.encode(params), status = "EXECUTING", created_at = iso(now), updated_at = iso(now), ms = now }
+  local job = { id = util.random_uuid(), name = name, user_name = "emulator", user_id = "emulator",
+    params = util.json.encode(params), status = "EXECUTING", created_at = iso(now), updated_at = iso(now), ms = now }
   emu:later(job, "status", "SUCCESS", delay, function(j) j.updated_at = iso(emu:now_ms()) end)
   table.insert(inst.jobs, 1, job) -- newest first, as the docs' example lists them
   return job.id
@@ -244,7 +244,7 @@ function H.create_connector(emu, ctx)
   local inst = instance(emu, ctx)
   if not inst then return answer(NO_INSTANCE) end
   if inst.connector_enable or inst.status ~= "RUNNING" then return answer(BAD_STATUS) end
-  local connector_id = svc().random_uuid()
+  local connector_id = util.random_uuid()
   local nodes = tonumber(ctx.body and ctx.body.node_cnt) or 2
   inst.status = "EXTENDING"
   emu:later(inst, "status", "RUNNING", emu.cfg.delays.connector, function(x)
@@ -284,7 +284,7 @@ function H.list_background_tasks(emu, ctx)
   local first, limit = math.max(1, tonumber(q.start) or 1), tonumber(q.limit) or 10
   local page = {}
   for i = first, math.min(#all, first + limit - 1) do page[#page + 1] = job_view(emu, all[i]) end
-  return 200, { task_count = tostring(#all), tasks = svc().array(page) }
+  return 200, { task_count = tostring(#all), tasks = util.array(page) }
 end
 
 -- One job, in the list's shape (querying_a_background_task.rst). A job that does not exist: not
@@ -318,7 +318,7 @@ function H.list_instances(emu, ctx)
   local offset, limit = tonumber(q.offset) or 0, tonumber(q.limit) or 10
   local page = {}
   for i = offset + 1, math.min(#all, offset + limit) do page[#page + 1] = instance_view(all[i]) end
-  return 200, { instances = svc().array(page), instance_num = #all }
+  return 200, { instances = util.array(page), instance_num = #all }
 end
 
 -- What enabling Smart Connect needs where the instance is: the emulator never runs out.
@@ -338,7 +338,7 @@ function H.list_instance_topics(emu, ctx)
   local offset, limit = tonumber(ctx.query.offset) or 0, tonumber(ctx.query.limit) or 10
   local page = {}
   for i = offset + 1, math.min(#inst.topics, offset + limit) do page[#page + 1] = inst.topics[i] end
-  return 200, { total = #inst.topics, size = #page, topics = svc().array(page),
+  return 200, { total = #inst.topics, size = #page, topics = util.array(page),
     remain_partitions = MAX_PARTITIONS - used_partitions(inst), max_partitions = MAX_PARTITIONS,
     topic_max_partitions = TOPIC_MAX_PARTITIONS }
 end
@@ -360,7 +360,7 @@ function H.create_instance_topic(emu, ctx)
   inst.topics[#inst.topics + 1] = { name = b.id, partition = partition, replication = replication,
     retention_time = b.retention_time or 72, sync_replication = b.sync_replication or false,
     sync_message_flush = b.sync_message_flush or false, topic_type = 0, policiesOnly = false,
-    topic_desc = b.topic_desc, created_at = emu:now_ms(), topic_other_configs = svc().array(b.topic_other_configs),
+    topic_desc = b.topic_desc, created_at = emu:now_ms(), topic_other_configs = util.array(b.topic_other_configs),
     external_configs = {} }
   return 200, { name = b.id }
 end
@@ -374,7 +374,7 @@ function H.batch_delete_instance_topic(emu, ctx)
     if i then table.remove(inst.topics, i) end
     out[#out + 1] = { id = name, success = i ~= nil }
   end
-  return 200, { topics = svc().array(out) }
+  return 200, { topics = util.array(out) }
 end
 
 -- ---- connectivity (validate) -------------------------------------------------------------------
@@ -412,7 +412,7 @@ end
 function H.modify_connector_task(emu, ctx)
   local inst, t, i = instance_task(emu, ctx)
   if not inst then return t, i end
-  for k, v in pairs(svc().public(ctx.body)) do
+  for k, v in pairs(util.public(ctx.body)) do
     if k ~= "id" and k ~= "status" and k ~= "create_time" then
       if type(v) == "table" and type(t.view[k]) == "table" then
         for kk, vv in pairs(v) do t.view[k][kk] = vv end
