@@ -2,7 +2,10 @@
  * prebuilt request N times over a kept-alive connection, doing nothing else.
  *   curl_floor URL HEADERS_FILE BODY_FILE N [WARM]  ->  "calls/s cpu_us_per_call"
  * (WARM calls first, default N/10 + 1, not counted: connect, caches)
- * HEADERS_FILE holds "Name: value" lines (the SDK's signed headers); BODY_FILE the exact body. */
+ * HEADERS_FILE holds "Name: value" lines (the SDK's signed headers); BODY_FILE the exact body.
+ * With FLOOR_SDK_OPTIONS=1 in the environment it also sets what the SDK's transport needs of
+ * libcurl on every call (timeouts, a header callback, the send-once guard, an error buffer): the
+ * share of the transport's cost that is libcurl's own work for those features. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +19,28 @@ static size_t sink(char *p, size_t size, size_t n, void *ud) {
   return size * n;
 }
 
+static size_t header_sink(char *p, size_t size, size_t n, void *ud) {
+  (void)p;
+  (void)ud;
+  return size * n;
+}
+
+static int prereq(void *ud, char *ip, char *local_ip, int port, int local_port) {
+  (void)ud, (void)ip, (void)local_ip, (void)port, (void)local_port;
+  return CURL_PREREQFUNC_OK;
+}
+
+static void sdk_options(CURL *c, char *errbuf) {
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 30000L);
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_sink);
+  curl_easy_setopt(c, CURLOPT_PREREQFUNCTION, prereq);
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+}
+
 int main(int argc, char **argv) {
+  static char errbuf[CURL_ERROR_SIZE];
   size_t hlen = 0, blen = 0;
   long n, i, warm;
   char *headers, *body, *line;
@@ -44,6 +68,7 @@ int main(int argc, char **argv) {
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+  if (getenv("FLOOR_SDK_OPTIONS")) sdk_options(c, errbuf);
   for (i = 0; i < warm; i++) curl_easy_perform(c);
   clock_gettime(CLOCK_MONOTONIC, &t0);
   c0 = cpu_seconds();

@@ -269,13 +269,20 @@ local function us_list(xs)
   return o
 end
 
+local function run_floor(env, url, hfile, bfile, n)
+  local out = sh(("%s%s %s %s %s %d"):format(env, FLOOR, url, hfile, bfile, n))
+  local rate, cpu = out:match("^([%d.]+) ([%d.]+)")
+  if not rate then error("curl_floor: " .. out) end
+  return { rate = tonumber(rate), cpu = tonumber(cpu) / 1e6 }
+end
+
 local function against(endpoint, label, n)
   local client = kafka_client(endpoint)
   sequential(client, math.min(200, n))
   local url, hfile, bfile = floor_files(client)
   local req = assert(client:prepare(OP, PARAMS, { reveal = true }))
   local cfg = assert(client:config())
-  local res = interleave({ "sdk", "floor", "transport", "coreop" }, {
+  local res = interleave({ "sdk", "floor", "floor_opts", "transport", "coreop" }, {
     sdk = function()
       local r = cpu_wall(n, function(k) sequential(client, k) end)
       return { rate = 1 / r.wall, cpu = r.cpu }
@@ -296,12 +303,10 @@ local function against(endpoint, label, n)
       end)
       return { rate = 1 / r.wall, cpu = r.cpu }
     end,
-    floor = function()
-      local out = sh(("%s %s %s %s %d"):format(FLOOR, url, hfile, bfile, n))
-      local rate, cpu = out:match("^([%d.]+) ([%d.]+)")
-      if not rate then error("curl_floor: " .. out) end
-      return { rate = tonumber(rate), cpu = tonumber(cpu) / 1e6 }
-    end,
+    floor = function() return run_floor("", url, hfile, bfile, n) end,
+    -- the same loop with the libcurl options the SDK's transport sets (timeouts, a header callback,
+    -- the send-once guard): libcurl's own share of the transport's cost
+    floor_opts = function() return run_floor("FLOOR_SDK_OPTIONS=1 ", url, hfile, bfile, n) end,
   })
   client:close()
   row("end to end, sequential, " .. label .. ": SDK", ms(res["sdk.rate"], "%.0f") .. " calls/s, " ..
@@ -311,6 +316,9 @@ local function against(endpoint, label, n)
     " calls/s, " ..
     ms((function() local o = {} for i, v in ipairs(res["floor.cpu"]) do o[i] = v * 1e6 end return o end)(), "%.1f") ..
     " µs CPU/call")
+  row("  the loop with the SDK's libcurl options (timeouts, header callback, send-once guard), " .. label,
+    ms(us_list(res["floor_opts.cpu"]), "%.1f") .. " µs CPU/call, " ..
+    ms(ratios(res["floor_opts.cpu"], res["floor.cpu"]), "%.2f") .. "x the loop")
   row("  SDK / loop, " .. label, "throughput " .. ms(ratios(res["sdk.rate"], res["floor.rate"]), "%.3f") ..
     ", CPU per call " .. ms(ratios(res["sdk.cpu"], res["floor.cpu"]), "%.2f") .. "x")
   row("  core." .. OP .. " (prepare + libcurl + parse in one C call), " .. label, ms(us_list(res["coreop.cpu"]), "%.1f") ..
@@ -402,7 +410,8 @@ end }
 
 sections[#sections + 1] = { "retry", function()
   -- every job fails with 503 and is retried once after up to 0.2 s: the retry queue holds many
-  local client = kafka_client(URL .. "/fail", { retries = 1, retry_base = 0.2, retry_max = 0.2 })
+  -- no retry budget: every job is retried (the budget would stop retries against a failing service)
+  local client = kafka_client(URL .. "/fail", { retries = 1, retry_base = 0.2, retry_max = 0.2, retry_budget = false })
   local function failing(n)
     local list = {}
     for i = 1, n do list[i] = PARAMS end
