@@ -163,6 +163,28 @@ describe("pipelines as code, from Lua", function()
       by["kafka_tasks.orders-to-obs"], by["dis_dump_tasks.clicks-to-obs"] })
   end)
 
+  it("reads a Smart Connect refusal from the instance, and retries it only as far as the client's retries go", function()
+    local d = { kafka_instances = { ["orders-kafka"] = { smart_connect = true } } }
+    local function client(extra)
+      local c = {}
+      for k, v in pairs(opts.client) do c[k] = v end
+      for k, v in pairs(extra) do c[k] = v end
+      return c
+    end
+    local function enable(extra)
+      emu:reset()
+      -- refused as busy while the instance stays RUNNING with Smart Connect off: nothing explains it
+      emu:fail({ operation = "create_connector", times = 1, status = 400, code = "DMS.00400026", message = "busy" })
+      local r = apply(d, { client = client(extra) })
+      return r, (emu:stats().calls or {}).create_connector or 0
+    end
+    local r, sent = enable({ busy_step = 0.01, retry_max = 0.01 })
+    assert.are.same({ true, 2 }, { r.ok, sent }) -- refused, read, retried after the busy step: enabled
+    r, sent = enable({ retries = 0 })
+    assert.are.same({ false, 1, "failed" }, { r.ok, sent, r.outcomes[1].status }) -- sent once, never twice
+    assert.are.equal("DMS.00400026", r.outcomes[1].error.code)
+  end)
+
   it("refuses a bad declaration naming the path and what is allowed", function()
     local function bad(mutate, field, words)
       local d = declaration()

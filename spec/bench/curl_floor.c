@@ -25,16 +25,20 @@ static size_t header_sink(char *p, size_t size, size_t n, void *ud) {
   return size * n;
 }
 
+#if LIBCURL_VERSION_NUM >= 0x075000 /* CURLOPT_PREREQFUNCTION: libcurl 7.80, as in csrc/http.c */
 static int prereq(void *ud, char *ip, char *local_ip, int port, int local_port) {
   (void)ud, (void)ip, (void)local_ip, (void)port, (void)local_port;
   return CURL_PREREQFUNC_OK;
 }
+#endif
 
 static void sdk_options(CURL *c, char *errbuf) {
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 30000L);
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_sink);
+#if LIBCURL_VERSION_NUM >= 0x075000
   curl_easy_setopt(c, CURLOPT_PREREQFUNCTION, prereq);
+#endif
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 }

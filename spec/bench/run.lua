@@ -208,8 +208,16 @@ sections[#sections + 1] = { "prepare", function()
     parse = function()
       return cpu_wall(N, function(n) for _ = 1, n do core.parse(OP, 200, {}, X.kafka_response) end end).cpu
     end,
+    -- the same prepare with no request table: the HTTP bytes nginx sends (core.<op> likewise
+    -- prepares straight into libcurl's buffers)
+    wire = function() return cpu_wall(N, function(n) for _ = 1, n do core.wire(OP, cfg, PARAMS) end end).cpu end,
+    -- core.parse's floor: the project reads JSON text with lua-cjson, then types it in place
+    decode = function()
+      local decode = require("cjson").decode
+      return cpu_wall(N, function(n) for _ = 1, n do decode(X.kafka_response) end end).cpu
+    end,
   }
-  local names = { "prepare", "dry", "mask", "parse" }
+  local names = { "prepare", "wire", "dry", "mask", "parse", "decode" }
   local bfile = os.tmpname()
   if exists(PFLOOR) then
     write(bfile, req.body)
@@ -232,9 +240,11 @@ sections[#sections + 1] = { "prepare", function()
       ms(us(sides.floor), "%.2f") .. " µs CPU" .. (floor_auth == req.headers.Authorization and "" or
         " (its signature differs from the SDK's!)"))
   end
+  row("core.wire: the same prepare as HTTP bytes, no request table", ms(us(sides.wire), "%.2f") .. " µs CPU")
   row("masked dry run: client:prepare without reveal", ms(us(sides.dry), "%.2f") .. " µs CPU")
   row("core.mask of that request", ms(us(sides.mask), "%.2f") .. " µs CPU")
   row("core.parse: the documented Kafka response", ms(us(sides.parse), "%.2f") .. " µs CPU")
+  row("  lua-cjson's decode of that response alone (core.parse's floor)", ms(us(sides.decode), "%.2f") .. " µs CPU")
 end }
 
 -- ---- 2. end to end, sequential, beside the raw libcurl loop --------------------------------------

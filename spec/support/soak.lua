@@ -16,8 +16,8 @@ local function rss_kb()
   return tonumber(s:match("VmRSS:%s*(%d+)")) or 0
 end
 
-local function clients(creds)
-  local c = {}
+-- Fills c with the servers and clients of the workload (each as soon as made, for stop()).
+local function clients(c, creds)
   c.srv = fake.start({
     { status = 200, headers = { ["Content-Type"] = "application/json" }, body = X.kafka_response },
     { status = 400, body = '{"error_code":"DMS.00400002","error_msg":"Invalid parameter"}' },
@@ -39,22 +39,24 @@ local function clients(creds)
   c.tls_emu = hw.emulator.start({ auto_create = true, tls = { certificate = c.pki.cert, key = c.pki.key } })
   c.tls = assert(hw.kafka.new({ endpoint = c.tls_emu.url, credentials = creds, timeout = 5, retries = 0 }))
   c.no_project = assert(hw.kafka.new({ endpoint = c.srv.url, credentials = { ak = "A", sk = "S" }, retries = 0 }))
-  return c
 end
 
+-- Stops whatever clients() got to make (it may have failed half way); never raises.
 local function stop(c)
-  c.kafka:close()
-  c.slow:close()
-  c.tls:close()
-  c.srv.stop()
-  c.stall.stop()
-  c.tls_emu:stop()
-  os.execute("rm -rf " .. c.pki.dir)
+  for _, k in ipairs({ "kafka", "refused", "slow", "tls", "no_project" }) do
+    if c[k] then pcall(c[k].close, c[k]) end
+  end
+  for _, k in ipairs({ "srv", "stall" }) do
+    if c[k] then pcall(c[k].stop) end
+  end
+  if c.tls_emu then pcall(c.tls_emu.stop, c.tls_emu) end
+  if c.pki then os.execute("rm -rf " .. c.pki.dir) end
 end
 
 function M.run(calls)
-  local c = clients({ ak = "SOAKAK0001", sk = "soak-sk-0001", project_id = "p" })
+  local c = {}
   local ok, res = pcall(function()
+    clients(c, { ak = "SOAKAK0001", sk = "soak-sk-0001", project_id = "p" })
     local bad = X.copy(X.kafka[1].body)
     bad.sink_task.deliver_time_interval = "soon"
     local kinds = {}

@@ -48,21 +48,23 @@ function STEP.instance(run, it)
     local _, err = kafka:wait_instance(run:w({ instance_id = id, ["until"] = want and "disabled" or "enabled" }))
     if err then return nil, err end
   end
-  -- First without retries: a refusal is read from the instance at once (another run's change is
-  -- waited for); only a refusal the instance does not explain gets the client's retries (a "busy"
-  -- answer's are 10 s steps).
-  local function change(once)
-    if want then return kafka:call("create_connector", { instance_id = id, body = it.thing.connector }, nil, once) end
-    return kafka:call("delete_connector", { instance_id = id }, nil, once)
-  end
-  local res, err = change(true)
-  if not res then
+  -- Each attempt is sent once and a refusal read from the instance at once: another run's change
+  -- is waited for, not retried against. Only a refusal the instance does not explain is retried,
+  -- as far as the client's own policy goes (its retries, backoff, "busy" step and should_retry: an
+  -- ambiguous failure of these POSTs only with retry_unsafe).
+  local op = want and "create_connector" or "delete_connector"
+  local params = want and { instance_id = id, body = it.thing.connector } or { instance_id = id }
+  local function explained()
     local now = kafka:show_instance({ instance_id = id })
-    if not (now and (now.status == busy or (now.status == "RUNNING" and now.connector_enable == want))) then
-      if not err.retryable then return nil, err end
-      res, err = change(false)
-      if not res then return nil, err end
-    end
+    return now and (now.status == busy or (now.status == "RUNNING" and now.connector_enable == want))
+  end
+  local res, err = kafka:call(op, params, nil, true)
+  local tries = 0
+  while not res and not explained() do
+    tries = tries + 1
+    if tries > kafka.retries or not kafka:should_retry(err, op) then return nil, err end
+    kafka.transport.sleep(kafka:backoff(tries, err))
+    res, err = kafka:call(op, params, nil, true)
   end
   return kafka:wait_instance(run:w({ instance_id = id, ["until"] = target, job_id = res and res.job_id }))
 end
