@@ -84,6 +84,35 @@ describe("the layout", function()
     end
   end)
 
+  it("has no upward include: each file uses its own layer and those below (docs/layout.md)", function()
+    local layers = {
+      { "desc", "ops", "registry" },
+      { "sbuf", "hash", "uri", "signer", "json", "secrets", "head", "reqb", "scratch" },
+      { "lscratch", "errors", "lsecrets", "lhead" },
+      { "model", "model_read", "lmodel" },
+      { "lrequest" },
+      { "lprepare", "lop", "lsent" },
+      { "lwire" },
+      { "http", "lparse" },
+      { "lcall", "lfile", "core" },
+    }
+    local layer = { compat = 0, version = 0 }
+    for i, names in ipairs(layers) do
+      for _, n in ipairs(names) do layer[n] = i end
+    end
+    local up = {}
+    for name, incs in pairs(c_includes()) do
+      local stem = name:gsub("%.[ch]$", "")
+      assert.is_not_nil(layer[stem], name .. " is in no layer of docs/layout.md")
+      for inc in pairs(incs) do
+        local to = inc:gsub("%.h$", "")
+        if layer[to] and layer[to] > layer[stem] then up[#up + 1] = name .. " -> " .. inc end
+      end
+    end
+    table.sort(up)
+    assert.are.same({}, up)
+  end)
+
   it("has no C function over 60 lines", function()
     local long, paths = {}, files("csrc/*.c")
     assert.truthy(#paths >= 20, "csrc/*.c not found: run from the checkout's top")
