@@ -144,7 +144,7 @@ describe("the layout", function()
     assert.are.same({}, long)
   end)
 
-  it("has no require cycle among the Lua modules", function()
+  it("has no require cycle and no upward require among the Lua modules", function()
     local graph = {}
     for _, path in ipairs(files("lua/huaweicloud/*.lua lua/huaweicloud/*/*.lua")) do
       local mod = path:gsub("^lua/", ""):gsub("%.lua$", ""):gsub("/init$", ""):gsub("/", ".")
@@ -158,5 +158,19 @@ describe("the layout", function()
     assert.truthy(graph["huaweicloud.emulator.kafka"]["huaweicloud.emulator.util"])
     local cyc = find_cycle(graph)
     assert.is_nil(cyc, cyc and table.concat(cyc, " -> "))
+    -- and none upward: the building blocks (transports, credentials, errors, telemetry, waits and
+    -- walks, batches) never reach for the clients, the top module, pipelines or the command
+    local high = function(m)
+      return m == "huaweicloud" or m == "huaweicloud.client" or m == "huaweicloud.kafka" or m == "huaweicloud.dis" or
+        m == "huaweicloud.iam" or m:find("^huaweicloud%.pipeline") or m:find("^huaweicloud%.cli")
+    end
+    local up = {}
+    for mod, deps in pairs(graph) do
+      if not high(mod) and not mod:find("^huaweicloud%.emulator") then
+        for m in pairs(deps) do if high(m) then up[#up + 1] = mod .. " -> " .. m end end
+      end
+    end
+    table.sort(up)
+    assert.are.same({}, up)
   end)
 end)

@@ -21,7 +21,7 @@ Sched.__index = Sched
 function M.new(http_options)
   local s = setmetatable({ options = http_options or {}, waiting = {}, sleepers = {}, owned = setmetatable({},
     { __mode = "k" }), next_id = 0 }, Sched)
-  local curl = require("huaweicloud.client").curl_transport
+  local curl = require("huaweicloud.transport.curl")
   s.transport = {
     name = "coop",
     call = function(client, op, cfg, params, limit)
