@@ -47,6 +47,31 @@ local function new_prefix()
   return prefix
 end
 
+-- The configuration of an nginx of its own at prefix: the Lua module, this checkout's Lua and
+-- luajit build, `http` (lines inside http {}) and `locations` (inside its one server, on port).
+-- ROOT and EMU in them are replaced by this checkout's path and emu_url; workers: their number.
+local function own_conf(prefix, port, emu_url, http, locations, workers)
+  local head, temps = prefix_head(prefix)
+  if workers then head = head:gsub("worker_processes 1;", "worker_processes " .. workers .. ";") end
+  local root = H.sh("pwd"):gsub("%s+$", "")
+  return (head .. [[
+load_module /usr/share/nginx/modules/ndk_http_module.so;
+load_module /usr/share/nginx/modules/ngx_http_lua_module.so;
+events {}
+http {
+  TEMPS
+  lua_package_path "ROOT/lua/?.lua;ROOT/lua/?/init.lua;ROOT/examples/?.lua;;";
+  lua_package_cpath "ROOT/build/luajit/?.so;;";
+HTTP
+  server {
+    listen 127.0.0.1:PORT;
+LOCATIONS
+  }
+}
+]]):gsub("HTTP", (http:gsub("%%", "%%%%"))):gsub("LOCATIONS", (locations:gsub("%%", "%%%%")))
+    :gsub("TEMPS", temps):gsub("ROOT", root):gsub("PORT", port):gsub("EMU", emu_url)
+end
+
 local function curl(url)
   local out = H.sh("curl -s -o - -w '\\n%{http_code}' " .. H.q(url))
   local body, code = out:match("^(.*)\n(%d+)$")
@@ -392,18 +417,8 @@ describe("inside nginx #nginx", function()
     -- an nginx of its own that keeps no variable for its workers (no env lines): nginx workers, as
     -- cron jobs and systemd units, have no HOME
     local p2, port2 = new_prefix(), H.free_port()
-    local head, temps = prefix_head(p2)
     local root = H.sh("pwd"):gsub("%s+$", "")
-    local conf = head .. ([[
-load_module /usr/share/nginx/modules/ndk_http_module.so;
-load_module /usr/share/nginx/modules/ngx_http_lua_module.so;
-events {}
-http {
-  TEMPS
-  lua_package_path "ROOT/lua/?.lua;ROOT/lua/?/init.lua;;";
-  lua_package_cpath "ROOT/build/luajit/?.so;;";
-  server {
-    listen 127.0.0.1:PORT;
+    local conf = own_conf(p2, port2, emu.url, "", [[
     location = /meta-chain {
       content_by_lua_block {
         local hw = require("huaweicloud")
@@ -414,9 +429,7 @@ http {
         ngx.say(ok and meta.status or tostring(meta), " HOME=", tostring(os.getenv("HOME")))
       }
     }
-  }
-}
-]]):gsub("TEMPS", temps):gsub("ROOT", root):gsub("PORT", port2):gsub("EMU", emu.url)
+]])
     start_nginx(p2, conf, port2, "HOME=" .. H.q(root))
     finally(function() stop_nginx(p2) end)
     emu:reset()
@@ -432,22 +445,11 @@ http {
     local TTL = 2400 + 3
     setup(function()
       p4, port4 = new_prefix(), H.free_port()
-      local head, temps = prefix_head(p4)
-      head = head:gsub("worker_processes 1;", "worker_processes 4;")
-      local root = H.sh("pwd"):gsub("%s+$", "")
-      local conf = head .. ([[
-load_module /usr/share/nginx/modules/ndk_http_module.so;
-load_module /usr/share/nginx/modules/ngx_http_lua_module.so;
-events {}
-http {
-  TEMPS
-  lua_package_path "ROOT/lua/?.lua;ROOT/lua/?/init.lua;ROOT/examples/?.lua;;";
-  lua_package_cpath "ROOT/build/luajit/?.so;;";
+      local conf = own_conf(p4, port4, emu.url, [[
   lua_shared_dict huaweicloud 1m;
   lua_shared_dict huaweicloud_metrics 1m;
   init_worker_by_lua_block { require("huaweicloud.credentials.shared").LOCK_TTL = 2 }
-  server {
-    listen 127.0.0.1:PORT;
+]], [[
     location = /call {
       content_by_lua_block {
         local hw = require("huaweicloud")
@@ -474,9 +476,7 @@ http {
     location = /holder { content_by_lua_block { ngx.say(ngx.shared.huaweicloud:get("holder") or "") } }
     location = /flush { content_by_lua_block { ngx.shared.huaweicloud:flush_all() ngx.say("ok") } }
     location = /metrics { content_by_lua_block { require("nginx_metrics").collect() } }
-  }
-}
-]]):gsub("TEMPS", temps):gsub("ROOT", root):gsub("PORT", port4):gsub("EMU", emu.url)
+]], 4)
       start_nginx(p4, conf, port4, "")
     end)
     teardown(function() stop_nginx(p4) end)
