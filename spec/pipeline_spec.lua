@@ -298,7 +298,7 @@ describe("pipelines as code, from the shell", function()
     local out, code = command(emu, "call kafka list_instances engine=kafka limit=1")
     assert.are.equal(0, code, out)
     assert.are.equal(2, require("cjson").decode(out).instance_num)
-    out, code = command(emu, "call dis create_stream --body -", '{"stream_name":"s1","partition_count":1}')
+    out, code = command(emu, "call dis create_stream --body -", '{"stream_name":"s1","partition_count":1,"tags":null}') -- null: absent
     assert.are.equal(0, code, out)
     out, code = command(emu, "wait dis stream stream_name=s1 --until RUNNING")
     assert.are.equal(0, code, out)

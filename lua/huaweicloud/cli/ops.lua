@@ -77,16 +77,9 @@ local function read_body(where, stdin)
     text, why = core.read_file(where, 16 * 1024 * 1024)
     if not text then return nil, "cannot read " .. where .. ": " .. tostring(why) end
   end
-  local cjson = require("cjson")
-  local ok, body = pcall(cjson.decode, text or "")
-  if not ok or type(body) ~= "table" then return nil, "the body is not a JSON object" end
-  local function strip(t)
-    for k, v in pairs(t) do
-      if v == cjson.null then t[k] = nil elseif type(v) == "table" then strip(v) end
-    end
-    return t
-  end
-  return strip(body)
+  local body = require("huaweicloud.json").decode_table(text)
+  if not body then return nil, "the body is not a JSON object" end
+  return body
 end
 
 local function client_of(service)

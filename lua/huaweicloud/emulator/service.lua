@@ -303,13 +303,7 @@ local function decode_body(op, req)
   if not ok or type(tbl) ~= "table" then return nil, "the body is not a JSON object" end
   local valid, err = core.validate(op.request, tbl)
   if not valid then return nil, (err.field and (err.field .. ": ") or "") .. err.message end
-  local function strip(t) -- JSON null means absent from here on
-    for k, v in pairs(t) do
-      if v == M.null then t[k] = nil elseif type(v) == "table" then strip(v) end
-    end
-    return t
-  end
-  return strip(tbl)
+  return require("huaweicloud.json").without_nulls(tbl) -- JSON null means absent from here on
 end
 
 local SHAPE = { kafka = "dms", dis = "dis", iam = "apigw" }

@@ -251,16 +251,8 @@ function M.load(path)
   local text, rerr = core.read_file(path, M.MAX_FILE)
   if not text then return fail(tostring(path), "cannot read the file: " .. tostring(rerr)) end
   if text:match("^%s*[%[{]") then
-    local ok, v = pcall(require("cjson").decode, text)
-    if ok and type(v) == "table" then
-      local function strip(t) -- JSON null means absent
-        for k, x in pairs(t) do
-          if x == require("cjson").null then t[k] = nil elseif type(x) == "table" then strip(x) end
-        end
-        return t
-      end
-      return strip(v)
-    end
+    local v = require("huaweicloud.json").decode_table(text)
+    if v then return v end
     if text:match("^%s*%[") then return fail(tostring(path), "not a declaration: JSON that is not an object") end
   end
   local env = { os = { getenv = os.getenv }, string = string, table = table, math = math, pairs = pairs,
